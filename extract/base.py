@@ -1,0 +1,84 @@
+"""Reader registry and the one entry point, ``read``.
+
+Each format module registers a function ``path -> Document``.  Dispatch is by
+suffix, after a cheap look at the file's first bytes so that a ``.pdf`` that is
+really HTML, or an empty file, fails with a clear reason instead of a parser
+traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from models.document import Document
+from models.errors import ExtractError, UnsupportedFormat
+
+Reader = Callable[..., Document]
+
+_TEXT_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
+
+#: PDF engines selectable with ``--engine``; "auto" is the default engine.
+ENGINES = ("pdfplumber",)
+
+
+def sha256_of(path: str | Path) -> str:
+    """Content hash used to recognise an unchanged file on re-import."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sniff(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8)
+
+
+def _reader_for(path: Path, engine: str) -> tuple[str, Reader]:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from extract import pdf
+        return "pdf", pdf.read_pdf
+    if suffix == ".docx":
+        from extract import docx
+        return "docx", docx.read_docx
+    if suffix == ".doc":
+        from extract import doc
+        return "doc", doc.read_doc
+    if suffix in (".txt", ".md", ".html", ".htm"):
+        from extract import text
+        return _TEXT_FORMATS[suffix], text.read_text
+    raise UnsupportedFormat(f"unsupported format '{suffix or path.name}' "
+                            f"(expected one of {', '.join(supported_suffixes())})", file=str(path))
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    return (".pdf", ".docx", ".doc", ".txt", ".md", ".html")
+
+
+def read(path: str | Path, *, engine: str = "pdfplumber") -> Document:
+    """Read one file into the neutral document model.
+
+    Raises a :class:`models.errors.BoardplansError` subclass with a one-line
+    reason for every input problem the pipeline knows about.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ExtractError("no such file", file=str(path))
+    fmt, reader = _reader_for(p, engine)
+    if p.stat().st_size == 0:
+        raise ExtractError("empty file (0 bytes)", file=str(path))
+    head = _sniff(p)
+    if fmt == "pdf" and not head.startswith(b"%PDF"):
+        raise ExtractError("not a PDF (no %PDF header)", file=str(path))
+    if fmt == "docx" and not head.startswith(b"PK"):
+        raise ExtractError("not a DOCX (not a zip package)", file=str(path))
+    if fmt == "pdf" and engine not in ENGINES:
+        raise ExtractError(f"unknown PDF engine '{engine}' (choose from {', '.join(ENGINES)})",
+                           file=str(path))
+    doc = reader(p, engine=engine) if fmt == "pdf" else reader(p)
+    doc.source = str(path)
+    return doc

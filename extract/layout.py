@@ -1,0 +1,148 @@
+"""Format-neutral geometry helpers for readers that see positioned words (PDF engines).
+
+Small pure functions, each one step: cluster coordinates into grid edges, group
+words into lines, and turn a cell's lines into text with its bullets and
+paragraph breaks.  Both PDF engines share them, so a cell reads the same
+whichever engine found the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from models.document import BULLET
+
+#: Glyphs Word and LibreOffice use for bullets (Symbol/Wingdings private-use points included).
+BULLET_GLYPHS = "•\uf0b7\u25aa\u25cf\u25e6\u25a0\uf0a7\uf076\uf0d8\u27a2\u2043\u2219\u00b7\uf0fc\u2713"
+_BULLET_RE = re.compile(rf"^[{BULLET_GLYPHS}]\s*")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A positioned word (PDF points, origin top-left)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    bold: bool = False
+    size: float = 0.0
+
+
+@dataclass
+class Line:
+    words: list[Word]
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words if w.text.strip(BULLET_GLYPHS))
+
+    @property
+    def size(self) -> float:
+        return max(w.size for w in self.words)
+
+
+def cluster(values: Iterable[float], tolerance: float = 2.0) -> list[float]:
+    """Merge coordinates closer than ``tolerance`` into their mean, sorted."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tolerance:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(group) / len(group) for group in out]
+
+
+def index_of(edges: Sequence[float], value: float, tolerance: float = 2.5) -> int:
+    """Index of the edge nearest ``value`` (edges come from :func:`cluster`)."""
+    best = min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+    return best
+
+
+def words_to_lines(words: Iterable[Word], tolerance: float = 3.0) -> list[Line]:
+    """Group words into lines by their top, each line's words sorted left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
+        if lines and abs(w.top - lines[-1][0].top) <= tolerance:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [Line(sorted(ws, key=lambda w: w.x0)) for ws in lines]
+
+
+def split_columns(line: Line, gap: float) -> list[Line]:
+    """Split a line where the space between two words exceeds ``gap`` points."""
+    parts: list[list[Word]] = [[line.words[0]]]
+    for w in line.words[1:]:
+        if w.x0 - parts[-1][-1].x1 > gap:
+            parts.append([w])
+        else:
+            parts[-1].append(w)
+    return [Line(p) for p in parts]
+
+
+def _join(prev: str, nxt: str) -> str:
+    if prev.endswith("-") and not prev.endswith(" -") and nxt[:1].islower():
+        return prev + nxt
+    return f"{prev} {nxt}" if prev else nxt
+
+
+def lines_to_text(lines: Sequence[Line]) -> str:
+    """Cell or paragraph text from its lines.
+
+    Wrapped lines are joined with spaces; a line starting with a bullet glyph
+    starts a new ``• `` item, and a line starting left of the current bullet's
+    text, or after a gap taller than half a line, starts a new paragraph.
+    """
+    out: list[str] = []
+    bullet_x: float | None = None
+    prev: Line | None = None
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        m = _BULLET_RE.match(text)
+        if m:
+            body = text[m.end():].strip()
+            out.append(BULLET + body if body else BULLET.strip())
+            bullet_words = [w for w in line.words if w.text.strip(BULLET_GLYPHS)]
+            bullet_x = bullet_words[0].x0 if bullet_words else line.x0
+        elif prev is None or not out:
+            out.append(text)
+        else:
+            height = max(prev.bottom - prev.top, 1.0)
+            gap = line.top - prev.bottom
+            if gap > 0.6 * height or (bullet_x is not None and line.x0 < bullet_x - 2):
+                out.append(text)
+                bullet_x = None
+            elif out[-1] == BULLET.strip():
+                out[-1] = BULLET + text
+            else:
+                out[-1] = _join(out[-1], text)
+        prev = line
+    return "\n".join(out)
+
+
+def normalise_bullets(text: str) -> str:
+    """Replace any bullet glyph at a line start with the contract's ``• `` marker."""
+    return "\n".join(_BULLET_RE.sub(BULLET, ln) if _BULLET_RE.match(ln) else ln
+                     for ln in text.split("\n"))

@@ -1,0 +1,1 @@
+"""Shared types: the neutral document model, contract records, errors and the database schema."""

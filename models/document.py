@@ -1,0 +1,112 @@
+"""The neutral document model every reader returns and the normaliser consumes.
+
+Readers (PDF, DOCX, text renderings) differ in what they can see, so the model
+keeps only what all of them can give and what normalisation needs: blocks in
+reading order (headings, paragraphs, tables), tables as grids of cells with
+row/column spans, and the page each block starts on.  A table that a page break
+cuts into pieces is emitted as one :class:`Table` per page; stitching them back
+together is a normalisation step, so it works the same for every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+BULLET = "• "
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One origin cell of a table grid.
+
+    ``text`` holds the cell's paragraphs joined by ``\\n``; a bulleted
+    paragraph starts with ``• ``.  A merged cell appears once, at its top-left
+    grid position, with ``rowspan``/``colspan`` > 1.
+    """
+
+    row: int
+    col: int
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    bold: bool = False
+    shaded: bool = False
+    page: int | None = None
+
+
+@dataclass
+class Table:
+    """A table (or one page's fragment of a table) as a grid of cells.
+
+    ``header_rows`` counts leading rows the source itself marks as headers
+    (Word's "repeat as header row"); 0 when the format cannot say.
+    ``col_edges`` are the x positions of the column boundaries in points (PDF
+    only), used to recognise a continuation of the same table on the next page.
+    """
+
+    n_rows: int
+    n_cols: int
+    cells: list[Cell]
+    page: int | None = None
+    header_rows: int = 0
+    col_edges: tuple[float, ...] | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    row_pages: list[int | None] | None = None
+    kind: Literal["table"] = "table"
+
+    def grid(self) -> list[list[Cell | None]]:
+        """Return a dense ``n_rows x n_cols`` grid; covered positions hold the spanning cell."""
+        out: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, min(cell.row + cell.rowspan, self.n_rows)):
+                for c in range(cell.col, min(cell.col + cell.colspan, self.n_cols)):
+                    out[r][c] = cell
+        return out
+
+    def text_rows(self) -> list[list[str]]:
+        """Rows of cell texts; a spanned position repeats nothing (empty string)."""
+        rows = [[""] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            if cell.row < self.n_rows and cell.col < self.n_cols:
+                rows[cell.row][cell.col] = cell.text
+        return rows
+
+
+@dataclass
+class Heading:
+    """A heading (or a paragraph that looks like one: bold, larger, numbered)."""
+
+    text: str
+    level: int = 1
+    page: int | None = None
+    kind: Literal["heading"] = "heading"
+
+
+@dataclass
+class Paragraph:
+    """A body paragraph; list items keep their marker (``• `` or ``1.``)."""
+
+    text: str
+    page: int | None = None
+    bold: bool = False
+    kind: Literal["paragraph"] = "paragraph"
+
+
+Block = Union[Heading, Paragraph, Table]
+
+
+@dataclass
+class Document:
+    """What a reader returns: blocks in reading order plus file facts."""
+
+    source: str
+    format: str
+    blocks: list[Block] = field(default_factory=list)
+    pages: int | None = None
+    title: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]

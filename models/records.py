@@ -1,0 +1,95 @@
+"""Record types of the outside contract (CONTRACT.md): one document object per file.
+
+These are plain dataclasses so the normaliser can build them without knowing
+about storage, and the loader can store them without knowing about documents.
+``to_dict`` gives exactly the JSON shape scripts rely on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("completed", "in_progress", "not_started", "delayed", "unknown")
+ACTION_FIELDS = ("section", "priority", "objective", "ref", "action", "lead", "timescale",
+                 "start", "end", "progress", "outcome", "status", "themes", "extra", "page")
+
+
+@dataclass
+class Action:
+    """One planned action (a row of an action table, or a cell of a matrix)."""
+
+    section: str | None = None
+    priority: str | None = None
+    objective: str | None = None
+    ref: str | None = None
+    action: str | None = None
+    lead: str | None = None
+    timescale: str | None = None
+    start: str | None = None
+    end: str | None = None
+    progress: str | None = None
+    outcome: str | None = None
+    status: str = "unknown"
+    themes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    page: int | None = None
+
+
+@dataclass
+class Priority:
+    """A priority the board declares (prose list, matrix column, numbered heading)."""
+
+    label: str
+    text: str
+    themes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Indicator:
+    """One entry of a performance-indicator list."""
+
+    group: str | None
+    ref: str | None
+    name: str
+
+
+@dataclass
+class TableRecord:
+    """A table as extracted (after stitching), kept so nothing is lost."""
+
+    page: int | None
+    kind: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class PlanDocument:
+    """The document object of CONTRACT.md."""
+
+    source: str
+    sha256: str | None = None
+    format: str | None = None
+    error: str | None = None
+    board: str | None = None
+    title: str | None = None
+    period: dict[str, str | None] = field(default_factory=lambda: {"start": None, "end": None})
+    priorities: list[Priority] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    tables: list[TableRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pages: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the contract (keys in contract order)."""
+        d = asdict(self)
+        order = ["source", "sha256", "format", "error", "board", "title", "period", "priorities",
+                 "actions", "indicators", "tables", "warnings", "pages"]
+        return {k: d[k] for k in order}
+
+    @classmethod
+    def failed(cls, source: str, sha256: str | None, fmt: str | None, error: str) -> PlanDocument:
+        """The line printed for a file that could not be read: error set, lists empty."""
+        return cls(source=source, sha256=sha256, format=fmt, error=error)

@@ -1,0 +1,138 @@
+"""Normalisation: a neutral :class:`models.document.Document` in, contract records out.
+
+Knows nothing of PDF or DOCX.  Order of work: stitch page fragments, read each
+table's layout, turn rows into actions under the heading context they sit in,
+then derive dates, status and themes, and the document's board, period,
+priorities and indicators.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.document import Document, Heading, Paragraph
+from models.records import Action, Indicator, PlanDocument, Priority, TableRecord
+from normalise import dates, meta, status, themes
+from normalise.columns import is_focus_row
+from normalise.layout import Layout, analyse, row_texts
+from normalise.lexicon import load
+from normalise.rows import action_rows, matrix_rows
+from normalise.stitch import StitchedTable, stitch
+from normalise.text import clean, one_line
+
+__all__ = ["normalise"]
+
+
+class _Context:
+    """The heading context a table sits under: its section and who-headings (chair, sub-group)."""
+
+    def __init__(self) -> None:
+        data = load("headings")
+        self.extra_rules = {k: [re.compile(p, re.I) for p in v] for k, v in data["extra"].items()}
+        self.ignore = [re.compile(p, re.I) for p in data["ignore"]["patterns"]]
+        self.section: str | None = None
+        self.extra: dict[str, str] = {}
+        self.last_text: str | None = None
+
+    def see(self, text: str, heading_like: bool) -> None:
+        text = one_line(text)
+        if not text:
+            return
+        self.last_text = text
+        if not heading_like:
+            return
+        for key, pats in self.extra_rules.items():
+            for pat in pats:
+                m = pat.match(text)
+                if m:
+                    self.extra[key] = m.group(1).strip()
+                    if key == "sub_group":
+                        self.extra.pop("chair", None)
+                    return
+        if any(p.search(text) for p in self.ignore):
+            return
+        self.section = text
+
+
+def _heading_like(block) -> bool:
+    if isinstance(block, Heading):
+        return block.level >= 1
+    return isinstance(block, Paragraph) and block.bold and len(block.text) < 250
+
+
+def _finish(a: Action, section: str | None, ctx_extra: dict[str, str]) -> Action:
+    for name in ("section", "priority", "objective", "ref", "action", "lead", "progress", "outcome"):
+        value = getattr(a, name)
+        if isinstance(value, str):
+            value = clean(value) or None
+            if name in ("ref", "priority", "objective", "section") and value:
+                value = one_line(value)
+            setattr(a, name, value)
+    if a.timescale:
+        a.timescale = one_line(a.timescale) or None
+    if not a.section:
+        a.section = section
+    a.start, a.end = dates.parse_timescale(a.timescale)
+    a.status = status.judge(a.progress, a.extra.pop("status_source", None))
+    a.themes = themes.themes_for_action(a.action, a.progress, a.outcome, a.priority)
+    for k, v in ctx_extra.items():
+        a.extra.setdefault(k, v)
+    return a
+
+
+def _table_record(st: StitchedTable, layout: Layout) -> TableRecord:
+    grid = st.table.grid()
+    rows = [row_texts(grid, r) for r in range(layout.body_start, st.table.n_rows)]
+    return TableRecord(page=st.table.page, kind=layout.kind if layout.kind != "heading" else "other",
+                       header=layout.headers, rows=rows)
+
+
+def normalise(doc: Document, sha256: str | None = None) -> PlanDocument:
+    """Contract records for one extracted document."""
+    blocks = stitch(doc.blocks)
+    plain = [b for b in blocks if not isinstance(b, StitchedTable)]
+    title = meta.plan_title(plain, doc.title)
+    out = PlanDocument(source=doc.source, sha256=sha256, format=doc.format, title=title,
+                       board=meta.board_name(plain, title), pages=doc.pages,
+                       warnings=list(doc.warnings))
+    out.period = meta.plan_period(title, plain)
+    out.priorities = meta.declared_priorities(plain)
+    ctx = _Context()
+    for block in blocks:
+        if not isinstance(block, StitchedTable):
+            ctx.see(block.text, _heading_like(block))
+            continue
+        layout = analyse(block)
+        out.tables.append(_table_record(block, layout))
+        if layout.kind == "heading":
+            if layout.title:
+                ctx.section = layout.title
+            continue
+        section = layout.title or ctx.section
+        if layout.kind == "actions":
+            for a in action_rows(block, layout):
+                out.actions.append(_finish(a, section, ctx.extra))
+        elif layout.kind == "matrix":
+            acts, focus = matrix_rows(block, layout, is_focus_row)
+            for a in acts:
+                out.actions.append(_finish(a, section, ctx.extra))
+            known = {p.text.lower() for p in out.priorities}
+            for label in layout.headers[1:]:
+                text = focus.get(label, "")
+                if label and (text or label).lower() not in known:
+                    out.priorities.append(Priority(label=label, text=text or label,
+                                                   themes=themes.themes_for_text(f"{label} {text}")))
+        elif layout.kind == "indicators":
+            group = ctx.section or ctx.last_text
+            for row in st_rows(block):
+                cells = [one_line(t) for t in row if t.strip()]
+                if len(cells) >= 2:
+                    out.indicators.append(Indicator(group=group, ref=cells[0], name=" ".join(cells[1:])))
+    if not out.actions and not out.tables:
+        out.warnings.append("no tables found")
+    return out
+
+
+def st_rows(st: StitchedTable) -> list[list[str]]:
+    grid = st.table.grid()
+    return [row_texts(grid, r) for r in range(st.table.n_rows)]

@@ -1,0 +1,97 @@
+"""Mapping table headers onto the common fields of the contract.
+
+A header is normalised (case, punctuation, list numbering, dates such as
+'Progress to 31 May 2014' or 'Review (November 2011)'), then looked up in the
+column lexicon (``data/columns.toml``): exact synonyms first, then key words,
+then a fuzzy match.  Unmatched headers stay unmapped and their columns go to
+``extra`` under the header text, so nothing is dropped.  Every decision keeps
+its reason, for ``explain``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from normalise.lexicon import load
+from normalise.text import norm_key
+
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_DATE_BITS = [
+    re.compile(rf"\b(?:to|at|as at|as of|until|by)?\s*\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\s+\d{{2,4}}", re.I),
+    re.compile(rf"\b(?:to|at|as at|as of|until|by)?\s*(?:{_MONTHS})\s+\d{{2,4}}", re.I),
+    re.compile(r"\b(?:q[1-4])\b", re.I),
+    re.compile(r"\b\d{4}(?:\s*[-/]\s*\d{2,4})?\b"),
+]
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """The field a column maps to (None: unmapped, goes to extra) and why."""
+
+    header: str
+    field: str | None
+    how: str
+
+
+def header_key(header: str) -> str:
+    """Normalised header: dates, numbering and punctuation removed."""
+    text = header
+    for pat in _DATE_BITS:
+        text = pat.sub(" ", text)
+    text = re.sub(r"^\s*\(?\d+[.)]\s*", "", text)
+    return norm_key(text)
+
+
+def _fuzzy(key: str, candidates: dict[str, str]) -> tuple[str, str, float] | None:
+    try:
+        from rapidfuzz import fuzz, process
+    except ImportError:  # optional: exact/word matching still works
+        return None
+    hit = process.extractOne(key, list(candidates), scorer=fuzz.ratio)
+    if hit and hit[1] >= 88:
+        return candidates[hit[0]], hit[0], hit[1]
+    return None
+
+
+def map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
+    """Map one (flattened) header text to a field."""
+    lex = lexicon or load("columns")
+    fields = lex["fields"]
+    key = header_key(header)
+    if not key:
+        return ColumnMap(header, None, "empty header")
+    if key in {norm_key(x) for x in lex.get("subcolumns", {}).get("extra", [])}:
+        return ColumnMap(header, None, "sub-column kept as extra")
+    # a two-level header: "Timescale: Start" maps by its parent first
+    parent, _, child = header.partition(":")
+    if child.strip():
+        pk, ck = header_key(parent), header_key(child)
+        for name in lex["order"]:
+            if pk in {norm_key(x) for x in fields[name]["exact"]}:
+                return ColumnMap(header, name, f"parent '{parent.strip()}' is a synonym of {name}")
+        for name in lex["order"]:
+            if ck in {norm_key(x) for x in fields[name]["exact"]}:
+                return ColumnMap(header, name, f"'{child.strip()}' is a synonym of {name}")
+    exact = {norm_key(x): name for name in lex["order"] for x in fields[name]["exact"]}
+    if key in exact:
+        return ColumnMap(header, exact[key], f"exact synonym '{key}'")
+    for name in lex["order"]:
+        for word in fields[name]["words"]:
+            if re.search(rf"\b{re.escape(norm_key(word))}\b", key):
+                return ColumnMap(header, name, f"contains '{word}'")
+    hit = _fuzzy(key, exact)
+    if hit:
+        return ColumnMap(header, hit[0], f"fuzzy match to '{hit[1]}' ({hit[2]:.0f})")
+    return ColumnMap(header, None, "no synonym: kept in extra")
+
+
+def is_matrix_corner(header: str, lexicon: dict | None = None) -> bool:
+    lex = lexicon or load("columns")
+    return header_key(header) in {norm_key(x) for x in lex["matrix"]["corner"]}
+
+
+def is_focus_row(label: str, lexicon: dict | None = None) -> bool:
+    lex = lexicon or load("columns")
+    return header_key(label) in {norm_key(x) for x in lex["matrix"]["focus_rows"]}

@@ -1,0 +1,100 @@
+"""Stitching table fragments that a page break cut apart.
+
+Readers emit one table per page fragment.  A fragment continues the table
+before it when it is the next block, starts on a following page, and has the
+same column layout (count, and edge positions when the reader knows them).
+Leading rows of the continuation that repeat the table's first rows (Word's
+repeated header rows) are dropped.  Whether the first remaining row is the
+tail of a row the break split is decided later, when the columns' meaning is
+known; here each row only remembers its page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from models.document import Block, Cell, Table
+from normalise.text import norm_key
+
+
+@dataclass
+class StitchedTable:
+    """A logical table: one grid over all its fragments."""
+
+    table: Table
+    #: indexes of rows that begin a new page fragment (after dropped repeated headers)
+    fragment_starts: set[int] = field(default_factory=set)
+    repeated_header_rows: int = 0
+
+
+def _row_keys(table: Table, n: int) -> list[tuple[str, ...]]:
+    rows = table.text_rows()[:n]
+    return [tuple(norm_key(t) for t in row) for row in rows]
+
+
+def same_layout(a: Table, b: Table, tolerance: float = 4.0) -> bool:
+    """Same column count and, where known, the same column edges."""
+    if a.n_cols != b.n_cols:
+        return False
+    if a.col_edges and b.col_edges and len(a.col_edges) == len(b.col_edges):
+        return all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
+    return True
+
+
+def continues(prev: Table, nxt: Table, last_page: int | None) -> bool:
+    """Whether ``nxt`` is the next page's part of ``prev``."""
+    if last_page is None or nxt.page is None:
+        return False  # formats without pages (DOCX) never split a table
+    return nxt.page == last_page + 1 and same_layout(prev, nxt)
+
+
+def repeated_rows(head: Table, nxt: Table, max_rows: int = 4) -> int:
+    """How many leading rows of ``nxt`` repeat the leading rows of ``head``."""
+    a, b = _row_keys(head, max_rows), _row_keys(nxt, max_rows)
+    n = 0
+    while n < min(len(a), len(b), nxt.n_rows - 1) and a[n] == b[n] and any(a[n]):
+        n += 1
+    return n
+
+
+def _append(base: Table, part: Table, skip: int) -> int:
+    """Append ``part``'s rows after ``skip`` to ``base``; return the first new row index."""
+    offset = base.n_rows - skip
+    for c in part.cells:
+        if c.row < skip:
+            continue
+        base.cells.append(Cell(c.row + offset, c.col, c.text, c.rowspan, c.colspan,
+                               c.bold, c.shaded, c.page))
+    pages = part.row_pages or [part.page] * part.n_rows
+    base.row_pages = (base.row_pages or [base.page] * base.n_rows) + list(pages[skip:])
+    start = base.n_rows
+    base.n_rows += part.n_rows - skip
+    return start
+
+
+def stitch(blocks: list[Block]) -> list[Block | StitchedTable]:
+    """Blocks with consecutive table fragments merged into :class:`StitchedTable` s."""
+    out: list[Block | StitchedTable] = []
+    current: StitchedTable | None = None
+    last_page: int | None = None
+    for block in blocks:
+        if isinstance(block, Table):
+            if current is not None and continues(current.table, block, last_page):
+                skip = repeated_rows(current.table, block)
+                current.repeated_header_rows = max(current.repeated_header_rows, skip)
+                start = _append(current.table, block, skip)
+                current.fragment_starts.add(start)
+                last_page = block.page
+                continue
+            copy = Table(block.n_rows, block.n_cols, list(block.cells), block.page, block.header_rows,
+                         block.col_edges, block.bbox, list(block.row_pages) if block.row_pages else None)
+            current = StitchedTable(copy)
+            out.append(current)
+            last_page = block.page
+        else:
+            out.append(block)
+            if current is not None and block.page != last_page:
+                current = None  # prose between two tables: they are separate tables
+            elif current is not None:
+                current = None
+    return out

@@ -1,0 +1,77 @@
+"""Theme tagging: safeguarding theme ids for actions and priorities, on spaCy rules.
+
+A blank English pipeline with the lookup lemmatizer (from spacy-lookups-data,
+installed as a package, so nothing is downloaded) lets one cue phrase match
+its inflections ('audit' / 'audits' / 'audited').  Cue phrases come from
+``data/themes.toml``; abbreviations match case-sensitively as whole tokens so
+'DA' (domestic abuse) does not fire on 'da' inside a name.  Themes are ranked
+by weighted hits, the action text counting more than the progress text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+from normalise.lexicon import load
+
+MAX_THEMES = 3
+
+
+@lru_cache(maxsize=1)
+def _matchers():
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
+    nlp = spacy.blank("en")
+    attr = "LOWER"
+    try:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+        attr = "LEMMA"
+    except Exception:  # lookups tables missing: fall back to lower-case matching
+        nlp = spacy.blank("en")
+    lemma_matcher = PhraseMatcher(nlp.vocab, attr=attr)
+    lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    abbrev_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    for theme, spec in load("themes").items():
+        cues = [c.lower() for c in spec.get("cues", [])]
+        lemma_matcher.add(theme, list(nlp.pipe(cues)))
+        lower_matcher.add(theme, [nlp.make_doc(c) for c in cues])
+        abbrev_matcher.add(theme, [nlp.make_doc(a) for a in spec.get("abbrev", [])])
+    return nlp, (lemma_matcher, lower_matcher, abbrev_matcher)
+
+
+def theme_hits(text: str | None) -> Counter[str]:
+    """Count of distinct cue spans per theme in ``text``."""
+    if not text:
+        return Counter()
+    nlp, matchers = _matchers()
+    doc = nlp(text.replace("/", " / "))
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for matcher in matchers:
+        for match_id, start, end in matcher(doc):
+            spans.setdefault(nlp.vocab.strings[match_id], set()).add((start, end))
+    return Counter({k: len(v) for k, v in spans.items()})
+
+
+def rank(weighted: list[tuple[str | None, float]], limit: int = MAX_THEMES) -> list[str]:
+    """Themes of several texts, each with its weight, best first (ties by name)."""
+    score: Counter[str] = Counter()
+    for text, weight in weighted:
+        for theme, n in theme_hits(text).items():
+            score[theme] += weight * n
+    if not score:
+        return []
+    top = max(score.values())
+    ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [t for t, s in ranked if s >= 0.5 * top][:limit]
+
+
+def themes_for_action(action: str | None, progress: str | None = None,
+                      outcome: str | None = None, priority: str | None = None) -> list[str]:
+    return rank([(action, 3.0), (priority, 1.5), (outcome, 1.0), (progress, 0.5)])
+
+
+def themes_for_text(text: str | None) -> list[str]:
+    return rank([(text, 1.0)])
