@@ -101,17 +101,28 @@ def split_columns(line: Line, gap: float) -> list[Line]:
 
 
 def _join(prev: str, nxt: str) -> str:
-    if prev.endswith("-") and not prev.endswith(" -") and nxt[:1].islower():
-        return prev + nxt
+    if prev.endswith("-") and not prev.endswith(" -") and nxt[:1].isalpha():
+        return prev + nxt  # a compound word wrapped at its hyphen ('multi-' / 'agency')
     return f"{prev} {nxt}" if prev else nxt
 
 
-def lines_to_text(lines: Sequence[Line]) -> str:
+def _ends_short(prev: Line, line: Line, right: float | None, padding: float) -> bool:
+    """The previous line stopped although the next line's first word would have fitted:
+    a paragraph break, not a wrap."""
+    if right is None:
+        return False
+    first = line.words[0]
+    room = right - padding - prev.words[-1].x1
+    return room > (first.x1 - first.x0) + 4.0
+
+
+def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:
     """Cell or paragraph text from its lines.
 
     Wrapped lines are joined with spaces; a line starting with a bullet glyph
-    starts a new ``• `` item, and a line starting left of the current bullet's
-    text, or after a gap taller than half a line, starts a new paragraph.
+    starts a new ``• `` item; a line starting left of the current bullet's
+    text, after a gap taller than half a line, or after a line that ended
+    short of ``right`` (the cell's right edge) starts a new paragraph.
     """
     out: list[str] = []
     bullet_x: float | None = None
@@ -131,7 +142,8 @@ def lines_to_text(lines: Sequence[Line]) -> str:
         else:
             height = max(prev.bottom - prev.top, 1.0)
             gap = line.top - prev.bottom
-            if gap > 0.6 * height or (bullet_x is not None and line.x0 < bullet_x - 2):
+            if (gap > 0.6 * height or (bullet_x is not None and line.x0 < bullet_x - 2)
+                    or _ends_short(prev, line, right, padding)):
                 out.append(text)
                 bullet_x = None
             elif out[-1] == BULLET.strip():

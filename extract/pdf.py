@@ -38,6 +38,7 @@ class PdfSettings:
     margin: float = 0.09          # top/bottom share of the page where running headers live
     min_cells: int = 2            # a "table" of one cell is a framed paragraph, not a table
     paragraph_gap: float = 0.8    # gap (in line heights) that starts a new paragraph
+    cell_padding: float = 6.0     # inner right margin of a cell (Word's default is 0.08 in)
 
     def table_settings(self) -> dict:
         return {"vertical_strategy": "lines", "horizontal_strategy": "lines",
@@ -82,9 +83,9 @@ def fill_cells(boxes, spans, words: list[Word], page_no: int,
                 used.add(i)
                 break
     cells = []
-    for (r, c, rs, cs), ws in zip(spans, members):
+    for (r, c, rs, cs), ws, box in zip(spans, members, boxes):
         lines = words_to_lines(ws, settings.line_tolerance)
-        text = lines_to_text(lines)
+        text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
         bold = bool(lines) and all(ln.bold for ln in lines)
         cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no))
     return cells, used

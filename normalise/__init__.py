@@ -50,6 +50,7 @@ class _Context:
                         self.extra.pop("chair", None)
                     return
         if any(p.search(text) for p in self.ignore):
+            self.section = None  # a part title ('SSCB Business Plan 2017 - 2019') ends the section above
             return
         self.section = text
 
@@ -60,7 +61,9 @@ def _heading_like(block) -> bool:
     return isinstance(block, Paragraph) and block.bold and len(block.text) < 250
 
 
-def _finish(a: Action, section: str | None, ctx_extra: dict[str, str]) -> Action:
+def _finish(a: Action, section: str | None, ctx_extra: dict[str, str], from_column: bool = False) -> Action:
+    """Clean texts and derive dates, status and themes; ``from_column``: the table has its own
+    section column, so an empty cell there means no section rather than the heading above."""
     for name in ("section", "priority", "objective", "ref", "action", "lead", "progress", "outcome"):
         value = getattr(a, name)
         if isinstance(value, str):
@@ -70,7 +73,7 @@ def _finish(a: Action, section: str | None, ctx_extra: dict[str, str]) -> Action
             setattr(a, name, value)
     if a.timescale:
         a.timescale = one_line(a.timescale) or None
-    if not a.section:
+    if not a.section and not from_column:
         a.section = section
     a.start, a.end = dates.parse_timescale(a.timescale)
     a.status = status.judge(a.progress, a.extra.pop("status_source", None))
@@ -110,8 +113,9 @@ def normalise(doc: Document, sha256: str | None = None) -> PlanDocument:
             continue
         section = layout.title or ctx.section
         if layout.kind == "actions":
+            has_section = "section" in layout.fields()
             for a in action_rows(block, layout):
-                out.actions.append(_finish(a, section, ctx.extra))
+                out.actions.append(_finish(a, section, ctx.extra, has_section))
         elif layout.kind == "matrix":
             acts, focus = matrix_rows(block, layout, is_focus_row)
             for a in acts:

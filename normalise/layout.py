@@ -96,10 +96,11 @@ def _flatten(grid, rows: list[int], n_cols: int) -> list[str]:
 
 
 def _column_values(grid, body: range, c: int) -> list[str]:
+    """Texts of the column's own single-column cells (full-width notes and dividers excluded)."""
     vals = []
     for r in body:
         cell = own(grid, r, c)
-        if cell is not None and cell.text.strip():
+        if cell is not None and cell.colspan == 1 and cell.text.strip():
             vals.append(one_line(cell.text))
     return vals
 

@@ -57,11 +57,33 @@ def repeated_rows(head: Table, nxt: Table, max_rows: int = 4) -> int:
     return n
 
 
+def _open_merges(base: Table) -> dict[int, int]:
+    """Columns whose last-row cell is a vertical merge that started above (index into cells)."""
+    last = base.n_rows - 1
+    out = {}
+    for i, c in enumerate(base.cells):
+        if c.rowspan > 1 and c.row + c.rowspan - 1 == last:
+            out[c.col] = i
+    return out
+
+
 def _append(base: Table, part: Table, skip: int) -> int:
-    """Append ``part``'s rows after ``skip`` to ``base``; return the first new row index."""
+    """Append ``part``'s rows after ``skip`` to ``base``; return the first new row index.
+
+    An empty cell at the top of the continuation under a vertically merged
+    cell that reached the bottom of the previous page is that merged cell
+    carried over the break: the merge is extended instead of adding the cell.
+    """
     offset = base.n_rows - skip
+    merges = _open_merges(base)
     for c in part.cells:
         if c.row < skip:
+            continue
+        i = merges.get(c.col)
+        if c.row == skip and i is not None and not c.text.strip() and base.cells[i].colspan == c.colspan:
+            m = base.cells[i]
+            base.cells[i] = Cell(m.row, m.col, m.text, m.rowspan + c.rowspan, m.colspan, m.bold, m.shaded,
+                                 m.page)
             continue
         base.cells.append(Cell(c.row + offset, c.col, c.text, c.rowspan, c.colspan,
                                c.bold, c.shaded, c.page))
@@ -93,8 +115,5 @@ def stitch(blocks: list[Block]) -> list[Block | StitchedTable]:
             last_page = block.page
         else:
             out.append(block)
-            if current is not None and block.page != last_page:
-                current = None  # prose between two tables: they are separate tables
-            elif current is not None:
-                current = None
+            current = None  # prose between two tables: they are separate tables
     return out
