@@ -113,7 +113,7 @@ def _ends_short(prev: Line, line: Line, right: float | None, padding: float) -> 
         return False
     first = line.words[0]
     room = right - padding - prev.words[-1].x1
-    return room > (first.x1 - first.x0) + 4.0
+    return room > (first.x1 - first.x0) + 2.0
 
 
 def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:

@@ -38,7 +38,7 @@ class PdfSettings:
     margin: float = 0.09          # top/bottom share of the page where running headers live
     min_cells: int = 2            # a "table" of one cell is a framed paragraph, not a table
     paragraph_gap: float = 0.8    # gap (in line heights) that starts a new paragraph
-    cell_padding: float = 6.0     # inner right margin of a cell (Word's default is 0.08 in)
+    cell_padding: float = 5.5     # inner right margin of a cell (Word's default is 0.08 in)
 
     def table_settings(self) -> dict:
         return {"vertical_strategy": "lines", "horizontal_strategy": "lines",

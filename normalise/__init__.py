@@ -68,7 +68,7 @@ def _finish(a: Action, section: str | None, ctx_extra: dict[str, str], from_colu
         value = getattr(a, name)
         if isinstance(value, str):
             value = clean(value) or None
-            if name in ("ref", "priority", "objective", "section") and value:
+            if name in ("ref", "section") and value:
                 value = one_line(value)
             setattr(a, name, value)
     if a.timescale:

@@ -49,7 +49,8 @@ def _timescale(layout: Layout, grid, r: int, cols: list[int]) -> tuple[str, bool
         owned = owned or cell.row == r
         header = layout.headers[c]
         sub = header.split(":", 1)[1].strip() if ":" in header else ""
-        parts.append(f"{sub}: {text}" if sub and len(cols) > 1 else text)
+        spans_all = cell.colspan >= len(cols)  # one text across Start and End: as written
+        parts.append(f"{sub}: {text}" if sub and len(cols) > 1 and not spans_all else text)
     return "; ".join(parts), owned
 
 
@@ -109,6 +110,8 @@ def _is_split_tail(rv: RowValues, prev: Action, layout: Layout) -> bool:
         return True
     if action[:1].islower() or action.startswith(("and ", "or ", "(")):
         return True
+    if "timescale" in fields and prev.timescale and not rv.owned.get("timescale"):
+        return True  # dates are short and never split: a row without its own is a tail
     keys = [f for f in ("timescale", "lead") if f in fields]
     return bool(keys) and not any(rv.owned.get(f) for f in keys) and any(
         getattr(prev, f) for f in keys)

@@ -12,6 +12,7 @@ known; here each row only remembers its page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from models.document import Block, Cell, Table
 from normalise.text import norm_key
@@ -48,11 +49,21 @@ def continues(prev: Table, nxt: Table, last_page: int | None) -> bool:
     return nxt.page == last_page + 1 and same_layout(prev, nxt)
 
 
+def _same_row(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Rows equal, or nearly (a repeated header whose cell text wrapped differently on this page)."""
+    if a == b:
+        return True
+    ja, jb = " ".join(a).split(), " ".join(b).split()
+    if not ja or not jb:
+        return False
+    return SequenceMatcher(None, ja, jb).ratio() >= 0.85
+
+
 def repeated_rows(head: Table, nxt: Table, max_rows: int = 4) -> int:
     """How many leading rows of ``nxt`` repeat the leading rows of ``head``."""
     a, b = _row_keys(head, max_rows), _row_keys(nxt, max_rows)
     n = 0
-    while n < min(len(a), len(b), nxt.n_rows - 1) and a[n] == b[n] and any(a[n]):
+    while n < min(len(a), len(b), nxt.n_rows - 1) and any(a[n]) and _same_row(a[n], b[n]):
         n += 1
     return n
 
