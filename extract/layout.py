@@ -116,6 +116,22 @@ def _ends_short(prev: Line, line: Line, right: float | None, padding: float) -> 
     return room > (first.x1 - first.x0) + 2.0
 
 
+def _broken_word(prev: Line, line: Line, right: float | None, padding: float) -> bool:
+    """A word too long for the column, broken mid-word.
+
+    Only a word that fills a line alone is broken, and it is broken where not
+    one more letter fits: the previous line is one word ending closer to the
+    cell edge than the width of the next line's first letter.
+    """
+    if right is None:
+        return False
+    words = [w for w in prev.words if w.text.strip(BULLET_GLYPHS)]
+    first = line.words[0]
+    letter = (first.x1 - first.x0) / max(len(first.text), 1)
+    return (len(words) == 1 and right - padding - words[0].x1 < letter
+            and (first.text[:1].islower() or first.text[:1] in ").,;:"))
+
+
 def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:
     """Cell or paragraph text from its lines.
 
@@ -148,6 +164,8 @@ def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: fl
                 bullet_x = None
             elif out[-1] == BULLET.strip():
                 out[-1] = BULLET + text
+            elif _broken_word(prev, line, right, padding):
+                out[-1] = out[-1] + text
             else:
                 out[-1] = _join(out[-1], text)
         prev = line

@@ -141,6 +141,27 @@ def _merge_sub_row(prev: Action, rv: RowValues) -> None:
             prev.extra[k] = v
 
 
+MERGED_FIELDS = ("priority", "objective", "outcome", "section")
+
+
+def _carry_merged_text(rv: RowValues, actions: list[Action], repairs: dict[tuple[str, str], str]) -> None:
+    """Complete merged cells that a page break cut: a new row at the top of a page whose merged
+    Priority/Aim/Outcome cell starts mid-sentence holds the rest of the text above."""
+    prev = actions[-1]
+    for name in MERGED_FIELDS:
+        text = rv.values.get(name)
+        old = getattr(prev, name)
+        if not (rv.owned.get(name) and text and old and text[:1].islower()):
+            continue
+        full = join_continuation(old, text)
+        for a in reversed(actions):
+            if getattr(a, name) != old:
+                break
+            setattr(a, name, full)
+        repairs[(name, text)] = full
+        rv.values[name] = full
+
+
 def _new_action(rv: RowValues, category: str | None) -> Action:
     a = Action(page=rv.page)
     for name, text in rv.values.items():
@@ -167,6 +188,7 @@ def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
     pages = table.row_pages or [table.page] * table.n_rows
     actions: list[Action] = []
     category: str | None = None
+    repairs: dict[tuple[str, str], str] = {}
     for r in range(layout.body_start, table.n_rows):
         divider = _divider(layout, grid, r, table.n_cols)
         if divider is not None:
@@ -174,12 +196,21 @@ def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
                 category = divider
             continue
         rv = read_row(layout, grid, r, pages[r])
+        for name in MERGED_FIELDS:
+            if (name, rv.values.get(name, "")) in repairs:
+                rv.values[name] = repairs[(name, rv.values[name])]
         if not any(rv.owned.values()) and not rv.extra:
             continue
         prev = actions[-1] if actions else None
-        if prev is not None and r in st.fragment_starts and _is_split_tail(rv, prev, layout):
-            _merge_split(prev, rv)
-            continue
+        if prev is not None and r in st.fragment_starts:
+            if _is_split_tail(rv, prev, layout):
+                for name in MERGED_FIELDS:  # rows below share the merged cell's tail: give them the whole
+                    if rv.owned.get(name) and rv.values.get(name) and getattr(prev, name):
+                        repairs[(name, rv.values[name])] = join_continuation(getattr(prev, name),
+                                                                             rv.values[name])
+                _merge_split(prev, rv)
+                continue
+            _carry_merged_text(rv, actions, repairs)
         action_cell: Cell | None = None
         for c in layout.fields().get("action", []):
             action_cell = grid[r][c]
