@@ -83,7 +83,7 @@ def fill_cells(boxes, spans, words: list[Word], page_no: int,
                 used.add(i)
                 break
     cells = []
-    for (r, c, rs, cs), ws, box in zip(spans, members, boxes):
+    for (r, c, rs, cs), ws, box in zip(spans, members, boxes, strict=True):
         lines = words_to_lines(ws, settings.line_tolerance)
         text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
         bold = bool(lines) and all(ln.bold for ln in lines)

@@ -11,7 +11,7 @@ together is a normalisation step, so it works the same for every format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 BULLET = "• "
 
@@ -93,7 +93,7 @@ class Paragraph:
     kind: Literal["paragraph"] = "paragraph"
 
 
-Block = Union[Heading, Paragraph, Table]
+Block = Heading | Paragraph | Table
 
 
 @dataclass

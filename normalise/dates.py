@@ -94,7 +94,7 @@ def parse_period(text: str | None) -> tuple[str | None, str | None]:
     if not text:
         return None, None
     months = find_months(text)
-    for a, b in zip(months, months[1:]):
+    for a, b in zip(months, months[1:], strict=False):
         between = text[a.endpos:b.pos]
         if re.fullmatch(r"\s*(?:–|—|-|to|until)\s*", between, re.I) and (b.year, b.month) > (a.year, a.month):
             return str(a), str(b)

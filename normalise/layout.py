@@ -141,15 +141,15 @@ def analyse(st: StitchedTable) -> Layout:
     if _is_indicator_list(grid, n_rows, n_cols):
         return Layout("indicators", body_start=0, headers=[""] * n_cols,
                       columns=[ColumnMap("", None, "indicator list")] * n_cols)
-    best_r, best_score, best_maps = None, 0, []
+    best_r, best_score = None, 0
     for r in range(min(MAX_HEADER_SCAN, n_rows)):
-        score, maps = _header_score(grid, r)
+        score, _ = _header_score(grid, r)
         corner = own(grid, r, 0)
         if corner is not None and is_matrix_corner(corner.text) and n_cols >= 3:
-            best_r, best_score, best_maps = r, 99, maps
+            best_r, best_score = r, 99
             break
         if score >= 2 and score > best_score:
-            best_r, best_score, best_maps = r, score, maps
+            best_r, best_score = r, score
             break
     if best_r is None:
         return Layout("other", body_start=0, headers=_flatten(grid, [0], n_cols),

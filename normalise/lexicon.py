@@ -8,14 +8,14 @@ built-in column lexicon.
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """Parsed ``data/<name>.toml``."""
     with open(DATA_DIR / f"{name}.toml", "rb") as fh:

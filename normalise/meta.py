@@ -69,7 +69,7 @@ def declared_priorities(blocks: list[Block]) -> list[Priority]:
             out.append(Priority(label=label, text=text, themes=themes_for_text(f"{label} {text}")))
 
     in_list = False
-    for i, b in enumerate(blocks):
+    for b in blocks:
         if not isinstance(b, (Heading, Paragraph)):
             in_list = False
             continue

@@ -38,7 +38,7 @@ def same_layout(a: Table, b: Table, tolerance: float = 4.0) -> bool:
     if a.n_cols != b.n_cols:
         return False
     if a.col_edges and b.col_edges and len(a.col_edges) == len(b.col_edges):
-        return all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges))
+        return all(abs(x - y) <= tolerance for x, y in zip(a.col_edges, b.col_edges, strict=True))
     return True
 
 

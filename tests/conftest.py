@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ FORMATS = ["docx", "pdf"]
 sys.path.insert(0, str(ROOT))
 
 
-@lru_cache(maxsize=None)
+@cache
 def extracted(name: str, ext: str) -> dict:
     """The contract document the pipeline gives for a fixture (cached per test run)."""
     from pipeline import extract_file
@@ -27,7 +27,7 @@ def extracted(name: str, ext: str) -> dict:
     return plan.to_dict()
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected(name: str) -> dict:
     return json.loads((FIXTURES / "expected" / f"{name}.json").read_text(encoding="utf-8"))
 
