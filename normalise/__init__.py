@@ -77,7 +77,7 @@ def _finish(a: Action, section: str | None, ctx_extra: dict[str, str], from_colu
         a.section = section
     a.start, a.end = dates.parse_timescale(a.timescale)
     a.status = status.judge(a.progress, a.extra.pop("status_source", None))
-    a.themes = themes.themes_for_action(a.action, a.progress, a.outcome, a.priority)
+    a.themes = themes.themes_for_action(a.action, a.progress, a.outcome, a.priority, a.objective, a.section)
     for k, v in ctx_extra.items():
         a.extra.setdefault(k, v)
     return a

@@ -17,11 +17,14 @@ _BOARD = re.compile(
     r"\b((?:[A-Z][\w'&-]+\s){1,4}?)(Local\s+)?Safeguarding\s+Children(?:'s)?\s+(?:Board|Partnership)", re.U)
 _BOARD_STOP = {"The", "A", "An", "Of", "All", "Each", "Every", "This", "Our", "Local"}
 _PRIORITY_LABEL = re.compile(
-    r"^(?P<label>(?:(?:Targeted|Strategic|Service|Step Change|Business|Overarching|Key)\s+)?Priority"
-    r"(?:\s+(?:area\s+)?\d+)?)\s*(?:[-–:.]\s*)(?P<text>.*)$", re.I)
-_PRIORITY_LIST_HEAD = re.compile(
-    r"(?:strategic|service|targeted|business|step change)?\s*priorities\b.*(?:are|:)|"
-    r"priorities have been agreed|^(?:strategic|service) priorities$", re.I)
+    r"^(?:\d+[.)]\s*)?(?P<label>(?:(?:Targeted|Strategic|Service|Step Change|Business|Overarching|Key)\s+)?"
+    r"Priority(?:\s+(?:area\s+)?\d+)?)\s*(?:[-–:.]\s*|$)(?P<text>.*)$", re.I)
+_PRIORITY_INTRO = re.compile(
+    r"^(?:(?:strategic|service|targeted|business|step change|key|our)\s+)+priorities:?$|"
+    r"priorities (?:have been|were|are) (?:agreed|identified|set)|priorities are:$", re.I)
+_DASH_ITEM = re.compile(r"^(?P<label>[^–—:]{2,80}?)\s+[–—]\s+(?P<text>.+)$")
+_NUMBERED = re.compile(r"^\d+[.)]\s+\S")
+_SUB_ITEM = re.compile(r"^[◆◇❖➢►▪◦o]\s*")
 
 
 def board_name(blocks: list[Block], title: str | None) -> str | None:
@@ -56,37 +59,123 @@ def plan_period(title: str | None, blocks: list[Block]) -> dict[str, str | None]
     return {"start": None, "end": None}
 
 
+def _text(b: Block) -> str:
+    return one_line(b.text) if isinstance(b, (Heading, Paragraph)) else ""
+
+
+def _is_bullet(b: Block) -> bool:
+    return isinstance(b, Paragraph) and clean(b.text).startswith("• ")
+
+
+def _following(blocks: list[Block], i: int) -> str:
+    """Text that belongs to a priority heading: the bullets under it (after at most a short
+    'Why?' line), else the first sentence of the next paragraph."""
+    j = i
+    while j < len(blocks) and isinstance(blocks[j], Paragraph) and not _is_bullet(blocks[j]) \
+            and len(_text(blocks[j]).split()) <= 3 and j - i < 2:
+        j += 1
+    bullets = []
+    while j < len(blocks) and _is_bullet(blocks[j]):
+        bullets.append(clean(blocks[j].text))
+        j += 1
+    if bullets:
+        return "\n".join(bullets)
+    if i < len(blocks) and isinstance(blocks[i], Paragraph):
+        first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", _text(blocks[i]))[0]
+        return first
+    return ""
+
+
+class _Priorities:
+    """Collects priorities once per label, in document order."""
+
+    def __init__(self) -> None:
+        self.items: list[Priority] = []
+        self.labels: set[str] = set()
+
+    def add(self, label: str, text: str) -> None:
+        label, text = label.strip(), clean(text)
+        if not text or label.lower() in self.labels:
+            return
+        self.labels.add(label.lower())
+        self.items.append(Priority(label=label, text=text, themes=[]))
+
+    def extend_last(self, lines: list[str]) -> None:
+        if self.items:
+            self.items[-1].text += "\n" + "\n".join(lines)
+
+
 def declared_priorities(blocks: list[Block]) -> list[Priority]:
-    """'Targeted Priority 1- ...', 'Priority 1: Neglect', and lists under a priorities heading."""
-    out: list[Priority] = []
-    seen: set[str] = set()
+    """A board's declared priorities, in document order.
 
-    def add(label: str, text: str) -> None:
-        text = clean(text)
-        key = (label + text).lower()
-        if text and key not in seen:
-            seen.add(key)
-            out.append(Priority(label=label, text=text, themes=themes_for_text(f"{label} {text}")))
-
-    in_list = False
-    for b in blocks:
-        if not isinstance(b, (Heading, Paragraph)):
-            in_list = False
-            continue
-        text = one_line(b.text)
-        m = _PRIORITY_LABEL.match(text)
-        if m and len(text) < 400:
+    - a labelled item: 'Targeted Priority 1- To work with ...' (label and text);
+    - a priority heading: 'Priority 1: Neglect' or '1. Overarching Priority:' (text: the bullets
+      under it, or the first sentence of the next paragraph);
+    - a list under a priorities heading or intro ('Strategic Priorities', 'the following
+      priorities have been agreed:'): 'Name – this means ...' paragraphs, numbered headings with
+      their bullets, or bullets (with '◆' sub-items kept in their parent's text).
+    """
+    found = _Priorities()
+    i, n = 0, len(blocks)
+    while i < n:
+        text = _text(blocks[i])
+        m = _PRIORITY_LABEL.match(text) if text and len(text) < 400 else None
+        if m:
             body = m.group("text").strip()
-            if not body:  # "Priority 1: Neglect" as a heading with the text as its label
-                body = text
-            add(m.group("label").strip(), body)
-            continue
-        if _PRIORITY_LIST_HEAD.search(text) and len(text) < 300:
-            in_list = True
-            continue
-        if in_list:
-            if isinstance(b, Paragraph) and clean(b.text).startswith("• "):
-                add(f"Priority {len(out) + 1}", text)
-            elif isinstance(b, Heading) or len(text) > 300:
-                in_list = False
-    return out
+            if len(body.split()) > 5:
+                found.add(m.group("label"), body)
+            else:
+                found.add(text.rstrip(":").strip(), _following(blocks, i + 1) or body or text)
+            i += 1
+        elif text and _PRIORITY_INTRO.search(text) and len(text) < 600:
+            i = _collect_list(blocks, i + 1, found)
+        else:
+            i += 1
+    for p in found.items:
+        p.themes = themes_for_text(f"{p.label} {p.text}")
+    return found.items
+
+
+def _numbered_item(blocks: list[Block], i: int) -> bool:
+    b, text = blocks[i], _text(blocks[i])
+    if not _NUMBERED.match(text):
+        return False
+    return isinstance(b, Heading) or (i + 1 < len(blocks) and _is_bullet(blocks[i + 1]))
+
+
+def _collect_list(blocks: list[Block], i: int, found: _Priorities) -> int:
+    """Items of a priorities list starting at ``i``; returns the index after the list."""
+    n, started, count = len(blocks), False, 0
+    while i < n:
+        b, text = blocks[i], _text(blocks[i])
+        if not isinstance(b, (Heading, Paragraph)) or _PRIORITY_LABEL.match(text):
+            break
+        if _numbered_item(blocks, i):
+            found.add(text, _following(blocks, i + 1))
+            i += 1
+            while i < n and _is_bullet(blocks[i]):
+                i += 1
+            started = True
+        elif isinstance(b, Heading):
+            break
+        elif _is_bullet(b):
+            count += 1
+            found.add(f"Priority {count}", clean(b.text)[2:].rstrip(";").strip())
+            i += 1
+            subs = []
+            while i < n and isinstance(blocks[i], Paragraph) and _SUB_ITEM.match(_text(blocks[i])):
+                subs.append("• " + _SUB_ITEM.sub("", _text(blocks[i])))
+                i += 1
+            if subs:  # '◆' sub-items belong to the bullet above
+                found.extend_last(subs)
+            started = True
+        elif _DASH_ITEM.match(text):
+            m = _DASH_ITEM.match(text)
+            found.add(m.group("label"), m.group("text"))
+            started = True
+            i += 1
+        elif started:
+            break
+        else:
+            i += 1  # an intro sentence before the items ('These are:')
+    return i

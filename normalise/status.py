@@ -1,8 +1,11 @@
 """An action's status from its RAG column or, failing that, its progress text.
 
-Cues live in ``data/status.toml``.  Negated completion ('not yet in place',
-'yet to be agreed') is removed before completion cues are looked for, so it
-reads as not started rather than done.
+Progress cells mix finished and unfinished work ('Strategy published; an
+implementation plan will be presented in June').  So the text is split into
+statements, each statement is classed (done, ongoing, future, not yet, delayed,
+a bare reference such as 'See plan') by spaCy token patterns over lemmas from
+``data/status.toml``, and the classes decide together.  Negation is a class of
+its own ('not yet in place' is not 'in place'), checked before completion.
 """
 
 from __future__ import annotations
@@ -11,13 +14,40 @@ import re
 from functools import lru_cache
 
 from normalise.lexicon import load
+from normalise.nlp import pipeline
 from normalise.text import norm_key
+
+_SPLIT = re.compile(r"\n|;\s+|(?<=[a-z0-9)\]])\.\s+(?=[A-Z•])")
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> dict[str, list[re.Pattern]]:
-    data = load("status")["text"]
-    return {k: [re.compile(p, re.I) for p in v] for k, v in data.items()}
+def _matcher():
+    from spacy.matcher import Matcher
+
+    nlp, attr = pipeline()
+    matcher = Matcher(nlp.vocab)
+    for label, patterns in load("status")["cues"].items():
+        fixed = [[{(attr if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pat] for pat in patterns]
+        matcher.add(label, fixed)
+    return nlp, matcher
+
+
+def statements(text: str) -> list[str]:
+    """Bullets, lines, sentences and '; '-joined activities of a progress text."""
+    parts = [p.strip(" •-–\t") for p in _SPLIT.split(text)]
+    return [p for p in parts if re.search(r"[A-Za-z]", p)]
+
+
+def classify(statement: str) -> set[str]:
+    """The cue groups of one statement ('not yet' cancels 'done'; no cue at all means done)."""
+    nlp, matcher = _matcher()
+    doc = nlp(statement)
+    found = {nlp.vocab.strings[mid] for mid, _, _ in matcher(doc)}
+    if "not_yet" in found:
+        found.discard("done")
+    if "reference" in found and len(found) > 1:
+        found.discard("reference")
+    return found or {"done"}
 
 
 def from_rag(value: str | None) -> str | None:
@@ -30,29 +60,33 @@ def from_rag(value: str | None) -> str | None:
     return None
 
 
-def from_progress(text: str | None) -> str:
-    """Judge status from progress text: delayed > not started > completed > in progress."""
+def from_progress(text: str | None, timescale: str | None = None) -> str:
+    """Judge status from progress text (and a 'delayed' note in the timescale)."""
+    if timescale and "delayed" in classify(timescale):
+        return "delayed"
     if not text or not text.strip():
         return "unknown"
-    pats = _patterns()
-    if any(p.search(text) for p in pats["delayed"]):
+    per_statement = [classify(s) for s in statements(text)]
+    classes = set().union(*per_statement) if per_statement else set()
+    if not classes:
+        return "unknown"
+    if "delayed" in classes:
         return "delayed"
-    negated = text
-    hits_not = False
-    for p in pats["not_started"]:
-        if p.search(negated):
-            hits_not = True
-            negated = p.sub(" ", negated)
-    done = any(p.search(negated) for p in pats["completed"])
-    going = any(p.search(negated) for p in pats["in_progress"])
-    if hits_not and not done:
-        return "not_started"
-    if hits_not:
-        return "in_progress"
-    if done and not going:
+    if "final" in classes:
         return "completed"
+    informative = classes - {"reference"}
+    if not informative:
+        return "unknown"
+    if "ongoing" in informative:
+        return "in_progress"
+    done = "done" in informative
+    open_ = bool(informative & {"future", "not_yet"})
+    if done and not open_:
+        return "completed"
+    if open_ and not done:
+        return "not_started"
     return "in_progress"
 
 
-def judge(progress: str | None, rag: str | None = None) -> str:
-    return from_rag(rag) or from_progress(progress)
+def judge(progress: str | None, rag: str | None = None, timescale: str | None = None) -> str:
+    return from_rag(rag) or from_progress(progress, timescale)

@@ -14,23 +14,16 @@ from collections import Counter
 from functools import lru_cache
 
 from normalise.lexicon import load
+from normalise.nlp import pipeline
 
 MAX_THEMES = 3
 
 
 @lru_cache(maxsize=1)
 def _matchers():
-    import spacy
     from spacy.matcher import PhraseMatcher
 
-    nlp = spacy.blank("en")
-    attr = "LOWER"
-    try:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-        attr = "LEMMA"
-    except Exception:  # lookups tables missing: fall back to lower-case matching
-        nlp = spacy.blank("en")
+    nlp, attr = pipeline()
     lemma_matcher = PhraseMatcher(nlp.vocab, attr=attr)
     lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     abbrev_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
@@ -68,9 +61,13 @@ def rank(weighted: list[tuple[str | None, float]], limit: int = MAX_THEMES) -> l
     return [t for t, s in ranked if s >= 0.5 * top][:limit]
 
 
-def themes_for_action(action: str | None, progress: str | None = None,
-                      outcome: str | None = None, priority: str | None = None) -> list[str]:
-    return rank([(action, 3.0), (priority, 1.5), (outcome, 1.0), (progress, 0.5)])
+def themes_for_action(action: str | None, progress: str | None = None, outcome: str | None = None,
+                      priority: str | None = None, objective: str | None = None,
+                      section: str | None = None) -> list[str]:
+    """The action text decides; its aim, priority and outcome confirm; progress and the
+    section heading only break ties (a CDOP sub-group's 'annual report' is about child deaths)."""
+    return rank([(action, 3.0), (objective, 1.0), (priority, 1.0), (outcome, 1.0), (progress, 0.5),
+                 (section, 0.6)])
 
 
 def themes_for_text(text: str | None) -> list[str]:
