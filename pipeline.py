@@ -28,7 +28,23 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "structured records: `extract` prints JSON, `import` loads a database.")
 
 
-def extract_file(path: str | Path, engine: str = "pdfplumber", debug: bool = False) -> PlanDocument:
+def load_mapping(path: str | Path | None) -> dict | None:
+    """The column lexicon with a user mapping file (TOML) laid over it; None for the built-in one."""
+    if path is None:
+        return None
+    import tomllib
+
+    from normalise.columns import with_user_mapping
+
+    try:
+        with open(path, "rb") as fh:
+            return with_user_mapping(tomllib.load(fh))
+    except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise BoardplansError(f"bad mapping file ({exc})", file=str(path)) from exc
+
+
+def extract_file(path: str | Path, engine: str = "pdfplumber", debug: bool = False,
+                 lexicon: dict | None = None) -> PlanDocument:
     """Extract and normalise one file; an unreadable file gives a document with ``error`` set."""
     source = str(path)
     fmt = Path(source).suffix.lower().lstrip(".") or None
@@ -38,7 +54,7 @@ def extract_file(path: str | Path, engine: str = "pdfplumber", debug: bool = Fal
         return PlanDocument.failed(source, None, fmt, f"cannot open file ({exc.strerror or exc})")
     try:
         doc = read(source, engine=engine)
-        plan = normalise(doc, sha256=digest)
+        plan = normalise(doc, sha256=digest, lexicon=lexicon)
         plan.source = source
         return plan
     except BoardplansError as exc:
@@ -70,14 +86,14 @@ class ImportReport:
 
 def import_paths(paths: Iterable[str | Path], db: str | None = None, engine: str = "pdfplumber",
                  on_file: Callable[[PlanDocument, str], None] | None = None,
-                 debug: bool = False) -> ImportReport:
+                 debug: bool = False, lexicon: dict | None = None) -> ImportReport:
     """Extract every file under ``paths`` and load it; failures are recorded, the batch goes on."""
     from load import connect, load_document, record_error
 
     factory = connect(db)
     report = ImportReport()
     for path in iter_inputs(paths):
-        plan = extract_file(path, engine=engine, debug=debug)
+        plan = extract_file(path, engine=engine, debug=debug, lexicon=lexicon)
         if plan.error:
             record_error(factory, plan.source, plan.sha256, "extract", plan.error)
             report.failed.append((plan.source, plan.error))
@@ -105,16 +121,26 @@ def _err(message: str) -> None:
     typer.echo(f"Error: {message}", err=True)
 
 
+def _mapping_or_exit(path: Path | None) -> dict | None:
+    try:
+        return load_mapping(path)
+    except BoardplansError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from exc
+
+
 @app.command("extract")
 def extract_cmd(
     files: list[Path] = typer.Argument(..., help="Plan files: .pdf, .docx, .doc, or .txt/.md/.html renderings."),
     engine: str = typer.Option("pdfplumber", help="PDF table engine."),
+    mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
 ) -> None:
     """Print one JSON document per file (JSON Lines) on stdout; exit 1 if any file failed."""
+    lexicon = _mapping_or_exit(mapping)
     failed = 0
     for f in files:
-        plan = extract_file(f, engine=engine, debug=debug)
+        plan = extract_file(f, engine=engine, debug=debug, lexicon=lexicon)
         if plan.error:
             failed += 1
             _err(f"{plan.source}: {plan.error}")
@@ -129,9 +155,11 @@ def import_cmd(
     db: str = typer.Option(None, "--db", help="SQLAlchemy URL or SQLite path [default: sqlite:///plans.db, "
                                               "or $BOARDPLANS_DB]."),
     engine: str = typer.Option("pdfplumber", help="PDF table engine."),
+    mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
 ) -> None:
     """Extract files and load them into the database; unchanged files are skipped."""
+    lexicon = _mapping_or_exit(mapping)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table as RichTable
@@ -162,7 +190,7 @@ def import_cmd(
             progress.update(task, advance=1,
                             stats=f"actions {counts['actions']}  failed {counts['failed']}")
 
-        report = import_paths(files, db=db, engine=engine, on_file=on_file, debug=debug)
+        report = import_paths(files, db=db, engine=engine, on_file=on_file, debug=debug, lexicon=lexicon)
     console.print(f"{len(files)} files: {report.loaded} loaded, {report.replaced} replaced, "
                   f"{report.unchanged} unchanged, {len(report.failed)} failed", highlight=False)
     table = RichTable("board", "documents", "actions", title="database")
@@ -170,6 +198,38 @@ def import_cmd(
         table.add_row(board, str(docs), str(acts))
     Console().print(table)
     raise typer.Exit(1 if report.failed else 0)
+
+
+def explain_file(path: str | Path, engine: str = "pdfplumber", lexicon: dict | None = None) -> list[dict]:
+    """How each table of a file was read: kind, headers, the field each maps to, and why."""
+    from normalise import explain
+
+    return explain(read(path, engine=engine), lexicon)
+
+
+@app.command("explain")
+def explain_cmd(
+    file: Path = typer.Argument(..., help="A plan file."),
+    engine: str = typer.Option("pdfplumber", help="PDF table engine."),
+    mapping: Path = typer.Option(None, help="TOML file of column mappings to try."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+) -> None:
+    """Show each table's kind, headers, the field each header maps to, and why."""
+    lexicon = _mapping_or_exit(mapping)
+    try:
+        tables = explain_file(file, engine=engine, lexicon=lexicon)
+    except BoardplansError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(tables, ensure_ascii=False, indent=1))
+        return
+    for i, t in enumerate(tables, start=1):
+        page = f"page {t['page']}" if t["page"] else "no pages"
+        typer.echo(f"table {i} ({page}): {t['kind']}, {t['rows']} body rows"
+                   + (f" — title: {t['title'][:70]}" if t["title"] else ""))
+        for col in t["columns"]:
+            typer.echo(f"  {col['header'][:40] or '(no header)':40s} -> {col['field']:10s} {col['why']}")
 
 
 def main() -> None:

@@ -15,12 +15,13 @@ from models.records import Action, Indicator, PlanDocument, Priority, TableRecor
 from normalise import dates, meta, status, themes
 from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
+from normalise.leads import lead_parts
 from normalise.lexicon import load
 from normalise.rows import action_rows, matrix_rows
 from normalise.stitch import StitchedTable, stitch
 from normalise.text import clean, one_line
 
-__all__ = ["normalise"]
+__all__ = ["explain", "normalise"]
 
 
 class _Context:
@@ -80,6 +81,8 @@ def _finish(a: Action, section: str | None, ctx_extra: dict[str, str], from_colu
     a.themes = themes.themes_for_action(a.action, a.progress, a.outcome, a.priority, a.objective, a.section)
     for k, v in ctx_extra.items():
         a.extra.setdefault(k, v)
+    if a.lead:
+        a.extra["lead_parts"] = lead_parts(a.lead)
     return a
 
 
@@ -90,8 +93,9 @@ def _table_record(st: StitchedTable, layout: Layout) -> TableRecord:
                        header=layout.headers, rows=rows)
 
 
-def normalise(doc: Document, sha256: str | None = None) -> PlanDocument:
-    """Contract records for one extracted document."""
+def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = None) -> PlanDocument:
+    """Contract records for one extracted document (``lexicon``: the column lexicon to use,
+    see ``normalise.columns.with_user_mapping``)."""
     blocks = stitch(doc.blocks)
     plain = [b for b in blocks if not isinstance(b, StitchedTable)]
     title = meta.plan_title(plain, doc.title)
@@ -105,7 +109,7 @@ def normalise(doc: Document, sha256: str | None = None) -> PlanDocument:
         if not isinstance(block, StitchedTable):
             ctx.see(block.text, _heading_like(block))
             continue
-        layout = analyse(block)
+        layout = analyse(block, lexicon)
         out.tables.append(_table_record(block, layout))
         if layout.kind == "heading":
             if layout.title:
@@ -117,7 +121,7 @@ def normalise(doc: Document, sha256: str | None = None) -> PlanDocument:
             for a in action_rows(block, layout):
                 out.actions.append(_finish(a, section, ctx.extra, has_section))
         elif layout.kind == "matrix":
-            acts, focus = matrix_rows(block, layout, is_focus_row)
+            acts, focus = matrix_rows(block, layout, lambda label: is_focus_row(label, lexicon))
             for a in acts:
                 out.actions.append(_finish(a, section, ctx.extra))
             known = {p.text.lower() for p in out.priorities}
@@ -140,3 +144,19 @@ def normalise(doc: Document, sha256: str | None = None) -> PlanDocument:
 def st_rows(st: StitchedTable) -> list[list[str]]:
     grid = st.table.grid()
     return [row_texts(grid, r) for r in range(st.table.n_rows)]
+
+
+def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
+    """For each (stitched) table: its page, kind, title and how each column was mapped, and why."""
+    out = []
+    for block in stitch(doc.blocks):
+        if not isinstance(block, StitchedTable):
+            continue
+        layout = analyse(block, lexicon)
+        out.append({
+            "page": block.table.page, "kind": layout.kind, "title": layout.title,
+            "rows": block.table.n_rows - layout.body_start,
+            "columns": [{"header": h, "field": cm.field or "extra", "why": cm.how}
+                        for h, cm in zip(layout.headers, layout.columns, strict=False)],
+        })
+    return out

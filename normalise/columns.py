@@ -55,6 +55,54 @@ def _fuzzy(key: str, candidates: dict[str, str]) -> tuple[str, str, float] | Non
     return None
 
 
+def with_user_mapping(user: dict) -> dict:
+    """The built-in lexicon with a user's mapping file laid over it.
+
+    A user file may name headers directly (``[columns]`` table: ``"Accountable body" = "lead"``,
+    a field of ``extra`` keeps the column out of every field) and add synonyms per field
+    (``[fields.lead] exact = [...]``, ``words = [...]``); the user's entries win.
+    """
+    base = load("columns")
+    lex = {k: v for k, v in base.items() if k != "fields"}
+    lex["fields"] = {name: {"exact": list(spec.get("exact", [])), "words": list(spec.get("words", []))}
+                     for name, spec in base["fields"].items()}
+    for name, spec in user.get("fields", {}).items():
+        if name not in lex["fields"]:
+            raise ValueError(f"unknown field '{name}' in mapping (fields: {', '.join(lex['order'])})")
+        for kind in ("exact", "words"):
+            lex["fields"][name][kind] = list(spec.get(kind, [])) + lex["fields"][name][kind]
+    user_cols = {}
+    for header, field in user.get("columns", {}).items():
+        if field not in lex["fields"] and field != "extra":
+            raise ValueError(f"unknown field '{field}' for header '{header}' in mapping")
+        user_cols[header_key(header)] = field
+    lex["user_columns"] = user_cols
+    return lex
+
+
+_ROLE = re.compile(r"\b(officer|manager|chair|director|head of|lead|coordinator|co-ordinator|nurse|doctor|"
+                   r"administrator|group|sub-group|subgroup|board|panel|team|partners?|agenc(y|ies)|members?|"
+                   r"services?|police|council|trust|ccg|lscb|sscb|executive)\b", re.I)
+
+
+def content_field(values: list[str]) -> tuple[str, str] | None:
+    """A field read from a column's values when its header says nothing: dates mean a
+    timescale, people and groups mean a lead."""
+    from normalise.dates import find_months
+
+    vals = [v for v in values if v.strip()]
+    if len(vals) < 2:
+        return None
+    dated = sum(bool(find_months(v)) or bool(re.search(r"\b(quarterly|annually|monthly|ongoing)\b", v, re.I))
+                for v in vals)
+    if dated >= 0.6 * len(vals) and all(len(v) < 80 for v in vals):
+        return "timescale", f"content: {dated}/{len(vals)} values are dates"
+    roles = sum(bool(_ROLE.search(v)) and len(v) < 150 for v in vals)
+    if roles >= 0.6 * len(vals):
+        return "lead", f"content: {roles}/{len(vals)} values name people, roles or groups"
+    return None
+
+
 def map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
     """Map one (flattened) header text to a field."""
     lex = lexicon or load("columns")
@@ -62,6 +110,10 @@ def map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
     key = header_key(header)
     if not key:
         return ColumnMap(header, None, "empty header")
+    user = lex.get("user_columns", {})
+    if key in user:
+        field = user[key]
+        return ColumnMap(header, None if field == "extra" else field, "user mapping file")
     if key in {norm_key(x) for x in lex.get("subcolumns", {}).get("extra", [])}:
         return ColumnMap(header, None, "sub-column kept as extra")
     # a two-level header: "Timescale: Start" maps by its parent first

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models.document import Cell, Table
-from normalise.columns import ColumnMap, is_matrix_corner, map_header
+from normalise.columns import ColumnMap, content_field, is_matrix_corner, map_header
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, one_line
 
@@ -49,11 +49,11 @@ def row_texts(grid: list[list[Cell | None]], r: int) -> list[str]:
     return out
 
 
-def _header_score(grid, r: int) -> tuple[int, list[ColumnMap]]:
+def _header_score(grid, r: int, lexicon: dict | None) -> tuple[int, list[ColumnMap]]:
     maps = []
     for c, cell in enumerate(grid[r]):
         text = one_line(cell.text) if cell is not None and cell.col == c else ""
-        maps.append(map_header(text) if text and len(text) <= 60 else ColumnMap(text, None, "not a header"))
+        maps.append(map_header(text, lexicon) if text and len(text) <= 60 else ColumnMap(text, None, "not a header"))
     fields = {m.field for m in maps if m.field}
     return len(fields), maps
 
@@ -129,7 +129,7 @@ def _is_indicator_list(grid, n_rows: int, n_cols: int) -> bool:
     return hits >= 0.8 * len(rows)
 
 
-def analyse(st: StitchedTable) -> Layout:
+def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
     """Find title and header rows, map columns, and classify the table."""
     table: Table = st.table
     grid = table.grid()
@@ -143,9 +143,9 @@ def analyse(st: StitchedTable) -> Layout:
                       columns=[ColumnMap("", None, "indicator list")] * n_cols)
     best_r, best_score = None, 0
     for r in range(min(MAX_HEADER_SCAN, n_rows)):
-        score, _ = _header_score(grid, r)
+        score, _ = _header_score(grid, r, lexicon)
         corner = own(grid, r, 0)
-        if corner is not None and is_matrix_corner(corner.text) and n_cols >= 3:
+        if corner is not None and is_matrix_corner(corner.text, lexicon) and n_cols >= 3:
             best_r, best_score = r, 99
             break
         if score >= 2 and score > best_score:
@@ -170,11 +170,20 @@ def analyse(st: StitchedTable) -> Layout:
     headers = _flatten(grid, header_rows, n_cols)
     if best_score == 99:
         return Layout("matrix", header_rows, body_start, title, headers,
-                      [ColumnMap(h, None, "matrix column") for h in headers])
+                      [ColumnMap(headers[0], "lead", "matrix corner: row labels are the leads")]
+                      + [ColumnMap(h, "priority", "matrix column: its header is the priority, cells are actions")
+                         for h in headers[1:]])
     body = range(body_start, n_rows)
     columns = []
     for c, h in enumerate(headers):
-        columns.append(map_header(h) if h else _unnamed_column(grid, body, c))
+        columns.append(map_header(h, lexicon) if h else _unnamed_column(grid, body, c))
+    taken = {cm.field for cm in columns}
+    for c, cm in enumerate(columns):
+        if cm.field is None and cm.how.startswith("no synonym"):
+            guess = content_field(_column_values(grid, body, c))
+            if guess and guess[0] not in taken:
+                columns[c] = ColumnMap(cm.header, guess[0], guess[1])
+                taken.add(guess[0])
     mapped = {cm.field for cm in columns}
     kind = "actions" if "action" in mapped or {"lead", "progress"} <= mapped else "other"
     return Layout(kind, header_rows, body_start, title, headers, columns)

@@ -1,0 +1,74 @@
+"""Splitting a lead cell into who leads: people with their roles, groups, and agencies.
+
+Lead cells run several leads together ('Liz Murphy, Safeguarding Children
+Business Manager', 'SSCB QA Officer/QA and E Group /Area Groups', 'Training
+sub-group and Area Groups').  Splitting them lets researchers ask 'who leads on
+what' across boards.  Word lists live in ``data/leads.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from normalise.lexicon import load
+
+_NAME = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}$")
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, re.Pattern]:
+    data = load("leads")
+    return {kind: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(data[kind], key=len, reverse=True))
+                             + r")\b", re.I)
+            for kind in ("roles", "groups", "agencies")}
+
+
+def _kind(text: str) -> str:
+    """Role, group or agency: the last word decides ('SSCB Partnership Mgr' is a role), then any word."""
+    w = _words()
+    last = text.split()[-1] if text.split() else ""
+    for kind, label in (("roles", "role"), ("groups", "group"), ("agencies", "agency")):
+        if w[kind].fullmatch(last):
+            return label
+    if w["groups"].search(text):
+        return "group"
+    if w["roles"].search(text):
+        return "role"
+    if w["agencies"].search(text):
+        return "agency"
+    return "other"
+
+
+def _pieces(text: str) -> list[str]:
+    """Lines, then '/' and ';' separated parts; ' and ' splits only between two complete leads."""
+    out = []
+    for line in text.split("\n"):
+        for part in re.split(r"\s*[/;]\s*|\s+[-–]\s+", line):
+            part = part.strip(" ,.-–")
+            if not part:
+                continue
+            halves = re.split(r"\s+(?:and|&)\s+", part)
+            named = " & " not in part  # 'X & Y Officer' is one role; 'Lynne Thomas and PB Officer' two leads
+            if len(halves) > 1 and all((_kind(h) != "other" or (named and _NAME.match(h))) and len(h.split()) >= 2
+                                       for h in halves):
+                out.extend(h.strip(" ,.") for h in halves)
+            else:
+                out.append(part)
+    return out
+
+
+def lead_parts(lead: str | None) -> list[dict[str, str]]:
+    """The parts of a lead cell, each ``{"text", "kind"}`` (person parts add ``name``/``role``)."""
+    if not lead:
+        return []
+    parts = []
+    for piece in _pieces(lead):
+        name, _, rest = piece.partition(",")
+        if rest.strip() and _NAME.match(name.strip()) and not _words()["groups"].search(name):
+            parts.append({"text": piece, "kind": "person", "name": name.strip(), "role": rest.strip()})
+        elif _NAME.match(piece) and _kind(piece) == "other":
+            parts.append({"text": piece, "kind": "person", "name": piece})
+        else:
+            parts.append({"text": piece, "kind": _kind(piece)})
+    return parts
