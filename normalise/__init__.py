@@ -129,7 +129,7 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                 text = focus.get(label, "")
                 if label and (text or label).lower() not in known:
                     out.priorities.append(Priority(label=label, text=text or label,
-                                                   themes=themes.themes_for_text(f"{label} {text}")))
+                                                   themes=themes.themes_for_text(text, label)))
         elif layout.kind == "indicators":
             group = ctx.section or ctx.last_text
             for row in st_rows(block):

@@ -89,8 +89,13 @@ def parse_timescale(text: str | None) -> tuple[str | None, str | None]:
     return (str(min(starts, key=key)) if starts else None, str(max(ends, key=key)) if ends else None)
 
 
-def parse_period(text: str | None) -> tuple[str | None, str | None]:
-    """A plan period from an explicit month range ('April 2012 to March 2015')."""
+_YEARS = re.compile(r"\b(?P<a>(?:19|20)\d{2})\s*[-–/]\s*(?P<b>(?:19|20)?\d{2})\b")
+
+
+def parse_period(text: str | None, financial_years: bool = False) -> tuple[str | None, str | None]:
+    """A plan period from an explicit month range ('April 2012 to March 2015', '1st July 2012 –
+    30th June 2013').  Year-only forms ('2011-12', '2016-18') name no months; with
+    ``financial_years`` they are read as April to March, as English public bodies plan."""
     if not text:
         return None, None
     months = find_months(text)
@@ -98,4 +103,11 @@ def parse_period(text: str | None) -> tuple[str | None, str | None]:
         between = text[a.endpos:b.pos]
         if re.fullmatch(r"\s*(?:–|—|-|to|until)\s*", between, re.I) and (b.year, b.month) > (a.year, a.month):
             return str(a), str(b)
+    if financial_years:
+        m = _YEARS.search(text)
+        if m:
+            start = int(m.group("a"))
+            end = int(m.group("b")) if len(m.group("b")) == 4 else start // 100 * 100 + int(m.group("b"))
+            if end > start:
+                return f"{start:04d}-04", f"{end:04d}-03"
     return None, None

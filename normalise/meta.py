@@ -132,7 +132,7 @@ def declared_priorities(blocks: list[Block]) -> list[Priority]:
         else:
             i += 1
     for p in found.items:
-        p.themes = themes_for_text(f"{p.label} {p.text}")
+        p.themes = themes_for_text(p.text, p.label)
     return found.items
 
 

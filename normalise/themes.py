@@ -36,20 +36,25 @@ def _matchers():
 
 
 def theme_hits(text: str | None) -> Counter[str]:
-    """Count of distinct cue spans per theme in ``text``."""
+    """Per theme, the number of lines of ``text`` that mention it (a list of five bullets on
+    five subjects is five subjects, not one subject five times)."""
     if not text:
         return Counter()
-    nlp, matchers = _matchers()
-    doc = nlp(text.replace("/", " / "))
-    spans: dict[str, set[tuple[int, int]]] = {}
-    for matcher in matchers:
-        for match_id, start, end in matcher(doc):
-            spans.setdefault(nlp.vocab.strings[match_id], set()).add((start, end))
-    return Counter({k: len(v) for k, v in spans.items()})
+    nlp, (lemma_matcher, lower_matcher, abbrev_matcher) = _matchers()
+    hits: Counter[str] = Counter()
+    for line in text.split("\n"):
+        line = line.replace("/", " / ")
+        lowered, cased = nlp(line.lower()), nlp.make_doc(line)  # lookup lemmas are lower-case
+        found = {nlp.vocab.strings[m] for m, _, _ in lemma_matcher(lowered)}
+        found |= {nlp.vocab.strings[m] for m, _, _ in lower_matcher(lowered)}
+        found |= {nlp.vocab.strings[m] for m, _, _ in abbrev_matcher(cased)}
+        hits.update(found)
+    return hits
 
 
-def rank(weighted: list[tuple[str | None, float]], limit: int = MAX_THEMES) -> list[str]:
-    """Themes of several texts, each with its weight, best first (ties by name)."""
+def rank(weighted: list[tuple[str | None, float]], limit: int = MAX_THEMES, share: float = 0.5) -> list[str]:
+    """Themes of several texts, each with its weight, best first (ties by name); a theme must
+    score at least ``share`` of the best one."""
     score: Counter[str] = Counter()
     for text, weight in weighted:
         for theme, n in theme_hits(text).items():
@@ -58,7 +63,7 @@ def rank(weighted: list[tuple[str | None, float]], limit: int = MAX_THEMES) -> l
         return []
     top = max(score.values())
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [t for t, s in ranked if s >= 0.5 * top][:limit]
+    return [t for t, s in ranked if s >= share * top][:limit]
 
 
 def themes_for_action(action: str | None, progress: str | None = None, outcome: str | None = None,
@@ -70,5 +75,6 @@ def themes_for_action(action: str | None, progress: str | None = None, outcome: 
                  (section, 0.6)])
 
 
-def themes_for_text(text: str | None) -> list[str]:
-    return rank([(text, 1.0)])
+def themes_for_text(text: str | None, label: str | None = None) -> list[str]:
+    """Themes of a priority: its label names the subject, its text details it."""
+    return rank([(label, 2.0), (text, 1.0)], share=0.3)
