@@ -71,6 +71,12 @@ def test_status(progress, rag, status):
     ("Priority Outcome", "priority"), ("Core Aim", "objective"), ("RAG", "status"),
     ("Links to other Plans", None), ("Budget", None), ("Finance and Resources", None),
     ("PROGRESS TO DATE: TIMESCALE", None),
+    # headers other boards use (the normaliser issue's list)
+    ("Actions", "action"), ("Responsible", "lead"), ("Accountable", "lead"), ("Due", "timescale"),
+    ("When", "timescale"), ("Progress/RAG", "progress"), ("Position at Q3", "progress"), ("Comments", "progress"),
+    ("Evidence of progress", "progress"), ("Status", "status"), ("RAG rating", "status"),
+    ("Measure of success", "outcome"), ("Impact", "outcome"), ("How will we know", "outcome"),
+    ("Respnsible Officer", "lead"),  # a typo: fuzzy match
 ])
 def test_column_mapping(header, field):
     assert map_header(header).field == field
