@@ -41,8 +41,36 @@ def convert(path: Path, target: str, outdir: Path) -> Path:
     return out
 
 
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_word_binary(path: Path) -> None:
+    """A file in Word's binary (OLE2) container must hold a WordDocument stream.
+
+    LibreOffice 'opens' a damaged container as plain text and returns noise, so
+    a broken .doc is caught here with a reason.  Legacy .doc files that are
+    really RTF or HTML are left to LibreOffice, which reads them well.
+    """
+    with open(path, "rb") as fh:
+        if fh.read(8) != OLE_SIGNATURE:
+            return
+    try:
+        import olefile
+    except ImportError:  # optional: LibreOffice alone still converts good files
+        return
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if not ole.exists("WordDocument"):
+                raise ExtractError("not a Word document (OLE file without a WordDocument stream)",
+                                   file=str(path))
+    except OSError as exc:
+        raise ExtractError(f"corrupt Word .doc file ({exc})", file=str(path)) from exc
+
+
 def read_doc(path: Path) -> Document:
     from extract.docx import read_docx
+
+    check_word_binary(path)
 
     with tempfile.TemporaryDirectory(prefix="boardplans-doc-") as tmp:
         converted = convert(path, "docx", Path(tmp))

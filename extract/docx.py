@@ -199,6 +199,42 @@ class _Reader:
         return Table(n_rows=len(rows), n_cols=n_cols, cells=cells, header_rows=header_rows)
 
 
+MAX_UNPACKED = 256 * 1024 * 1024   # a real plan's parts unpack to a few MB
+MAX_RATIO = 200                    # deflate rarely beats 20:1 on Word XML
+
+
+def check_package(path: Path) -> None:
+    """Refuse hostile packages before any XML parser sees them.
+
+    A zip bomb (a small file unpacking to gigabytes) would exhaust memory, and a
+    DTD in a part can declare entities (external files, billion laughs); Word
+    never writes either, so both are refused with the reason.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNPACKED:
+                raise ExtractError(f"DOCX unpacks to {total / 2**20:.0f} MB, over the "
+                                   f"{MAX_UNPACKED // 2**20} MB limit (zip bomb?)", file=str(path))
+            for info in infos:
+                ratio = info.file_size // max(info.compress_size, 1)
+                if info.file_size > 1 << 20 and ratio > MAX_RATIO:
+                    raise ExtractError(f"DOCX part {info.filename} is compressed {ratio}:1 (zip bomb?)",
+                                       file=str(path))
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with z.open(info) as fh:
+                        head = fh.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise ExtractError(f"DOCX part {info.filename} declares a DTD or entities "
+                                           "(refused: external entities)", file=str(path))
+    except zipfile.BadZipFile as exc:
+        raise ExtractError(f"not a readable DOCX (bad zip: {exc})", file=str(path)) from exc
+
+
 def read_docx(path: Path) -> Document:
     """Read a .docx into blocks: headings, paragraphs and tables in body order."""
     try:
@@ -206,6 +242,7 @@ def read_docx(path: Path) -> Document:
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover - core dependency
         raise ExtractError("python-docx is not installed (pip install python-docx)") from exc
+    check_package(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:

@@ -87,8 +87,10 @@ def _finish(a: Action, section: str | None, ctx_extra: dict[str, str], from_colu
 
 
 def _table_record(st: StitchedTable, layout: Layout) -> TableRecord:
+    """The table as extracted: flattened header, and every other row (title rows included)."""
     grid = st.table.grid()
-    rows = [row_texts(grid, r) for r in range(layout.body_start, st.table.n_rows)]
+    header = set(layout.header_rows)
+    rows = [row_texts(grid, r) for r in range(st.table.n_rows) if r not in header]
     return TableRecord(page=st.table.page, kind=layout.kind if layout.kind != "heading" else "other",
                        header=layout.headers, rows=rows)
 
