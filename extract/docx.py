@@ -10,6 +10,7 @@ directly: ``gridBefore``/``gridSpan`` give column positions and spans,
 from __future__ import annotations
 
 import re
+import zlib
 from pathlib import Path
 
 from models.document import BULLET, Cell, Document, Heading, Paragraph, Table
@@ -231,8 +232,12 @@ def check_package(path: Path) -> None:
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise ExtractError(f"DOCX part {info.filename} declares a DTD or entities "
                                            "(refused: external entities)", file=str(path))
-    except zipfile.BadZipFile as exc:
-        raise ExtractError(f"not a readable DOCX (bad zip: {exc})", file=str(path)) from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError) as exc:  # what a corrupt or exotic zip raises (fuzzed)
+        raise ExtractError(f"not a readable DOCX (bad zip: {exc.__class__.__name__}: {exc})",
+                           file=str(path)) from exc
+    except zlib.error as exc:
+        raise ExtractError(f"not a readable DOCX (corrupt compressed part: {exc})", file=str(path)) from exc
 
 
 def read_docx(path: Path) -> Document:
@@ -250,6 +255,15 @@ def read_docx(path: Path) -> Document:
                            file=str(path)) from exc
     except Exception as exc:  # zipfile.BadZipFile, lxml errors
         raise ExtractError(f"not a readable DOCX ({exc})", file=str(path)) from exc
+    try:
+        return _read_body(document, path)
+    except ExtractError:
+        raise
+    except Exception as exc:  # a package python-docx opened but whose parts are malformed
+        raise ExtractError(f"not a readable DOCX ({exc.__class__.__name__}: {exc})", file=str(path)) from exc
+
+
+def _read_body(document, path: Path) -> Document:
     reader = _Reader(document)
     blocks = []
     for el in document.element.body.iterchildren():
