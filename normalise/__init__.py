@@ -138,6 +138,11 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                 cells = [one_line(t) for t in row if t.strip()]
                 if len(cells) >= 2:
                     out.indicators.append(Indicator(group=group, ref=cells[0], name=" ".join(cells[1:])))
+    if doc.pages is None:  # renderings number their table parts to stitch them; those are no pages
+        for a in out.actions:
+            a.page = None
+        for t in out.tables:
+            t.page = None
     if not out.actions and not out.tables:
         out.warnings.append("no tables found")
     return out

@@ -63,7 +63,7 @@ def repeated_rows(head: Table, nxt: Table, max_rows: int = 4) -> int:
     """How many leading rows of ``nxt`` repeat the leading rows of ``head``."""
     a, b = _row_keys(head, max_rows), _row_keys(nxt, max_rows)
     n = 0
-    while n < min(len(a), len(b), nxt.n_rows - 1) and any(a[n]) and _same_row(a[n], b[n]):
+    while n < min(len(a), len(b), nxt.n_rows) and any(a[n]) and _same_row(a[n], b[n]):
         n += 1
     return n
 

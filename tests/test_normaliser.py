@@ -94,7 +94,8 @@ def test_priorities_carry_themes():
 
 
 @pytest.mark.parametrize("text,status", [
-    ("Action completed", "completed"), ("Protocol in place", "completed"), ("Strategy agreed by the Board", "completed"),
+    ("Action completed", "completed"), ("Protocol in place", "completed"),
+    ("Strategy agreed by the Board", "completed"),
     ("Monitoring is not yet in place", "not_started"), ("Procedures are yet to be agreed", "not_started"),
     ("Delayed due to staffing issues", "delayed"), ("Workshop postponed to May", "delayed"),
     ("Guidance in development", "in_progress"), ("Sign-off pending", "in_progress"), ("Work is ongoing", "in_progress"),
