@@ -90,6 +90,20 @@ class PlanDocument:
         return {k: d[k] for k in order}
 
     @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PlanDocument:
+        """Rebuild a document from its contract dict (as worker processes and Dask return it)."""
+        return cls(
+            source=d["source"], sha256=d.get("sha256"), format=d.get("format"), error=d.get("error"),
+            board=d.get("board"), title=d.get("title"),
+            period=dict(d.get("period") or {"start": None, "end": None}),
+            priorities=[Priority(**p) for p in d.get("priorities") or []],
+            actions=[Action(**a) for a in d.get("actions") or []],
+            indicators=[Indicator(**i) for i in d.get("indicators") or []],
+            tables=[TableRecord(**t) for t in d.get("tables") or []],
+            warnings=list(d.get("warnings") or []), pages=d.get("pages"),
+        )
+
+    @classmethod
     def failed(cls, source: str, sha256: str | None, fmt: str | None, error: str) -> PlanDocument:
         """The line printed for a file that could not be read: error set, lists empty."""
         return cls(source=source, sha256=sha256, format=fmt, error=error)
