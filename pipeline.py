@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 
 from extract import read, sha256_of
+from load.output import OutputFormat, write
 from models.errors import BoardplansError
 from models.records import PlanDocument
 from normalise import normalise
@@ -44,7 +45,7 @@ def load_mapping(path: str | Path | None) -> dict | None:
 
 
 def extract_file(path: str | Path, engine: str = "pdfplumber", debug: bool = False,
-                 lexicon: dict | None = None) -> PlanDocument:
+                 lexicon: dict | None = None, password: str | None = None) -> PlanDocument:
     """Extract and normalise one file; an unreadable file gives a document with ``error`` set."""
     source = str(path)
     fmt = Path(source).suffix.lower().lstrip(".") or None
@@ -53,7 +54,7 @@ def extract_file(path: str | Path, engine: str = "pdfplumber", debug: bool = Fal
     except OSError as exc:
         return PlanDocument.failed(source, None, fmt, f"cannot open file ({exc.strerror or exc})")
     try:
-        doc = read(source, engine=engine)
+        doc = read(source, engine=engine, password=password)
         plan = normalise(doc, sha256=digest, lexicon=lexicon)
         plan.source = source
         return plan
@@ -88,24 +89,27 @@ def import_paths(paths: Iterable[str | Path], db: str | None = None, engine: str
                  on_file: Callable[[PlanDocument, str], None] | None = None,
                  debug: bool = False, lexicon: dict | None = None) -> ImportReport:
     """Extract every file under ``paths`` and load it; failures are recorded, the batch goes on."""
-    from load import connect, load_document, record_error
+    from load import connect, finish_run, load_document, record_error, start_run
 
     factory = connect(db)
     report = ImportReport()
-    for path in iter_inputs(paths):
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    files = list(iter_inputs(paths))
+    run_id = start_run(factory, [str(p) for p in paths])  # import_runs: when, what, counts
+    for path in files:
         plan = extract_file(path, engine=engine, debug=debug, lexicon=lexicon)
         if plan.error:
-            record_error(factory, plan.source, plan.sha256, "extract", plan.error)
+            record_error(factory, plan.source, plan.sha256, "extract", plan.error, run_id=run_id)
             report.failed.append((plan.source, plan.error))
             outcome = "failed"
         else:
             try:
-                result = load_document(factory, plan)
+                result = load_document(factory, plan, run_id=run_id)
             except Exception as exc:
                 if debug:
                     traceback.print_exc()
                 message = f"database error ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"
-                record_error(factory, plan.source, plan.sha256, "load", message)
+                record_error(factory, plan.source, plan.sha256, "load", message, run_id=run_id)
                 report.failed.append((plan.source, message))
                 outcome = "failed"
             else:
@@ -114,6 +118,8 @@ def import_paths(paths: Iterable[str | Path], db: str | None = None, engine: str
                 report.actions += result.actions if outcome != "unchanged" else 0
         if on_file:
             on_file(plan, outcome)
+    finish_run(factory, run_id, files=len(files), loaded=report.loaded, replaced=report.replaced,
+               unchanged=report.unchanged, failed=len(report.failed), actions=report.actions)
     return report
 
 
@@ -134,16 +140,19 @@ def extract_cmd(
     files: list[Path] = typer.Argument(..., help="Plan files: .pdf, .docx, .doc, or .txt/.md/.html renderings."),
     engine: str = typer.Option("pdfplumber", help="PDF table engine."),
     mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
+    password: str = typer.Option(None, help="Password for encrypted PDFs."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
 ) -> None:
     """Print one JSON document per file (JSON Lines) on stdout; exit 1 if any file failed."""
     lexicon = _mapping_or_exit(mapping)
     failed = 0
     for f in files:
-        plan = extract_file(f, engine=engine, debug=debug, lexicon=lexicon)
+        plan = extract_file(f, engine=engine, debug=debug, lexicon=lexicon, password=password)
         if plan.error:
             failed += 1
             _err(f"{plan.source}: {plan.error}")
+        for warning in plan.warnings:
+            typer.echo(f"Warning: {plan.source}: {warning}", err=True)
         sys.stdout.write(json.dumps(plan.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     raise typer.Exit(1 if failed else 0)
@@ -171,7 +180,7 @@ def import_cmd(
     files = list(iter_inputs(paths))
     try:
         factory = connect(db)
-    except MissingDependency as exc:
+    except (MissingDependency, BoardplansError) as exc:
         _err(str(exc))
         raise typer.Exit(2) from exc
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -230,6 +239,138 @@ def explain_cmd(
                    + (f" — title: {t['title'][:70]}" if t["title"] else ""))
         for col in t["columns"]:
             typer.echo(f"  {col['header'][:40] or '(no header)':40s} -> {col['field']:10s} {col['why']}")
+
+
+# --- database questions: thin wrappers over load.query / load.search / load.export ---------------------------
+
+DB_OPTION = typer.Option(None, "--db", help="SQLAlchemy URL or SQLite path [default: sqlite:///plans.db, "
+                                            "or $BOARDPLANS_DB].")
+FORMAT_OPTION = typer.Option("table", "--format", help="table (rich, on stdout), csv or json.")
+db_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Database schema: migrations.")
+app.add_typer(db_app, name="db")
+
+
+def _answer(question: Callable[[], object]) -> object:
+    """Run a query; a bad question or database becomes one `Error:` line and exit status 2."""
+    from load.query import QueryError
+
+    try:
+        return question()
+    except (BoardplansError, QueryError) as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade_cmd(db: str = DB_OPTION,
+                   revision: str = typer.Option("head", help="Alembic revision to go to.")) -> None:
+    """Create or migrate the database schema (import and the questions do this on their own too)."""
+    from load.db import display_url, resolve_url, upgrade
+
+    rev = _answer(lambda: upgrade(db, revision))
+    typer.echo(f"{display_url(resolve_url(db))}: at revision {rev}")
+
+
+@db_app.command("downgrade")
+def db_downgrade_cmd(revision: str = typer.Argument(..., help="Alembic revision to go back to ('base': empty)."),
+                     db: str = DB_OPTION) -> None:
+    """Undo migrations down to REVISION (base drops every table)."""
+    from load.db import display_url, downgrade, resolve_url
+
+    rev = _answer(lambda: downgrade(db, revision))
+    typer.echo(f"{display_url(resolve_url(db))}: at revision {rev or 'base'}")
+
+
+@app.command("boards")
+def boards_cmd(db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Boards with their documents (all versions / current), plan periods and action counts."""
+    from load.query import boards
+
+    df = _answer(lambda: boards(db))
+    write(df, fmt, title="boards", columns=["board", "documents", "current", "periods", "actions", "files"])
+
+
+@app.command("priorities")
+def priorities_cmd(db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION,
+                   common: bool = typer.Option(False, "--common", help="Only themes declared by 2 or more boards."),
+                   ) -> None:
+    """Themes x boards: declared priorities (★) and action counts; --common lists shared priorities."""
+    from load.query import common_priorities, priorities, priorities_long
+
+    if common:
+        df = _answer(lambda: common_priorities(db))
+        if fmt is OutputFormat.table:
+            lines = [f"{t}: {names}" for t, names in zip(df["theme"], df["board_names"], strict=True)]
+            typer.echo("\n".join(lines) if lines else "(no priority is shared by two boards)")
+        else:
+            write(df, fmt)
+    elif fmt is OutputFormat.table:
+        write(_answer(lambda: priorities(db)), fmt, title="declared priorities (★) and actions per theme")
+    else:
+        write(_answer(lambda: priorities_long(db)), fmt)
+
+
+@app.command("search")
+def search_cmd(text: str = typer.Argument(..., help="Words to find (\"a phrase\", OR, -word allowed)."),
+               board: str = typer.Option(None, help="Only this board (any way of writing its name)."),
+               theme: str = typer.Option(None, help="Only actions on this theme id (THEMES.md)."),
+               status: str = typer.Option(None, help="completed, in_progress, not_started, delayed or unknown."),
+               limit: int = typer.Option(None, help="At most this many results."),
+               db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Full-text search of action, progress, outcome and priority text, best match first."""
+    from load.search import search
+
+    df = _answer(lambda: search(db, text, board=board, theme=theme, status=status, limit=limit))
+    write(df, fmt, title=f"search: {text}", columns=["board", "ref", "status", "action", "progress", "file", "page"])
+
+
+@app.command("compare")
+def compare_cmd(theme: str = typer.Option(..., help="Theme id (THEMES.md), e.g. cse, neglect."),
+                boards: str = typer.Option(None, help="Comma-separated boards, e.g. Surrey,Solihull [all]."),
+                db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
+    """Boards' actions on one theme side by side (lead, timescale, status, progress) and status counts."""
+    from load.output import records
+    from load.query import compare
+
+    names = [b.strip() for b in boards.split(",") if b.strip()] if boards else None
+    result = _answer(lambda: compare(db, theme, names))
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps({"theme": theme, "actions": records(result.actions),
+                               "status_counts": records(result.status_counts)}, ensure_ascii=False, indent=2))
+        return
+    write(result.actions, fmt, title=f"actions on {theme}", group_by="board",
+          columns=["board", "ref", "action", "lead", "timescale", "status", "progress"])
+    if fmt is OutputFormat.table:
+        write(result.status_counts, fmt, title=f"status of {theme} actions")
+
+
+@app.command("export")
+def export_cmd(fmt: str = typer.Option("csv", "--format", help="csv, xlsx or parquet."),
+               theme: str = typer.Option(None, help="Only actions and priorities on this theme id."),
+               out: Path = typer.Option(Path("export"), "--out", help="Folder to write to."),
+               all_versions: bool = typer.Option(False, help="Every document, not only each plan's current one."),
+               db: str = DB_OPTION) -> None:
+    """Write flat tables (boards, documents, actions, priorities, indicators, cells) with file and page."""
+    from load.export import FORMATS, export
+
+    if fmt not in FORMATS:
+        _err(f"unknown export format '{fmt}'; formats are: {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    for path in _answer(lambda: export(db, fmt, out, theme=theme, all_versions=all_versions)):
+        typer.echo(str(path))
+
+
+@app.command("serve")
+def serve_cmd(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+              port: int = typer.Option(8001, help="Port to listen on.")) -> None:
+    """Serve a read-only web page (Datasette) over the database, with the questions as canned queries."""
+    from load.web import make_datasette
+
+    ds = _answer(lambda: make_datasette(db))
+    import uvicorn
+
+    typer.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

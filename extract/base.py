@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from models.document import Document
 from models.errors import ExtractError, UnsupportedFormat
 
 Reader = Callable[..., Document]
+
+# pdfminer logs every malformed font or cyclic stream it works around; a user
+# needs the one-line reason when a file fails, not the parser's chatter.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _TEXT_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
 
@@ -59,11 +64,12 @@ def supported_suffixes() -> tuple[str, ...]:
     return (".pdf", ".docx", ".doc", ".txt", ".md", ".html")
 
 
-def read(path: str | Path, *, engine: str = "pdfplumber") -> Document:
+def read(path: str | Path, *, engine: str = "pdfplumber", password: str | None = None) -> Document:
     """Read one file into the neutral document model.
 
     Raises a :class:`models.errors.BoardplansError` subclass with a one-line
-    reason for every input problem the pipeline knows about.
+    reason for every input problem the pipeline knows about.  ``password``
+    opens an encrypted PDF.
     """
     p = Path(path)
     if not p.is_file():
@@ -79,6 +85,9 @@ def read(path: str | Path, *, engine: str = "pdfplumber") -> Document:
     if fmt == "pdf" and engine not in ENGINES:
         raise ExtractError(f"unknown PDF engine '{engine}' (choose from {', '.join(ENGINES)})",
                            file=str(path))
-    doc = reader(p, engine=engine) if fmt == "pdf" else reader(p)
+    doc = reader(p, engine=engine, password=password) if fmt == "pdf" else reader(p)
     doc.source = str(path)
+    if not any(getattr(b, "text", None) or getattr(b, "cells", None) for b in doc.blocks):
+        raise ExtractError("no text found (empty document, or not a document LibreOffice could read)",
+                           file=str(path))
     return doc

@@ -1,6 +1,7 @@
 """Loading contract records into a SQL database (SQLite by default, any SQLAlchemy URL)."""
 
-from load.db import DEFAULT_URL, connect
-from load.loader import LoadResult, load_document, record_error, summary
+from load.db import DEFAULT_URL, DatabaseError, connect, upgrade
+from load.loader import LoadResult, finish_run, load_document, record_error, start_run, summary
 
-__all__ = ["DEFAULT_URL", "LoadResult", "connect", "load_document", "record_error", "summary"]
+__all__ = ["DEFAULT_URL", "DatabaseError", "LoadResult", "connect", "finish_run", "load_document", "record_error",
+           "start_run", "summary", "upgrade"]

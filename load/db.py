@@ -1,40 +1,162 @@
-"""Engine and session set-up for a database URL.
+"""Engine and session set-up for a database URL, with the schema migrated to the latest revision.
 
-A bare path is taken as a SQLite file; ``postgresql+psycopg://`` needs the
-``postgres`` extra, reported by name if it is missing.
+A bare path is taken as a SQLite file; ``postgresql+psycopg://`` uses psycopg 3.
+The schema is owned by the Alembic migrations in ``alembic/`` (not by
+``create_all``), because the full-text index is dialect-specific DDL that the
+models cannot express; ``connect()`` runs any pending migration so ``import``
+works on a fresh database and an older database is brought up to date.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.errors import MissingDependency
-from models.schema import Base
+from models.errors import BoardplansError, MissingDependency
 
 DEFAULT_URL = "sqlite:///plans.db"
+ROOT = Path(__file__).resolve().parents[1]
+MIGRATIONS = ROOT / "alembic"
+
+_ENGINES: dict[str, Engine] = {}
+_MIGRATED: set[str] = set()
+_LOCK = threading.Lock()
+
+
+class DatabaseError(BoardplansError):
+    """The database cannot be reached or is not one this schema can take over."""
 
 
 def resolve_url(url: str | None) -> str:
+    """The URL to use: the argument, else ``$BOARDPLANS_DB``, else ``plans.db``; a bare path is SQLite."""
     url = url or os.environ.get("BOARDPLANS_DB") or DEFAULT_URL
     if "://" not in url:
         url = f"sqlite:///{url}"
     return url
 
 
-def connect(url: str | None = None) -> sessionmaker[Session]:
-    """A session factory for ``url``, with the schema created if absent."""
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def engine_for(url: str | None = None) -> Engine:
+    """One engine per URL for the process (so repeated ``connect()`` calls share a connection pool)."""
     url = resolve_url(url)
+    with _LOCK:
+        engine = _ENGINES.get(url)
+        if engine is not None:
+            return engine
+        try:
+            engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"))
+        except ModuleNotFoundError as exc:
+            raise MissingDependency(f"database driver missing ({exc.name}); for PostgreSQL install "
+                                    f"psycopg: pip install 'psycopg[binary]'") from exc
+        if engine.dialect.name == "sqlite":
+            @event.listens_for(engine, "connect")
+            def _fk_on(dbapi_conn, _record) -> None:  # cascades need foreign keys on in SQLite
+                dbapi_conn.execute("PRAGMA foreign_keys=ON")
+        _ENGINES[url] = engine
+        return engine
+
+
+def dispose(url: str | None = None) -> None:
+    """Close the pooled connections of ``url`` (or of every URL): needed before dropping a database."""
+    with _LOCK:
+        urls = [resolve_url(url)] if url else list(_ENGINES)
+        for u in urls:
+            engine = _ENGINES.pop(u, None)
+            if engine is not None:
+                engine.dispose()
+            _MIGRATED.discard(u)
+
+
+def alembic_config(url: str | None = None):
+    """An Alembic ``Config`` for ``url`` pointing at the project's migrations (no ini file needed)."""
+    from alembic.config import Config
+
+    cfg = Config()   # no ini file: env.py then leaves the caller's logging alone
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(url: str | None = None) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine_for(url).connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> str | None:
+    """Run the migrations up to ``revision`` in one transaction; the revision the database is then at.
+
+    A database holding the tables of the pre-migration loader (no ``alembic_version``) is refused
+    with a clear message rather than half-migrated: re-import the files into a new database.
+    """
+    return _migrate(url, revision, down=False)
+
+
+def downgrade(url: str | None = None, revision: str = "base") -> str | None:
+    """Undo migrations down to ``revision`` (``base``: drop every table), in one transaction."""
+    return _migrate(url, revision, down=True)
+
+
+def _migrate(url: str | None, revision: str, down: bool) -> str | None:
+    from alembic import command
+
+    url = resolve_url(url)
+    engine = engine_for(url)
     try:
-        engine: Engine = create_engine(url, future=True)
-    except ModuleNotFoundError as exc:
-        raise MissingDependency(f"database driver missing ({exc.name}); for PostgreSQL install the "
-                                f"'postgres' extra: pip install -e '.[postgres]'") from exc
-    if engine.dialect.name == "sqlite":
-        @event.listens_for(engine, "connect")
-        def _fk_on(dbapi_conn, _record) -> None:  # cascades need foreign keys on in SQLite
-            dbapi_conn.execute("PRAGMA foreign_keys=ON")
-    Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "documents" in tables and "alembic_version" not in tables:
+                raise DatabaseError(f"{display_url(url)}: the database was made before migrations existed; "
+                                    "import the files again into a new database")
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+    except OperationalError as exc:
+        raise DatabaseError(f"{display_url(url)}: cannot open database "
+                            f"({str(exc.orig).strip().splitlines()[0] if exc.orig else exc})") from exc
+    with _LOCK:
+        _MIGRATED.discard(url)
+    return current_revision(url)
+
+
+def connect(url: str | None = None, create: bool = True) -> sessionmaker[Session]:
+    """A session factory for ``url``, with the schema migrated to the latest revision.
+
+    ``create=False`` is for the read-only questions: a SQLite file that does not exist is an
+    error (a typo in ``--db`` should not answer 'no boards' from a new empty file).
+    """
+    url = resolve_url(url)
+    if not create:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+                and not Path(parsed.database).exists():
+            raise DatabaseError(f"no database at {parsed.database}; import plans first "
+                                f"(pipeline.py import PATH --db ...)")
+    engine = engine_for(url)
+    if url not in _MIGRATED:
+        try:
+            at_head = current_revision(url) == head_revision()
+        except OperationalError as exc:
+            raise DatabaseError(f"{display_url(url)}: cannot open database "
+                                f"({str(exc.orig).strip().splitlines()[0] if exc.orig else exc})") from exc
+        if not at_head:
+            upgrade(url)
+        _MIGRATED.add(url)
     return sessionmaker(engine, expire_on_commit=False)

@@ -2,26 +2,37 @@
 
 A file is identified by its content hash: an unchanged file is skipped, a
 changed file at the same path replaces the earlier document's rows, and a
-document is either fully written or not at all.
+document is either fully written or not at all.  A new file for a plan already
+held (same board, same period) is a new version: both documents stay and the
+newer one becomes ``current``, so the queries compare each board's latest plan
+while older versions stay auditable.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from load.boards import parse_board_name, resolve_board
 from models.records import PlanDocument
 from models.schema import (
     ActionRow,
+    ActionTheme,
     Board,
     DocumentRow,
     ImportErrorRow,
+    ImportRun,
     IndicatorRow,
     PriorityRow,
+    PriorityTheme,
+    RawCell,
     RawTable,
+    SectionRow,
 )
 
 
@@ -33,22 +44,85 @@ class LoadResult:
 
 
 def short_name(board: str) -> str:
-    m = re.match(r"(.+?)\s+(?:Local\s+)?Safeguarding\b", board)
-    return m.group(1) if m else board
+    """The place part of a board name ('Surrey' for 'Surrey Safeguarding Children Board')."""
+    parsed = parse_board_name(board)
+    return parsed.place or board
 
 
-def _board(session: Session, name: str | None) -> Board | None:
-    if not name:
-        return None
-    board = session.scalar(select(Board).where(Board.name == name))
-    if board is None:
-        board = Board(name=name, short_name=short_name(name))
-        session.add(board)
-        session.flush()
-    return board
+def _clean(value: Any) -> Any:
+    """Text without NUL characters (PostgreSQL refuses them; PDFs sometimes carry them), recursively."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
-def load_document(factory: sessionmaker[Session], plan: PlanDocument) -> LoadResult:
+def _themes(themes: Iterable[str]) -> list[str]:
+    """Theme ids once each, in the normaliser's order (the order is the rank)."""
+    return list(dict.fromkeys(t for t in themes if t))
+
+
+def _cells(header: list[str], rows: list[list[str]], page: int | None) -> list[RawCell]:
+    cells = [RawCell(row=0, col=c, header=True, page=page, text=str(v)) for c, v in enumerate(header)]
+    cells += [RawCell(row=r, col=c, header=False, page=page, text=str(v))
+              for r, row in enumerate(rows, start=1) for c, v in enumerate(row)]
+    return cells
+
+
+def _build(plan: PlanDocument, board: Board | None, run_id: int | None) -> DocumentRow:
+    """The ORM rows of one document (not yet added to a session)."""
+    doc = DocumentRow(board=board, run_id=run_id, board_as_written=_clean(plan.board),
+                      source_path=_clean(plan.source), sha256=plan.sha256, format=plan.format or "",
+                      title=_clean(plan.title), period_start=plan.period.get("start"),
+                      period_end=plan.period.get("end"), pages=plan.pages, warnings=_clean(plan.warnings),
+                      current=True)
+    sections: dict[str, SectionRow] = {}
+    for a in plan.actions:
+        title = _clean(a.section)
+        if title and title not in sections:
+            sections[title] = SectionRow(seq=len(sections), title=title)
+    doc.sections = list(sections.values())
+    doc.actions = []
+    for i, a in enumerate(plan.actions):
+        themes = _themes(a.themes)
+        row = ActionRow(seq=i, section=_clean(a.section), priority=_clean(a.priority),
+                        objective=_clean(a.objective), ref=_clean(a.ref), action=_clean(a.action),
+                        lead=_clean(a.lead), timescale=_clean(a.timescale), start=a.start, end=a.end,
+                        progress=_clean(a.progress), outcome=_clean(a.outcome), status=a.status or "unknown",
+                        themes=themes, extra=_clean(a.extra), page=a.page,
+                        theme_rows=[ActionTheme(theme=t, rank=r) for r, t in enumerate(themes)])
+        row.section_row = sections.get(_clean(a.section) or "")
+        doc.actions.append(row)
+    doc.priorities = [PriorityRow(seq=i, label=_clean(p.label), text=_clean(p.text), themes=_themes(p.themes),
+                                  theme_rows=[PriorityTheme(theme=t, rank=r) for r, t in enumerate(_themes(p.themes))])
+                      for i, p in enumerate(plan.priorities)]
+    doc.indicators = [IndicatorRow(seq=i, group=_clean(x.group), ref=_clean(x.ref), name=_clean(x.name))
+                      for i, x in enumerate(plan.indicators)]
+    doc.tables = []
+    for i, t in enumerate(plan.tables):
+        header, rows = _clean(list(t.header)), _clean([list(r) for r in t.rows])
+        table = RawTable(seq=i, page=t.page, kind=t.kind, header=header, rows=rows)
+        table.cells = _cells(header, rows, t.page)
+        doc.tables.append(table)
+    return doc
+
+
+def _mark_current(session: Session, doc: DocumentRow) -> None:
+    """Make ``doc`` the current version of its plan (same board and period); older versions stay."""
+    if doc.board_id is None:
+        return
+    same_plan = [DocumentRow.board_id == doc.board_id, DocumentRow.id != doc.id,
+                 DocumentRow.period_start.is_(None) if doc.period_start is None
+                 else DocumentRow.period_start == doc.period_start,
+                 DocumentRow.period_end.is_(None) if doc.period_end is None
+                 else DocumentRow.period_end == doc.period_end]
+    session.execute(update(DocumentRow).where(*same_plan).values(current=False))
+
+
+def load_document(factory: sessionmaker[Session], plan: PlanDocument, run_id: int | None = None) -> LoadResult:
     """Store ``plan`` (which must have no error) in one transaction."""
     with factory.begin() as session:
         existing = session.scalar(select(DocumentRow).where(DocumentRow.sha256 == plan.sha256))
@@ -59,38 +133,54 @@ def load_document(factory: sessionmaker[Session], plan: PlanDocument) -> LoadRes
             session.delete(old)
             status = "replaced"
         session.flush()
-        doc = DocumentRow(board=_board(session, plan.board), source_path=plan.source, sha256=plan.sha256,
-                          format=plan.format or "", title=plan.title, period_start=plan.period.get("start"),
-                          period_end=plan.period.get("end"), pages=plan.pages, warnings=plan.warnings)
-        doc.actions = [ActionRow(seq=i, section=a.section, priority=a.priority, objective=a.objective,
-                                 ref=a.ref, action=a.action, lead=a.lead, timescale=a.timescale,
-                                 start=a.start, end=a.end, progress=a.progress, outcome=a.outcome,
-                                 status=a.status, themes=a.themes, extra=a.extra, page=a.page)
-                       for i, a in enumerate(plan.actions)]
-        doc.priorities = [PriorityRow(label=p.label, text=p.text, themes=p.themes) for p in plan.priorities]
-        doc.indicators = [IndicatorRow(group=x.group, ref=x.ref, name=x.name) for x in plan.indicators]
-        doc.tables = [RawTable(seq=i, page=t.page, kind=t.kind, header=t.header, rows=t.rows)
-                      for i, t in enumerate(plan.tables)]
+        board = resolve_board(session, _clean(plan.board), title=_clean(plan.title), source=plan.source)
+        doc = _build(plan, board, run_id)
         session.add(doc)
         session.flush()
+        _mark_current(session, doc)
         for err in session.scalars(select(ImportErrorRow).where(ImportErrorRow.source_path == plan.source)):
             session.delete(err)  # the file now imports: its old failures are history
         return LoadResult(status, doc.id, len(plan.actions))
 
 
 def record_error(factory: sessionmaker[Session], source: str, sha256: str | None, stage: str,
-                 message: str) -> None:
-    """Remember a file that failed (once per file, hash and message)."""
+                 message: str, run_id: int | None = None) -> None:
+    """Remember a file that failed: once per file, hash and message, linked to the last run it failed in."""
+    source, message = _clean(source), _clean(message)
     with factory.begin() as session:
-        exists = session.scalar(select(ImportErrorRow.id).where(
-            ImportErrorRow.source_path == source, ImportErrorRow.sha256 == sha256,
+        existing = session.scalar(select(ImportErrorRow).where(
+            ImportErrorRow.source_path == source,
+            ImportErrorRow.sha256.is_(None) if sha256 is None else ImportErrorRow.sha256 == sha256,
             ImportErrorRow.message == message))
-        if exists is None:
-            session.add(ImportErrorRow(source_path=source, sha256=sha256, stage=stage, message=message))
+        if existing is None:
+            session.add(ImportErrorRow(source_path=source, sha256=sha256, stage=stage, message=message,
+                                       run_id=run_id))
+        elif run_id is not None:
+            existing.run_id = run_id
+
+
+def start_run(factory: sessionmaker[Session], paths: Iterable[str]) -> int:
+    """Open an import run (its own transaction, so it is visible even if the batch is interrupted)."""
+    with factory.begin() as session:
+        run = ImportRun(paths=[_clean(str(p)) for p in paths])
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_run(factory: sessionmaker[Session], run_id: int, **counts: int) -> None:
+    """Close an import run with its counts (files, loaded, replaced, unchanged, failed, actions)."""
+    with factory.begin() as session:
+        run = session.get(ImportRun, run_id)
+        if run is None:
+            return
+        for name, value in counts.items():
+            setattr(run, name, value)
+        run.finished_at = datetime.now(UTC)
 
 
 def summary(factory: sessionmaker[Session]) -> list[tuple[str, int, int]]:
-    """(board, documents, actions) for every board, by name."""
+    """(board, documents, actions) for every board, by name (all versions)."""
     with factory() as session:
         docs = dict(session.execute(
             select(Board.name, func.count(DocumentRow.id)).join(DocumentRow).group_by(Board.name)).all())

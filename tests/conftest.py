@@ -55,3 +55,7 @@ RECORD_FIELDS = ("section", "priority", "objective", "ref", "action", "lead", "t
 
 def record(action: dict, fields=RECORD_FIELDS) -> dict:
     return {f: fold(action.get(f)) for f in fields}
+
+
+# Database fixtures (SQLite and PostgreSQL): see tests/db_fixtures.py.
+from db_fixtures import db_url, fixtures_db  # noqa: E402, F401

@@ -1,0 +1,159 @@
+"""A read-only web page over the database: Datasette with the questions as canned queries.
+
+Datasette browses SQLite, so a SQLite database is served as it is (Datasette opens it read-only);
+a PostgreSQL database is first copied into a SQLite snapshot (``snapshot.py``), made by the
+same migrations, so the page and its full-text search work the same on both.  The canned
+queries are the CLI's questions (boards, shared priorities, search, compare by theme) written
+in SQL; the search query goes through the ``fts_query()`` SQL function (``plugin.py``) so user
+text is quoted exactly as ``load.search`` quotes it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.engine import make_url
+
+from load.db import DatabaseError, connect, resolve_url
+
+_CURRENT = "d.current = 1"
+_BOARD = "coalesce(b.short_name, b.name)"
+
+QUERIES: dict[str, dict[str, str]] = {
+    "boards": {
+        "title": "Boards",
+        "description": "Each board with its documents (all versions), current documents and actions in its "
+                       "current plan.",
+        "sql": f"""select {_BOARD} as board, count(distinct d.id) as documents,
+  count(distinct case when {_CURRENT} then d.id end) as current_documents,
+  group_concat(distinct case when {_CURRENT} then coalesce(d.period_start, '?') || ' to ' ||
+    coalesce(d.period_end, '?') end) as periods,
+  (select count(*) from actions a join documents d2 on d2.id = a.document_id
+   where d2.board_id = b.id and d2.current = 1) as actions
+from boards b join documents d on d.board_id = b.id
+group by b.id order by board""",
+    },
+    "shared_priorities": {
+        "title": "Priorities shared by boards",
+        "description": "Themes that two or more boards declare as priorities (current plans).",
+        "sql": f"""select pt.theme, count(distinct b.id) as boards,
+  group_concat(distinct {_BOARD}) as board_names
+from priority_themes pt join priorities p on p.id = pt.priority_id
+join documents d on d.id = p.document_id and {_CURRENT}
+join boards b on b.id = d.board_id
+group by pt.theme having count(distinct b.id) >= 2
+order by boards desc, pt.theme""",
+    },
+    "search": {
+        "title": "Search actions",
+        "description": "Full-text search of action, progress, outcome and priority text (words are ANDed; "
+                       "\"a phrase\", OR and -word work). Leave board, theme or status empty for all.",
+        "sql": f"""select {_BOARD} as board, a.ref, a.status, a.action, a.lead, a.progress,
+  d.source_path as file, a.page
+from actions_fts f join actions a on a.id = f.rowid
+join documents d on d.id = a.document_id and {_CURRENT}
+left join boards b on b.id = d.board_id
+where actions_fts match fts_query(:q)
+  and (:board = '' or lower(b.short_name) = lower(:board) or lower(b.name) = lower(:board))
+  and (:theme = '' or exists (select 1 from action_themes t where t.action_id = a.id and t.theme = :theme))
+  and (:status = '' or a.status = :status)
+order by bm25(actions_fts, 4.0, 1.0, 1.0, 2.0), board, a.seq
+limit 200""",
+    },
+    "compare": {
+        "title": "Compare boards on a theme",
+        "description": "Each board's actions on one theme (e.g. cse, neglect, domestic_abuse) with lead, "
+                       "timescale, status and progress side by side.",
+        "sql": f"""select {_BOARD} as board, a.ref, a.action, a.lead, a.timescale, a.status, a.progress,
+  d.source_path as file, a.page
+from actions a join action_themes t on t.action_id = a.id and t.theme = :theme
+join documents d on d.id = a.document_id and {_CURRENT}
+left join boards b on b.id = d.board_id
+order by board, d.id, a.seq""",
+    },
+    "status_by_theme": {
+        "title": "Status counts per board on a theme",
+        "description": "How far each board's actions on one theme have got.",
+        "sql": f"""select {_BOARD} as board,
+  sum(a.status = 'completed') as completed, sum(a.status = 'in_progress') as in_progress,
+  sum(a.status = 'not_started') as not_started, sum(a.status = 'delayed') as delayed,
+  sum(a.status = 'unknown') as unknown, count(*) as total
+from actions a join action_themes t on t.action_id = a.id and t.theme = :theme
+join documents d on d.id = a.document_id and {_CURRENT}
+left join boards b on b.id = d.board_id
+group by board order by board""",
+    },
+}
+
+TABLE_NOTES = {
+    "boards": "One row per board however its name is written (see board_aliases).",
+    "documents": "One row per imported file; current = the newest version of a plan.",
+    "actions": "One row per action (CONTRACT.md fields) with its file's page.",
+    "action_themes": "Action × theme, rank 0 = main theme.",
+    "raw_cells": "Every cell of every table as extracted: row (0 = header), col, page.",
+    "import_runs": "Each import: when and what it did.",
+    "import_errors": "Files that failed, with the stage and reason.",
+}
+
+
+def metadata(database: str) -> dict[str, Any]:
+    """Datasette metadata: title, table notes and the canned queries for database ``database``."""
+    links = " · ".join(f'<a href="/{quote(database)}/{name}">{q["title"]}</a>' for name, q in QUERIES.items())
+    return {
+        "title": "boardplans: safeguarding children board business plans",
+        "description_html": "<p>Actions, priorities and progress from Local Safeguarding Children Board "
+                            f"business plans, compared across boards. Read-only.</p><p>Questions: {links}</p>",
+        "databases": {database: {
+            "queries": {name: {**q, "hide_sql": True} for name, q in QUERIES.items()},
+            "tables": {**{name: {"description": note} for name, note in TABLE_NOTES.items()},
+                       "alembic_version": {"hidden": True}},
+        }},
+    }
+
+
+def sqlite_file(url: str | None, workdir: str | Path | None = None) -> Path:
+    """The SQLite file to serve: the database itself, or a snapshot of a PostgreSQL one."""
+    url = resolve_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connect(url, create=False)  # an error for a missing file; migrates an older one
+        return Path(parsed.database or "")
+    from load.web.snapshot import snapshot
+
+    folder = Path(workdir or tempfile.mkdtemp(prefix="boardplans-web-"))
+    target = folder / f"{parsed.database or 'plans'}.db"
+    if target.exists():
+        target.unlink()
+    snapshot(url, target)
+    return target
+
+
+def make_datasette(url: str | None, workdir: str | Path | None = None) -> Any:
+    """A Datasette instance serving the database read-only, with metadata and canned queries."""
+    try:
+        from datasette.app import Datasette
+        from datasette.plugins import pm
+    except ModuleNotFoundError as exc:
+        from models.errors import MissingDependency
+
+        raise MissingDependency("the web page needs Datasette: pip install -e '.[web]'") from exc
+    from load.web import plugin
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="boardplans")
+    path = sqlite_file(url, workdir)
+    if not path.exists():
+        raise DatabaseError(f"no database at {path}")
+    return Datasette([str(path)], metadata=metadata(path.stem),
+                     settings={"default_page_size": 50, "sql_time_limit_ms": 3000})
+
+
+def serve(url: str | None, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Serve the page until interrupted."""
+    import uvicorn
+
+    ds = make_datasette(url)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
