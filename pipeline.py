@@ -1,126 +1,36 @@
 """boardplans command line: extract plans to JSON, import them into a database.
 
-Each command is a thin wrapper over one library function in this module
-(``extract_file``, ``import_paths``); input problems become one ``Error: ...``
-line on stderr naming the file, and the batch goes on.
+Each command is a thin wrapper over one library function (``extract_file``,
+``import_paths`` from ``batch.importer``, the questions in ``load.query``);
+input problems become one ``Error: ...`` line on stderr naming the file, and
+the batch goes on.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import traceback
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from extract import read, sha256_of
+from batch.importer import (  # noqa: F401  (the library API, re-exported for scripts and tests)
+    IMPORT_SUFFIXES,
+    ImportReport,
+    extract_file,
+    import_paths,
+    iter_inputs,
+    load_mapping,
+)
+from extract import read
 from load.output import OutputFormat, write
 from models.errors import BoardplansError
 from models.records import PlanDocument
-from normalise import normalise
-
-IMPORT_SUFFIXES = (".pdf", ".docx", ".doc")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Turn safeguarding children board business plans (PDF, DOCX, .doc) into "
                        "structured records: `extract` prints JSON, `import` loads a database.")
-
-
-def load_mapping(path: str | Path | None) -> dict | None:
-    """The column lexicon with a user mapping file (TOML) laid over it; None for the built-in one."""
-    if path is None:
-        return None
-    import tomllib
-
-    from normalise.columns import with_user_mapping
-
-    try:
-        with open(path, "rb") as fh:
-            return with_user_mapping(tomllib.load(fh))
-    except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
-        raise BoardplansError(f"bad mapping file ({exc})", file=str(path)) from exc
-
-
-def extract_file(path: str | Path, engine: str = "pdfplumber", debug: bool = False,
-                 lexicon: dict | None = None, password: str | None = None) -> PlanDocument:
-    """Extract and normalise one file; an unreadable file gives a document with ``error`` set."""
-    source = str(path)
-    fmt = Path(source).suffix.lower().lstrip(".") or None
-    try:
-        digest = sha256_of(source)
-    except OSError as exc:
-        return PlanDocument.failed(source, None, fmt, f"cannot open file ({exc.strerror or exc})")
-    try:
-        doc = read(source, engine=engine, password=password)
-        plan = normalise(doc, sha256=digest, lexicon=lexicon)
-        plan.source = source
-        return plan
-    except BoardplansError as exc:
-        return PlanDocument.failed(source, digest, fmt, exc.reason)
-    except Exception as exc:  # a bug or an input we do not know: report, never crash the batch
-        if debug:
-            traceback.print_exc()
-        return PlanDocument.failed(source, digest, fmt, f"internal error ({exc.__class__.__name__}: {exc})")
-
-
-def iter_inputs(paths: Iterable[str | Path], suffixes: tuple[str, ...] = IMPORT_SUFFIXES) -> Iterator[Path]:
-    """Files named, and files under folders named (sorted), with an importable suffix."""
-    for p in map(Path, paths):
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes
-                              and not f.name.startswith((".", "~$")))
-        else:
-            yield p
-
-
-@dataclass
-class ImportReport:
-    loaded: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    actions: int = 0
-
-
-def import_paths(paths: Iterable[str | Path], db: str | None = None, engine: str = "pdfplumber",
-                 on_file: Callable[[PlanDocument, str], None] | None = None,
-                 debug: bool = False, lexicon: dict | None = None) -> ImportReport:
-    """Extract every file under ``paths`` and load it; failures are recorded, the batch goes on."""
-    from load import connect, finish_run, load_document, record_error, start_run
-
-    factory = connect(db)
-    report = ImportReport()
-    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    files = list(iter_inputs(paths))
-    run_id = start_run(factory, [str(p) for p in paths])  # import_runs: when, what, counts
-    for path in files:
-        plan = extract_file(path, engine=engine, debug=debug, lexicon=lexicon)
-        if plan.error:
-            record_error(factory, plan.source, plan.sha256, "extract", plan.error, run_id=run_id)
-            report.failed.append((plan.source, plan.error))
-            outcome = "failed"
-        else:
-            try:
-                result = load_document(factory, plan, run_id=run_id)
-            except Exception as exc:
-                if debug:
-                    traceback.print_exc()
-                message = f"database error ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"
-                record_error(factory, plan.source, plan.sha256, "load", message, run_id=run_id)
-                report.failed.append((plan.source, message))
-                outcome = "failed"
-            else:
-                outcome = result.status
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                report.actions += result.actions if outcome != "unchanged" else 0
-        if on_file:
-            on_file(plan, outcome)
-    finish_run(factory, run_id, files=len(files), loaded=report.loaded, replaced=report.replaced,
-               unchanged=report.unchanged, failed=len(report.failed), actions=report.actions)
-    return report
 
 
 def _err(message: str) -> None:
@@ -163,11 +73,22 @@ def import_cmd(
     paths: list[Path] = typer.Argument(..., help="Files or folders (walked for .pdf, .docx, .doc)."),
     db: str = typer.Option(None, "--db", help="SQLAlchemy URL or SQLite path [default: sqlite:///plans.db, "
                                               "or $BOARDPLANS_DB]."),
+    workers: int = typer.Option(None, help="Extraction worker processes [default: the CPU count]."),
+    timeout: float = typer.Option(120.0, help="Seconds one file may take before it is stopped and recorded."),
+    memory: int = typer.Option(4096, help="Memory limit of each worker process, MB."),
+    executor: str = typer.Option("local", help="local (worker processes), serial (this process) or dask."),
+    scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://HOST:8786) for --executor dask; "
+                                             "a local cluster when omitted."),
     engine: str = typer.Option("pdfplumber", help="PDF table engine."),
     mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
+    password: str = typer.Option(None, help="Password for encrypted PDFs."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
 ) -> None:
-    """Extract files and load them into the database; unchanged files are skipped."""
+    """Extract files in worker processes and load each into the database as it finishes.
+
+    Unchanged files (same content) are skipped without extraction, so an
+    interrupted import resumes where it stopped.
+    """
     lexicon = _mapping_or_exit(mapping)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -183,25 +104,39 @@ def import_cmd(
     except (MissingDependency, BoardplansError) as exc:
         _err(str(exc))
         raise typer.Exit(2) from exc
+    counts = {"pages": 0, "actions": 0, "failed": 0}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task("importing", total=len(files), stats="")
-        counts = {"actions": 0, "failed": 0}
 
         def on_file(plan: PlanDocument, outcome: str) -> None:
             if outcome == "failed":
                 counts["failed"] += 1
                 progress.console.print(f"Error: {plan.source}: {plan.error or 'could not be loaded'}",
-                                       markup=False, highlight=False)
+                                       markup=False, highlight=False, soft_wrap=True)
             else:
                 counts["actions"] += len(plan.actions)
-            progress.update(task, advance=1,
-                            stats=f"actions {counts['actions']}  failed {counts['failed']}")
+                counts["pages"] += plan.pages or 0
+            progress.update(task, advance=1, stats=f"pages {counts['pages']}  actions {counts['actions']}  "
+                                                   f"failed {counts['failed']}")
 
-        report = import_paths(files, db=db, engine=engine, on_file=on_file, debug=debug, lexicon=lexicon)
+        try:
+            report = import_paths(files, db=db, engine=engine, on_file=on_file, debug=debug, lexicon=lexicon,
+                                  password=password, executor=executor, workers=workers, timeout=timeout,
+                                  memory_mb=memory, scheduler=scheduler)
+        except KeyboardInterrupt:
+            progress.stop()
+            _err("interrupted: every document loaded so far is complete; run the same import again to resume")
+            raise typer.Exit(130) from None
+        except (MissingDependency, ValueError) as exc:
+            _err(str(exc))
+            raise typer.Exit(2) from exc
+        elapsed = progress.tasks[0].elapsed or 0.0
+    rate = f", {counts['pages'] / elapsed:.1f} pages/s" if elapsed and counts["pages"] else ""
     console.print(f"{len(files)} files: {report.loaded} loaded, {report.replaced} replaced, "
-                  f"{report.unchanged} unchanged, {len(report.failed)} failed", highlight=False)
+                  f"{report.unchanged} unchanged, {len(report.failed)} failed ({elapsed:.1f} s{rate})",
+                  highlight=False)
     table = RichTable("board", "documents", "actions", title="database")
     for board, docs, acts in summary(factory):
         table.add_row(board, str(docs), str(acts))

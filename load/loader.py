@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from load.boards import parse_board_name, resolve_board
@@ -122,8 +123,29 @@ def _mark_current(session: Session, doc: DocumentRow) -> None:
     session.execute(update(DocumentRow).where(*same_plan).values(current=False))
 
 
+def known_hashes(factory: sessionmaker[Session]) -> set[str]:
+    """Content hashes already loaded: a rerun skips these files before extracting them."""
+    with factory() as session:
+        return set(session.scalars(select(DocumentRow.sha256)))
+
+
 def load_document(factory: sessionmaker[Session], plan: PlanDocument, run_id: int | None = None) -> LoadResult:
-    """Store ``plan`` (which must have no error) in one transaction."""
+    """Store ``plan`` (which must have no error) in one transaction.
+
+    Two imports running at once may both try to load one file (or create one
+    board): the loser's transaction fails on a unique key and is retried, and
+    then sees the winner's rows, so each document is loaded exactly once.
+    """
+    for attempt in range(3):
+        try:
+            return _load_once(factory, plan, run_id)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _load_once(factory: sessionmaker[Session], plan: PlanDocument, run_id: int | None) -> LoadResult:
     with factory.begin() as session:
         existing = session.scalar(select(DocumentRow).where(DocumentRow.sha256 == plan.sha256))
         if existing is not None:
