@@ -28,6 +28,22 @@ def extracted(name: str, ext: str) -> dict:
 
 
 @cache
+def scorer():
+    """shared/tools/score.py as a module (the scorer the project is measured with)."""
+    import importlib.util
+
+    import pytest
+
+    path = SHARED / "tools" / "score.py"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the tests need the shared folder beside the repository")
+    spec = importlib.util.spec_from_file_location("score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
 def expected(name: str) -> dict:
     return json.loads((FIXTURES / "expected" / f"{name}.json").read_text(encoding="utf-8"))
 

@@ -7,7 +7,6 @@ Expected records are hand-written in ``tests/data/<name>.json``; each case is sc
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -18,21 +17,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SHARED, fold
+from conftest import FIXTURES, ROOT, SHARED, fold, scorer
 
 DATA = ROOT / "tests" / "data"
 SCORE_PY = SHARED / "tools" / "score.py"
 KEY_FIELDS = ("section", "ref", "action", "lead", "timescale", "start", "end", "progress")
 
-
-@cache
-def _scorer():
-    if not SCORE_PY.exists():
-        pytest.fail(f"{SCORE_PY} is missing: the tests need the shared folder beside the repository")
-    spec = importlib.util.spec_from_file_location("score", SCORE_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @cache
@@ -59,7 +49,7 @@ SPLIT_CASES = [("long-split-table", [1, 2, 3]), ("no-repeat-header", [1, 2])]
 def test_split_rows_score(name, pages, ext):
     got = _extracted(DATA / f"{name}.{ext}")
     assert got["error"] is None
-    res = _scorer().score(_expected(name), [got])
+    res = scorer().score(_expected(name), [got])
     assert res["score"] >= 0.95, {k: v for k, v in res.items() if k != "_misses"}
     assert res["recall"] == 1.0 and res["precision"] == 1.0
 

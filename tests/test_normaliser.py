@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SHARED, expected, extracted
+from conftest import FIXTURES, ROOT, SHARED, expected, extracted, scorer
 
 from normalise.columns import content_field
 from normalise.dates import parse_period
@@ -22,10 +21,7 @@ RENAMED = ROOT / "tests" / "renamed"
 
 
 def _score(name: str, doc: dict) -> dict:
-    spec = importlib.util.spec_from_file_location("score", SHARED / "tools" / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.score(expected(name), [doc])
+    return scorer().score(expected(name), [doc])
 
 
 @pytest.mark.parametrize("ext", ["docx", "pdf"])

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
-from conftest import FORMATS, PLANS, SHARED, expected, extracted
-
-SCORE_PY = SHARED / "tools" / "score.py"
-
-
-def _scorer():
-    if not SCORE_PY.exists():
-        pytest.fail(f"{SCORE_PY} is missing: the tests need the shared folder beside the repository")
-    spec = importlib.util.spec_from_file_location("score", SCORE_PY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import FORMATS, PLANS, expected, extracted, scorer
 
 
 @pytest.mark.parametrize("ext", FORMATS)
 @pytest.mark.parametrize("name", PLANS)
 def test_fixture_scores(name, ext):
-    res = _scorer().score(expected(name), [extracted(name, ext)])
+    res = scorer().score(expected(name), [extracted(name, ext)])
     assert res["recall"] >= 0.95
     assert res["score"] >= 0.97, {k: v for k, v in res.items() if k != "_misses"}
     assert res.get("board", 1.0) == 1.0

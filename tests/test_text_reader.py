@@ -4,13 +4,12 @@ rows, spans written as empty cells) on small made-up plans."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import textwrap
 from functools import cache
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, scorer
 
 from extract import read
 from extract.text import fragment_lines, infer_spans, realign_rows
@@ -20,16 +19,6 @@ from normalise.stitch import StitchedTable, stitch
 SEEDS = SHARED / "seeds"
 GOLD = {"000_11dbe971133ed612": "Surrey", "001_673af2f67e147fdd": "Shropshire", "004_65ecbf7b54d9d114": "Sunderland"}
 
-
-@cache
-def _scorer():
-    path = SHARED / "tools" / "score.py"
-    if not path.exists():
-        pytest.fail(f"{path} is missing: the tests need the shared folder beside the repository")
-    spec = importlib.util.spec_from_file_location("score", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @cache
@@ -44,7 +33,7 @@ def test_gold_seeds_score(name):
     got = _seed(name)
     assert got["error"] is None and got["format"] == "txt"
     gold = (SHARED / "gold" / f"{name}.json").read_text(encoding="utf-8")
-    res = _scorer().score(json.loads(gold), [got])
+    res = scorer().score(json.loads(gold), [got])
     assert res["recall"] == 1.0 and res["precision"] == 1.0
     assert res["score"] >= 0.95, {k: v for k, v in res.items() if k != "_misses"}
     assert res.get("board", 1.0) == 1.0
