@@ -17,10 +17,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SHARED, fold, scorer
+from conftest import FIXTURES, ROOT, fold, scorer
 
 DATA = ROOT / "tests" / "data"
-SCORE_PY = SHARED / "tools" / "score.py"
 KEY_FIELDS = ("section", "ref", "action", "lead", "timescale", "start", "end", "progress")
 
 
