@@ -1,5 +1,6 @@
-"""The read-only web page (`pipeline.py serve`, Datasette): canned queries on SQLite and PostgreSQL
-(served from a SQLite snapshot), and a person's use of it in headless Chromium (Playwright).
+"""The read-only web page (`pipeline.py serve`, Datasette): canned queries, the compare and priorities
+pages and the facets on SQLite and PostgreSQL (served from a SQLite snapshot), checked against the
+library's answers, and a person's use of it in headless Chromium (Playwright).
 
 The browser is Debian's chromium (`apt-get install chromium`); without it (or Playwright) the
 browser test is skipped on a developer's machine and fails in CI, where .ci/run installs it.
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -21,9 +23,11 @@ import pytest
 from conftest import PLANS, ROOT, expected
 from db_fixtures import in_ci
 
-from load.query import compare
+from load.export import export_tables
+from load.query import common_priorities, compare, priorities_long
 from load.search import search
-from load.web import QUERIES, make_datasette
+from load.web import PAGES, QUERIES, make_datasette
+from load.web.chart import priorities_chart
 from load.web.plugin import fts_query
 
 CHROMIUM = os.environ.get("BOARDPLANS_CHROMIUM", "/usr/bin/chromium")
@@ -53,8 +57,90 @@ def test_home_page_links_every_question(site):
     ds, name = site
     res = _get(ds, "/")
     assert res.status_code == 200
-    for query in QUERIES.values():
-        assert query["title"] in res.text
+    for title in [*PAGES.values(), *(q["title"] for q in QUERIES.values())]:
+        assert title in res.text
+    for anchor in ("facet-board", "facet-themes", "facet-status", "facet-period"):
+        assert f'/{name}/actions?_plan_version=current#{anchor}"' in res.text
+
+
+def test_compare_page_pivots_the_library_comparison(site, fixtures_db):
+    ds, name = site
+    declared = priorities_long(fixtures_db)
+    for theme in ("cse", "neglect", "domestic_abuse"):
+        res = _get(ds, f"/-/compare.json?theme={theme}")
+        assert res.status_code == 200
+        page = res.json()
+        lib = compare(fixtures_db, theme)
+        mine = declared[(declared["theme"] == theme) & declared["declared"].astype(bool)]
+        assert [c["board"] for c in page["boards"]] == sorted(set(lib.actions["board"]) | set(mine["board"]))
+        for column in page["boards"]:
+            expected_actions = lib.actions[lib.actions["board"] == column["board"]]
+            assert [a["action"] for a in column["actions"]] == list(expected_actions["action"])
+            assert [a["status"] for a in column["actions"]] == list(expected_actions["status"])
+            counts = lib.status_counts.set_index("board")
+            if column["total"]:
+                assert column["counts"] == {s: int(counts.at[column["board"], s]) for s in column["counts"]}
+            assert bool(column["declared"]) == (column["board"] in set(mine["board"]))
+        assert page["rows"] == max(c["total"] for c in page["boards"])
+    html = _get(ds, "/-/compare?theme=neglect").text
+    assert "<th scope=\"col\"><a" in html and "Understanding and responding to neglect is included" in html
+    assert "Declared a priority: Priority 1: Neglect" in html  # Solihull: declared, no action
+
+
+def test_compare_page_refuses_unknown_themes_as_a_normal_page(site):
+    ds, name = site
+    for theme in ("nope", "neglect'; DROP TABLE actions; --", "<script>alert(1)</script>"):
+        res = _get(ds, "/-/compare?theme=" + urllib.parse.quote(theme))
+        assert res.status_code == 400 and "Choose one from the list" in res.text
+        assert "<script>alert" not in res.text
+    assert _get(ds, "/-/compare").status_code == 200
+    assert _get(ds, "/-/compare.json").status_code == 400
+
+
+def test_priorities_page_is_the_library_matrix(site, fixtures_db):
+    ds, name = site
+    page = _get(ds, "/-/priorities.json").json()
+    lib = priorities_long(fixtures_db)
+    lib = lib[lib["declared"].astype(bool) | (lib["actions"] > 0)]
+    got = {(r["theme"], b): (c["declared"], c["actions"]) for r in page["themes"] for b, c in r["cells"].items()
+           if c["declared"] or c["actions"]}
+    assert got == {(r.theme, r.board): (bool(r.declared), int(r.actions)) for r in lib.itertuples()}
+    common = {r.theme: r.board_names.split(", ") for r in common_priorities(fixtures_db).itertuples()}
+    assert {r["theme"]: r["declared_by"] for r in page["themes"] if len(r["declared_by"]) >= 2} == common
+    html = _get(ds, "/-/priorities").text
+    assert '<svg class="priorities-chart"' in html and 'data-theme="neglect"' in html
+
+
+def test_chart_escapes_names():
+    row = {"theme": "<b>t</b>", "what": "x & y", "declared_by": [],
+           "cells": {"A<script>": {"declared": True, "priorities": ["P <1>"], "actions": 2}}}
+    svg = str(priorities_chart(["A<script>"], [row], link=lambda t: f"/c?theme={t}"))
+    assert "<script>" not in svg and "<b>" not in svg and "A&lt;script&gt;" in svg
+
+
+def test_actions_facet_and_filter_by_board_theme_status_and_period(site, fixtures_db):
+    ds, name = site
+    base = f"/{name}/actions.json?_plan_version=current&_size=0"
+    res = _get(ds, base).json()
+    facets = res["facet_results"]
+    assert {"board", "themes", "status", "period", "version"} <= set(facets)
+    boards = {v["value"]: v["count"] for v in facets["board"]["results"]}
+    assert boards == {expected(p)["board_short"]: len(expected(p)["actions"]) for p in PLANS}
+    assert res["filtered_table_rows_count"] == sum(boards.values())
+    neglect = _get(ds, base + "&themes__arraycontains=neglect").json()
+    assert neglect["filtered_table_rows_count"] == len(compare(fixtures_db, "neglect").actions)
+    surrey = _get(ds, base + "&_plan_board=Surrey&status=completed").json()
+    actions = export_tables(fixtures_db)["actions"]
+    completed = actions[(actions["board"] == "Surrey") & (actions["status"] == "completed")]
+    assert surrey["filtered_table_rows_count"] == len(completed) > 0
+    assert "plan board is 'Surrey'" in surrey["human_description_en"]
+    period = next(v for v in facets["period"]["results"] if v["value"].startswith("2012-04"))
+    assert _get(ds, base + "&_plan_period=" + urllib.parse.quote(period["value"])).json()[
+        "filtered_table_rows_count"] == period["count"] == boards["Surrey"]
+    attack = _get(ds, base + "&_plan_board=" + urllib.parse.quote("x') or 1=1 --"))
+    assert attack.status_code == 200 and attack.json()["filtered_table_rows_count"] == 0
+    again = _get(ds, base + "&_facet_plan=board").json()["facet_results"]
+    assert "board_2" not in again
 
 
 def test_canned_queries_answer_as_the_library_does(site, fixtures_db):
@@ -132,9 +218,13 @@ def server(fixtures_db, tmp_path_factory):
             proc.kill()
 
 
-def test_a_person_searches_and_compares_in_a_browser(server, fixtures_db, tmp_path):
+def test_a_person_searches_compares_and_reads_the_matrix_in_a_browser(server, fixtures_db, tmp_path):
     sync_playwright = _browser()
-    with sync_playwright() as p:
+    # BOARDPLANS_SCREENSHOTS=docs refreshes docs/compare-neglect.png and docs/priorities-matrix.png, from the
+    # SQLite run only: the PostgreSQL run would put its throwaway database's name in the page's crumbs
+    docs = os.environ.get("BOARDPLANS_SCREENSHOTS")
+    shots = Path(docs) if docs and fixtures_db.startswith("sqlite") else tmp_path
+    with sync_playwright() as p:  # no network needed: every page, style and chart is served by `serve`
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -145,7 +235,9 @@ def test_a_person_searches_and_compares_in_a_browser(server, fixtures_db, tmp_pa
             page.get_by_role("button", name="Run SQL").click()
             page.wait_for_load_state()
             rows = page.locator("table.rows-and-columns tbody tr")
-            assert rows.count() == len(search(fixtures_db, "audit"))
+            hits = len(search(fixtures_db, "audit"))
+            assert hits > 0 and rows.count() == hits
+            assert f"{hits} row" in page.locator("body").inner_text()
             page.screenshot(path=str(tmp_path / "search.png"))
 
             page.fill("input[name=q]", "audit'; DROP TABLE actions; --")
@@ -154,27 +246,44 @@ def test_a_person_searches_and_compares_in_a_browser(server, fixtures_db, tmp_pa
             assert page.locator("table.rows-and-columns tbody tr").count() == 0
             assert "error" not in page.locator("body").inner_text().lower()
 
+            # the compare view: a column per board, its actions on the theme down it
             page.goto(server + "/")
-            page.get_by_role("link", name="Compare boards on a theme").first.click()
-            page.fill("input[name=theme]", "cse")
-            page.get_by_role("button", name="Run SQL").click()
+            page.get_by_role("link", name="Compare boards on a theme", exact=True).first.click()
+            page.select_option("select[name=theme]", "neglect")
+            page.get_by_role("button", name="Compare").click()
             page.wait_for_load_state()
-            text = page.locator("table.rows-and-columns").inner_text()
-            for board in set(compare(fixtures_db, "cse").actions["board"]):
-                assert board in text
-            assert "Development of multi-agency CSE Strategy" in text
+            assert "theme=neglect" in page.url
+            headers = [h.strip() for h in page.locator("table.compare thead tr:first-child th").all_inner_texts()]
+            declared = set(common_priorities(fixtures_db).set_index("theme").at["neglect", "board_names"].split(", "))
+            assert headers == sorted(set(compare(fixtures_db, "neglect").actions["board"]) | declared)
+            table = page.locator("table.compare")
+            shropshire = page.locator("table.compare tbody td").nth(headers.index("Shropshire"))
+            assert "Understanding and responding to neglect is included in staff training" in shropshire.inner_text()
+            assert "Training sub group" in shropshire.inner_text()  # its lead, in the same cell
+            summary = page.locator("table.compare tr.summary td").nth(headers.index("Sunderland")).inner_text()
+            assert "2 actions" in summary and "1 in progress" in summary
+            assert "Declared a priority" in table.inner_text()
+            page.screenshot(path=str(shots / "compare-neglect.png"), full_page=False)
 
+            # the priorities matrix: a chart, and a row per theme naming the boards declaring it
             page.goto(server + "/")
-            page.get_by_role("link", name="Compare boards on a theme").first.click()
-            page.fill("input[name=theme]", "neglect")
-            page.get_by_role("button", name="Run SQL").click()
+            page.get_by_role("link", name="Priorities matrix").first.click()
             page.wait_for_load_state()
-            text = page.locator("table.rows-and-columns").inner_text()
-            for board in set(compare(fixtures_db, "neglect").actions["board"]):
-                assert board in text
-            assert "Understanding and responding to neglect is included in staff training" in text
-            shots = os.environ.get("BOARDPLANS_SCREENSHOTS")  # set to refresh docs/compare-neglect.png
-            page.screenshot(path=str(Path(shots) / "compare-neglect.png" if shots else tmp_path / "compare.png"),
-                            full_page=False)
+            chart = page.locator("svg.priorities-chart")
+            assert chart.is_visible() and chart.locator("circle").count() > 10
+            row = page.locator("table.matrix tr[data-theme=neglect]")
+            assert row.locator("td.declared-by").inner_text() == ", ".join(sorted(declared))
+            page.set_viewport_size({"width": 1280, "height": 1000})
+            page.screenshot(path=str(shots / "priorities-matrix.png"), full_page=False)
+
+            # browse the actions by a facet: the home page's "board" link, then one board
+            page.goto(server + "/")
+            page.get_by_role("link", name="board", exact=True).click()
+            page.wait_for_load_state()
+            facet = page.locator("#facet-board")
+            assert all(b in facet.inner_text() for b in declared)
+            facet.get_by_role("link", name="Shropshire").click()
+            page.wait_for_load_state()
+            assert "plan board is 'Shropshire'" in page.locator("body").inner_text()
         finally:
             browser.close()

@@ -5,7 +5,9 @@ a PostgreSQL database is first copied into a SQLite snapshot (``snapshot.py``), 
 same migrations, so the page and its full-text search work the same on both.  The canned
 queries are the CLI's questions (boards, shared priorities, search, compare by theme) written
 in SQL; the search query goes through the ``fts_query()`` SQL function (``plugin.py``) so user
-text is quoted exactly as ``load.search`` quotes it.
+text is quoted exactly as ``load.search`` quotes it.  What a flat query cannot show (boards as
+columns, the priorities matrix and its chart, facets by board and period) is the plugin's:
+``pages.py``, ``chart.py``, ``facets.py`` and the templates in ``templates/``.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ order by bm25(actions_fts, 4.0, 1.0, 1.0, 2.0), board, a.seq
 limit 200""",
     },
     "compare": {
-        "title": "Compare boards on a theme",
+        "title": "Compare boards on a theme (list)",
         "description": "Each board's actions on one theme (e.g. cse, neglect, domestic_abuse) with lead, "
                        "timescale, status and progress side by side.",
         "sql": f"""select {_BOARD} as board, a.ref, a.action, a.lead, a.timescale, a.status, a.progress,
@@ -88,6 +90,22 @@ group by board order by board""",
     },
 }
 
+TEMPLATES = Path(__file__).parent / "templates"
+
+# The plugin's pages (pages.py), linked from the home page before the canned queries.
+PAGES = {"/-/compare": "Compare boards on a theme", "/-/priorities": "Priorities matrix"}
+
+# Facets shown on a table's page: by the plan a row comes from (board, period, version: the
+# plugin's "plan" facet, facets.py) and by the row's own columns.
+PLAN_FACETS = [{"plan": "board"}, {"plan": "period"}, {"plan": "version"}]
+FACETS = {
+    "actions": [PLAN_FACETS[0], {"array": "themes"}, "status", *PLAN_FACETS[1:]],
+    "priorities": PLAN_FACETS,
+    "indicators": PLAN_FACETS,
+}
+# The home page's ways into the actions table, each with its facet's anchor on the table page.
+BROWSE = {"board": "facet-board", "theme": "facet-themes", "status": "facet-status", "period": "facet-period"}
+
 TABLE_NOTES = {
     "boards": "One row per board however its name is written (see board_aliases).",
     "documents": "One row per imported file; current = the newest version of a plan.",
@@ -101,15 +119,25 @@ TABLE_NOTES = {
 
 def metadata(database: str) -> dict[str, Any]:
     """Datasette metadata: title, table notes and the canned queries for database ``database``."""
-    links = " · ".join(f'<a href="/{quote(database)}/{name}">{q["title"]}</a>' for name, q in QUERIES.items())
+    db = f"/{quote(database)}"
+    pages = [f'<a href="{path}">{title}</a>' for path, title in PAGES.items()]
+    queries = [f'<a href="{db}/{name}">{q["title"]}</a>' for name, q in QUERIES.items()]
+    browse = " · ".join(f'<a href="{db}/actions?_plan_version=current#{anchor}">{by}</a>'
+                        for by, anchor in BROWSE.items())
+    tables: dict[str, dict[str, Any]] = {name: {"description": note} for name, note in TABLE_NOTES.items()}
+    for name, facets in FACETS.items():
+        tables.setdefault(name, {})["facets"] = facets
+    tables["documents"] = {**tables["documents"], "label_column": "source_path"}
+    tables["alembic_version"] = {"hidden": True}
     return {
         "title": "boardplans: safeguarding children board business plans",
         "description_html": "<p>Actions, priorities and progress from Local Safeguarding Children Board "
-                            f"business plans, compared across boards. Read-only.</p><p>Questions: {links}</p>",
+                            "business plans, compared across boards. Read-only.</p>"
+                            f"<p>Questions: {' · '.join(pages + queries)}</p>"
+                            f"<p>Browse the actions of current plans by {browse}</p>",
         "databases": {database: {
             "queries": {name: {**q, "hide_sql": True} for name, q in QUERIES.items()},
-            "tables": {**{name: {"description": note} for name, note in TABLE_NOTES.items()},
-                       "alembic_version": {"hidden": True}},
+            "tables": tables,
         }},
     }
 
@@ -147,7 +175,7 @@ def make_datasette(url: str | None, workdir: str | Path | None = None) -> Any:
     path = sqlite_file(url, workdir)
     if not path.exists():
         raise DatabaseError(f"no database at {path}")
-    return Datasette([str(path)], metadata=metadata(path.stem),
+    return Datasette([str(path)], metadata=metadata(path.stem), template_dir=str(TEMPLATES),
                      settings={"default_page_size": 50, "sql_time_limit_ms": 3000})
 
 

@@ -1,8 +1,12 @@
-"""Datasette plugin: the ``fts_query(text)`` SQL function used by the search canned query.
+"""The Datasette plugin of the web page: a SQL function, two pages, and facets by plan.
 
-It quotes user text exactly as ``load.search.fts5_query`` does, so the page's search cannot be
-broken (or steered) by FTS5 syntax; text with nothing searchable becomes ``""``, which matches
-nothing.
+- ``fts_query(text)``: the search canned query's SQL function.  It quotes user text exactly as
+  ``load.search.fts5_query`` does, so the page's search cannot be broken (or steered) by FTS5
+  syntax; text with nothing searchable becomes ``""``, which matches nothing.
+- ``/-/compare`` and ``/-/priorities`` (``pages.py``): the compare view with a column per board
+  and the priorities matrix with its chart, which a canned query's flat table cannot show.
+- the ``plan`` facet and ``?_plan_<field>=`` filter (``facets.py``): browse actions by board and
+  plan period, which live on ``documents``, not on ``actions``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from datasette import hookimpl
 
 from load.search import fts5_query
+from load.web import facets, pages
 
 
 def fts_query(text: Any) -> str:
@@ -21,3 +26,26 @@ def fts_query(text: Any) -> str:
 @hookimpl
 def prepare_connection(conn: Any) -> None:
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/compare(\.(?P<format>json))?$", pages.compare_page),
+            (r"^/-/priorities(\.(?P<format>json))?$", pages.priorities_page)]
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    return [facets.PlanFacet]
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    return facets.plan_filters(request, database, table, datasette)
+
+
+@hookimpl
+def menu_links(datasette: Any) -> list[dict[str, str]]:
+    """The pages in Datasette's menu too, so they are one click away from any table."""
+    return [{"href": datasette.urls.path("/-/compare"), "label": "Compare boards on a theme"},
+            {"href": datasette.urls.path("/-/priorities"), "label": "Priorities matrix"}]
