@@ -10,19 +10,32 @@ small function:
    edges, clustered, give the grid, and each box's extent gives its spans;
 3. ``fill_cells``: each word goes to the cell holding its centre, and the
    cell's lines become text with bullets (``extract.layout.lines_to_text``);
-4. ``page_blocks``: words outside tables become paragraphs and headings;
-5. ``drop_furniture``: lines repeated in the top/bottom margin of many pages
+4. ``drop_furniture``: lines repeated in the top/bottom margin of many pages
    (running headers, footers, page numbers) are removed before anything else
-   sees them.
+   sees them;
+5. ``extract.borderless.find_tables``: where no rules draw a table, the lines
+   left over are searched for tables from text alignment alone (so ruled
+   tables always take precedence, and a footer never becomes a table row);
+6. ``prose_blocks``: the lines outside every table become paragraphs and
+   headings.
+
+The table finder of step 2 is a parameter of :func:`read_pdf`, so another
+engine (``extract.camelot``) can supply the grid while words, text, prose and
+furniture stay this module's: a cell reads the same whichever engine found it.
+:func:`tables_in_bbox` runs the same chain on one region of a page (the
+ICDAR 2013 benchmark gives table regions).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from extract import borderless
+from extract.borderless import BorderlessSettings
 from extract.layout import Line, Word, cluster, index_of, lines_to_text, words_to_lines
 from models.document import Block, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError, NoTextLayer
@@ -37,8 +50,10 @@ class PdfSettings:
     line_tolerance: float = 3.0
     margin: float = 0.09          # top/bottom share of the page where running headers live
     min_cells: int = 2            # a "table" of one cell is a framed paragraph, not a table
+    min_filled: float = 0.2       # a grid with fewer cells holding text is a chart's grid, not a table
     paragraph_gap: float = 0.8    # gap (in line heights) that starts a new paragraph
     cell_padding: float = 5.5     # inner right margin of a cell (Word's default is 0.08 in)
+    borderless: BorderlessSettings = field(default_factory=BorderlessSettings)
 
     def table_settings(self) -> dict:
         return {"vertical_strategy": "lines", "horizontal_strategy": "lines",
@@ -91,23 +106,205 @@ def fill_cells(boxes, spans, words: list[Word], page_no: int,
     return cells, used
 
 
-def page_tables(page, words: list[Word], page_no: int,
-                settings: PdfSettings) -> tuple[list[Table], set[int]]:
-    """The page's ruled tables and the words they hold."""
-    tables, used = [], set()
+Box = tuple[float, float, float, float]
+#: A table finder: (pdfplumber page, its words, page number, settings) -> (tables, indexes of words used).
+TableFinder = Callable[..., tuple[list[Table], set[int]]]
+
+
+def grid_table(boxes: list[Box], words: list[Word], page_no: int, settings: PdfSettings,
+               bbox: Box | None = None) -> tuple[Table, set[int]]:
+    """A :class:`Table` from cell boxes (any engine's), filled with the page's words."""
+    xs, ys, spans = table_grid(boxes, settings.edge_tolerance)
+    cells, consumed = fill_cells(boxes, spans, words, page_no, settings)
+    cells.sort(key=lambda c: (c.row, c.col))
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    if bbox is None:
+        bbox = (xs[0], ys[0], xs[-1], ys[-1])
+    table = Table(n_rows=n_rows, n_cols=n_cols, cells=cells, page=page_no,
+                  col_edges=tuple(round(x, 1) for x in xs), bbox=tuple(bbox), row_pages=[page_no] * n_rows)
+    return table, consumed
+
+
+def _filled(table: Table) -> int:
+    return sum(1 for c in table.cells if c.text.strip())
+
+
+def ruled_tables(page, words: list[Word], page_no: int,
+                 settings: PdfSettings) -> list[tuple[Table, set[int], bool]]:
+    """pdfplumber's ruled grids, each with the indexes of the words it holds and whether
+    some cell holds text falling apart into columns (a vertical rule is missing there)."""
+    out = []
     for found in page.find_tables(settings.table_settings()):
         boxes = [tuple(c) for c in found.cells]
         if len(boxes) < settings.min_cells:
             continue
-        xs, ys, spans = table_grid(boxes, settings.edge_tolerance)
-        cells, consumed = fill_cells(boxes, spans, words, page_no, settings)
+        table, consumed = grid_table(boxes, words, page_no, settings, bbox=tuple(found.bbox))
+        if _filled(table) < settings.min_filled * len(table.cells):
+            continue
+        out.append((table, consumed, _shared_cells(boxes, [words[i] for i in consumed], settings)))
+    return out
+
+
+def page_tables(page, words: list[Word], page_no: int,
+                settings: PdfSettings) -> tuple[list[Table], set[int]]:
+    """The page's ruled tables (re-read where their rules are incomplete) and the words they hold."""
+    tables, used = [], set()
+    found = ruled_tables(page, words, page_no, settings)
+    taken = set().union(*(c for _, c, _ in found)) if found else set()
+    for table, consumed, shared in found:
+        if settings.borderless.enabled:
+            table, consumed = refine_ruled(page, table, consumed, words, taken, settings, shared)
         used |= consumed
-        cells.sort(key=lambda c: (c.row, c.col))
-        n_rows, n_cols = len(ys) - 1, len(xs) - 1
-        tables.append(Table(n_rows=n_rows, n_cols=n_cols, cells=cells, page=page_no,
-                            col_edges=tuple(round(x, 1) for x in xs), bbox=tuple(found.bbox),
-                            row_pages=[page_no] * n_rows))
+        tables.append(table)
     return tables, used
+
+
+def _beside(words: list[Word], consumed: set[int], taken: set[int], bbox: Box,
+            reach: float = 12.0) -> set[int]:
+    """Words on a grid's lines just left or right of it, chained word to word (a label
+    column the rules leave out)."""
+    x0, top, x1, bottom = bbox
+    side = [i for i, w in enumerate(words) if i not in consumed and i not in taken
+            and top <= (w.top + w.bottom) / 2 <= bottom and (w.x1 <= x0 + 1 or w.x0 >= x1 - 1)]
+    out: set[int] = set()
+    rows: dict[int, list[int]] = {}
+    for i in side:
+        rows.setdefault(round(words[i].top / 3), []).append(i)
+    for idx in rows.values():
+        edge = x0
+        for i in sorted((i for i in idx if words[i].x1 <= x0 + 1), key=lambda i: -words[i].x1):
+            if edge - words[i].x1 > reach:
+                break
+            out.add(i)
+            edge = words[i].x0
+        edge = x1
+        for i in sorted((i for i in idx if words[i].x0 >= x1 - 1), key=lambda i: words[i].x0):
+            if words[i].x0 - edge > reach:
+                break
+            out.add(i)
+            edge = words[i].x1
+    return out
+
+
+def refine_ruled(page, table: Table, consumed: set[int], words: list[Word], taken: set[int],
+                 settings: PdfSettings, shared: bool = False) -> tuple[Table, set[int]]:
+    """A ruled grid re-read from text alignment when its rules miss rows or columns.
+
+    Many tables rule only some lines: a frame and the header, or the columns
+    but not the rows.  pdfplumber's grid then has cells holding several
+    values (a whole column of figures in one cell), or leaves out a label
+    column that has no rule.  The region's words are then read as a
+    borderless table that keeps every drawn rule as a boundary; it is taken
+    when it gives clearly more filled cells (30 % more) than the grid.
+    """
+    if table.bbox is None:
+        return table, consumed
+    beside = _beside(words, consumed, taken, table.bbox)
+    region = consumed | beside
+    if not region or not (len({round(words[i].top) for i in beside}) >= 2
+                          or _stacked(table) or shared):
+        return table, consumed
+    mine = [words[i] for i in sorted(region)]
+    box = (min(w.x0 for w in mine), table.bbox[1], max(w.x1 for w in mine), table.bbox[3])
+    rules = [r for r in horizontal_rules(page) if box[1] - 2 <= r[2] <= box[3] + 2]
+    hybrid = borderless.build_table(words_to_lines(mine, settings.line_tolerance), table.page, rules,
+                                    settings.borderless, padding=settings.cell_padding,
+                                    vrules=vertical_rules(page, box))
+    if hybrid is None or hybrid.n_cols < 2 or _filled(hybrid) < 1.3 * _filled(table):
+        return table, consumed
+    return hybrid, region
+
+
+_FIGURE = re.compile(r"^[-+–(*]*[£$€]?[0-9][0-9,.]*%?\)?\**$")
+
+
+def _stacked(table: Table) -> bool:
+    """Cells holding a column of figures each: the rules between the rows are missing."""
+    filled = [c.text.split() for c in table.cells if c.text.strip()]
+    stacks = sum(1 for toks in filled if len(toks) >= 2 and all(_FIGURE.match(t) for t in toks))
+    return stacks >= 3 and stacks >= 0.2 * len(filled)
+
+
+def _shared_cells(boxes: list[Box], words: list[Word], settings: PdfSettings) -> bool:
+    """Two or more lines whose text falls apart into columns inside one cell."""
+    if not words:
+        return False
+    lines = words_to_lines(words, settings.line_tolerance)
+    gap = borderless.column_gap(borderless.word_space(lines), settings.borderless, lines)
+    seen = 0
+    for x0, top, x1, bottom in boxes:
+        inside = [w for w in words if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= (w.top + w.bottom) / 2 <= bottom]
+        for ln in words_to_lines(inside, settings.line_tolerance):
+            if len(borderless.segments(ln, gap)) >= 2:
+                seen += 1
+        if seen >= 2:
+            return True
+    return False
+
+
+def chart_boxes(page) -> list[Box]:
+    """Where the page has drawings (curves, images): text aligned there is a chart's labels."""
+    out = [(c["x0"], c["top"], c["x1"], c["bottom"]) for c in page.curves]
+    return out + [(i["x0"], i["top"], i["x1"], i["bottom"]) for i in page.images]
+
+
+def _over_chart(table: Table, charts: list[Box]) -> bool:
+    if not charts or table.bbox is None:
+        return False
+    x0, top, x1, bottom = table.bbox
+    inside = sum(1 for c in charts if x0 <= (c[0] + c[2]) / 2 <= x1 and top <= (c[1] + c[3]) / 2 <= bottom)
+    return inside >= 2
+
+
+def horizontal_rules(page) -> list[borderless.Rule]:
+    """Horizontal rules (x0, x1, y): drawn lines and rectangle edges (a shaded band's edge too),
+    which separate the rows of a table that has no full grid."""
+    return [(e["x0"], e["x1"], e["top"]) for e in page.horizontal_edges if e["x1"] - e["x0"] > 10]
+
+
+def vertical_rules(page, bbox: Box) -> list[float]:
+    """x of vertical rules inside a region, which separate the columns of a partly ruled table."""
+    x0, top, x1, bottom = bbox
+    return [e["x0"] for e in page.vertical_edges
+            if x0 < e["x0"] < x1 and e["bottom"] - e["top"] >= 6 and e["top"] < bottom and e["bottom"] > top]
+
+
+def _inside(w: Word, bbox: Box) -> bool:
+    cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+def tables_in_bbox(page, bbox: Box, settings: PdfSettings | None = None, page_no: int | None = None,
+                   words: list[Word] | None = None) -> list[Table]:
+    """The table grid(s) this reader gives for one region of a page (top-left origin, points).
+
+    Ruled tables inside the region come first; when they hold less than half
+    of the region's words (no rules, or rules for a header only), the region's
+    words are read as one borderless table.  Used by the ICDAR 2013 benchmark,
+    whose ground truth gives table regions.
+    """
+    settings = settings or DEFAULT
+    page_no = page_no if page_no is not None else page.page_number
+    words = [w for w in (words if words is not None else page_words(page)) if _inside(w, bbox)]
+    if not words:
+        return []
+    pad = 2.0
+    x0, top, x1, bottom = bbox
+    crop = page.crop((max(x0 - pad, page.bbox[0]), max(top - pad, page.bbox[1]),
+                      min(x1 + pad, page.bbox[2]), min(bottom + pad, page.bbox[3])), strict=False)
+    found = ruled_tables(crop, words, page_no, settings)
+    ruled = [t for t, _, _ in found if t.n_cols >= 2 or t.n_rows >= 2]
+    used = set().union(*(c for _, c, _ in found)) if found else set()
+    rules = [r for r in horizontal_rules(crop) if top - pad <= r[2] <= bottom + pad]
+    table = borderless.build_table(words_to_lines(words, settings.line_tolerance), page_no, rules,
+                                   settings.borderless, padding=settings.cell_padding,
+                                   vrules=vertical_rules(crop, bbox))
+    if ruled and len(used) >= 0.9 * len(words):
+        # a grid whose rules miss rows or columns holds several values per cell: fewer, fuller cells
+        filled = sum(1 for t in ruled for c in t.cells if c.text.strip())
+        if table is None or sum(1 for c in table.cells if c.text.strip()) < 1.3 * filled:
+            return ruled
+    return [table] if table is not None else []
 
 
 def _furniture_key(text: str) -> str:
@@ -169,15 +366,26 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
 
 
 def read_pdf(path: Path, *, engine: str = "pdfplumber", settings: PdfSettings = DEFAULT,
-             password: str | None = None) -> Document:
-    """Read a text PDF: ruled tables per page plus the prose around them."""
+             password: str | None = None, finder: TableFinder | None = None) -> Document:
+    """Read a text PDF: ruled (or borderless) tables per page plus the prose around them.
+
+    ``finder`` replaces the ruled-table step (another engine's grids); the
+    ``camelot`` engine is dispatched to :mod:`extract.camelot`, which calls
+    back here with its finder.
+    """
+    if engine == "camelot" and finder is None:
+        from extract.camelot import read_pdf_camelot
+        return read_pdf_camelot(path, settings=settings, password=password)
+    finder = finder or page_tables
     import pdfplumber
     try:
         pdf = pdfplumber.open(str(path), password=password or "")
     except Exception as exc:
         name = exc.__class__.__name__
-        if "Password" in name or "Encrypt" in name:
-            raise ExtractError("encrypted PDF (password required)", file=str(path)) from exc
+        cause = f"{name} {exc.__cause__.__class__.__name__ if exc.__cause__ else ''} {exc.args!r}"
+        if "Password" in cause or "Encrypt" in cause:
+            reason = "wrong password for encrypted PDF" if password else "encrypted PDF (password required)"
+            raise ExtractError(reason, file=str(path)) from exc
         raise ExtractError(f"not a readable PDF ({name}: {exc})".strip(), file=str(path)) from exc
     with pdf:
         try:
@@ -187,9 +395,13 @@ def read_pdf(path: Path, *, engine: str = "pdfplumber", settings: PdfSettings = 
             for i, page in enumerate(pages, start=1):
                 words = page_words(page)
                 total_words += len(words)
-                tables, used = page_tables(page, words, i, settings)
+                tables, used = finder(page, words, i, settings)
                 rest = [w for j, w in enumerate(words) if j not in used]
-                per_page.append((i, float(page.height), tables, words_to_lines(rest, settings.line_tolerance)))
+                right = max((w.x1 for w in words), default=None)
+                rules = horizontal_rules(page) if settings.borderless.enabled else []
+                charts = chart_boxes(page) if settings.borderless.enabled else []
+                per_page.append((i, float(page.height), tables, words_to_lines(rest, settings.line_tolerance),
+                                 rules, right, charts))
         except ExtractError:
             raise
         except Exception as exc:
@@ -197,12 +409,16 @@ def read_pdf(path: Path, *, engine: str = "pdfplumber", settings: PdfSettings = 
                                file=str(path)) from exc
     if total_words == 0:
         raise NoTextLayer("no text layer (scanned?)", file=str(path))
-    keys = furniture([(h, lines) for _, h, _, lines in per_page], settings)
-    sizes = Counter(w_size for _, _, _, lines in per_page for ln in lines for w_size in [ln.size])
+    keys = furniture([(h, lines) for _, h, _, lines, _, _, _ in per_page], settings)
+    sizes = Counter(w_size for _, _, _, lines, _, _, _ in per_page for ln in lines for w_size in [ln.size])
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     blocks: list[Block] = []
-    for page_no, height, tables, lines in per_page:
+    for page_no, height, tables, lines, rules, right, charts in per_page:
         lines = [ln for ln in lines if not _is_margin_noise(ln, height, keys, settings)]
+        found, lines = borderless.find_tables(lines, page_no, rules, settings.borderless, right,
+                                              settings.cell_padding,
+                                              reject=lambda t, charts=charts: _over_chart(t, charts))
+        tables = tables + found
         placed: list[tuple[float, Block]] = prose_blocks(lines, page_no, body_size, settings)
         placed += [(t.bbox[1], t) for t in tables]
         placed.sort(key=lambda item: item[0])

@@ -1,0 +1,1 @@
+"""Benchmarks of the PDF table readers against public ground truth (not part of the installed package)."""

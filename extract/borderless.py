@@ -1,0 +1,616 @@
+"""Borderless tables: tables found from text alignment where no rules draw the grid.
+
+Plans exported from tools other than Word often draw tables with no cell
+borders, or with only a rule under the header.  pdfplumber's ruled finder sees
+nothing there, so the words would read as prose and every action would be
+lost.  This module finds such tables from the words alone and returns the same
+:class:`models.document.Table` a ruled table gives.  It works on the
+:class:`extract.layout.Line` s the PDF reader has left after ruled tables and
+page furniture are removed, so ruled tables always take precedence.
+
+Steps, each a small function:
+
+1. ``segments``: a line splits into runs of words where the space between two
+   words is much wider than the page's word spacing (a bullet glyph stays
+   with its text, so a bulleted list is one run per line);
+2. ``find_regions`` (detection): a *river* is an x-interval of white space
+   that continues down consecutive lines; a river that separates runs on
+   several lines is a column gap.  Lines covered by column gaps, plus the
+   lines above and below that cross none of them and are as close as the
+   table's own lines, are a table region.  Prose crosses every river, so it
+   ends a region; a list's marker column is rejected in ``looks_like_table``;
+3. ``column_bounds`` (structure): within a region the column boundaries are
+   the x-intervals that (almost) no run covers: a few runs may cross them,
+   because a spanning title or section row crosses every gap;
+4. ``fragments``: each line's runs, cut at the column boundaries, with the
+   columns each one covers (a run over several columns is a spanning cell);
+5. ``row_starts``: a multi-line cell is one cell, not many rows.  A row
+   starts where the key (first) column has text after a gap, where several
+   columns start text together, under a horizontal rule, or -- in a table of
+   one-line rows -- at any line that does not continue a wrapped line;
+6. ``build_table``: fragments grouped by row and column become cells, their
+   lines joined into text by :func:`extract.layout.lines_to_text`, exactly as
+   a ruled cell's are.
+
+``col_edges`` are the columns' left text edges and the page's right text edge,
+which stay put from page to page, so the normaliser's stitcher recognises the
+next page's part of a table as it does for ruled tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+
+from extract.layout import BULLET_GLYPHS, Line, Word, lines_to_text, split_columns
+from models.document import Cell, Table
+
+_LIST_MARKER = re.compile(r"^[(\[]?([0-9]{1,3}|[a-z]|[ivxlc]{1,6})[.)\]:]?$", re.I)
+_NUMERIC = re.compile(r"^[-+(]?[£$€]?[0-9][0-9,.\s]*%?[)]?$")
+_LEADERS = re.compile(r"(\.\s?){3,}$")  # dot leaders end a row label; they never wrap
+
+
+@dataclass(frozen=True)
+class BorderlessSettings:
+    """Tunables of borderless-table finding; the defaults suit office exports and reports."""
+
+    enabled: bool = True
+    gap_factor: float = 2.6      # a column gap is at least this many word spaces wide...
+    mono_gap_factor: float = 1.4  # ...or this many in a fixed-width font
+    min_gap: float = 3.5         # ...and at least this many points
+    para_gap: float = 0.45       # vertical gap (in line heights) that starts new text in a column
+    max_line_gap: float = 2.2    # a vertical gap (in line heights) no table spans
+    min_witnesses: int = 2       # lines on which a column gap must separate text
+    min_support: int = 5         # separating lines summed over a table's column gaps
+    span_share: float = 0.12     # share of lines that may cross a column gap (spanning cells)
+    dense_share: float = 0.7     # share of lines with key-column text that makes rows one line each
+    rule_share: float = 0.5      # a horizontal rule this share of the table's width separates rows
+    bridge: int = 2              # lines (a section row) that may cross a river without ending it
+
+
+DEFAULT = BorderlessSettings()
+
+Rule = tuple[float, float, float]  # a horizontal rule: x0, x1, y (top-left origin)
+
+
+@dataclass
+class Fragment:
+    """One cell's worth of a line: its words and the columns it covers."""
+
+    line: int
+    words: list[Word]
+    c0: int
+    c1: int
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.c0, self.c1
+
+
+@dataclass
+class _River:
+    x0: float
+    x1: float
+    first: int
+    last: int
+    witnesses: list[int] = field(default_factory=list)
+    closed_at: int | None = None
+
+
+# ---------------------------------------------------------------- measures
+
+def word_space(lines: Sequence[Line]) -> float:
+    """The typical space between two words of a line (points): the scale of every gap test."""
+    gaps = [b.x0 - a.x1 for ln in lines for a, b in zip(ln.words, ln.words[1:], strict=False)
+            if 0 < b.x0 - a.x1 < max(a.size, 6.0) * 0.6]
+    return median(gaps) if len(gaps) >= 5 else 2.5
+
+
+def column_gap(space: float, settings: BorderlessSettings, lines: Sequence[Line] = ()) -> float:
+    """The narrowest white space that can separate two columns.
+
+    In a fixed-width font (Courier: a space as wide as a letter, over 0.45 em)
+    columns are often only two spaces apart, so the factor is smaller there.
+    """
+    sizes = [w.size for ln in lines for w in ln.words if w.size]
+    size = median(sizes) if sizes else 0.0
+    factor = settings.mono_gap_factor if size and space > 0.45 * size else settings.gap_factor
+    return max(settings.min_gap, factor * space)
+
+
+def line_height(line: Line) -> float:
+    return max(line.bottom - line.top, 4.0)
+
+
+def _is_bullet(words: Sequence[Word]) -> bool:
+    """A lone bullet glyph (not a dash or asterisk: in a table those are values)."""
+    return len(words) == 1 and len(words[0].text) == 1 and words[0].text in BULLET_GLYPHS
+
+
+def segments(line: Line, gap: float) -> list[Line]:
+    """Runs of words separated by more than ``gap``; a bullet glyph joins the run after it."""
+    parts = split_columns(line, gap)
+    out: list[Line] = []
+    pending: list[Word] = []
+    for part in parts:
+        if _is_bullet(part.words):
+            pending.extend(part.words)
+            continue
+        out.append(Line(pending + part.words))
+        pending = []
+    if pending:
+        out.append(Line(pending))
+    return out
+
+
+# ---------------------------------------------------------------- detection
+
+def _empties(segs: Sequence[Line], xmin: float, xmax: float) -> list[tuple[float, float, bool]]:
+    """White intervals of a line: before, between (inner=True) and after its runs."""
+    out = [(xmin - 1.0, segs[0].x0, False)]
+    out += [(a.words[-1].x1, b.x0, True) for a, b in zip(segs, segs[1:], strict=False)]
+    out.append((segs[-1].words[-1].x1, xmax + 1.0, False))
+    return out
+
+
+def find_rivers(lines: Sequence[Line], segs: Sequence[list[Line]], gap: float,
+                settings: BorderlessSettings) -> list[_River]:
+    """White-space rivers down consecutive lines, with the lines each one separates text on."""
+    xmin = min(ln.x0 for ln in lines)
+    xmax = max(ln.words[-1].x1 for ln in lines)
+    active: list[_River] = []
+    done: list[_River] = []
+    for i, ln in enumerate(lines):
+        if i and ln.top - lines[i - 1].bottom > settings.max_line_gap * line_height(ln):
+            done += active
+            active = []
+        empties = _empties(segs[i], xmin, xmax)
+        claimed: set[int] = set()
+        nxt: list[_River] = []
+        for r in active:
+            if r.closed_at is not None:
+                if i - r.closed_at > settings.bridge:
+                    done.append(r)
+                else:
+                    nxt.append(r)
+                continue
+            best: tuple[float, float, int] | None = None
+            for k, (e0, e1, _) in enumerate(empties):
+                lo, hi = max(r.x0, e0), min(r.x1, e1)
+                if hi - lo >= gap and (best is None or hi - lo > best[1] - best[0]):
+                    best = (lo, hi, k)
+            if best is None:
+                r.closed_at = i
+                nxt.append(r)
+                continue
+            r.x0, r.x1, r.last = best[0], best[1], i
+            if empties[best[2]][2]:
+                r.witnesses.append(i)
+                claimed.add(best[2])
+            nxt.append(r)
+        for k, (e0, e1, inner) in enumerate(empties):
+            if not inner or k in claimed or e1 - e0 < gap:
+                continue
+            resumed = next((r for r in nxt if r.closed_at is not None
+                            and min(r.x1, e1) - max(r.x0, e0) >= gap
+                            and _tight(lines, r.closed_at - 1, i, settings)), None)
+            if resumed is not None:  # a section row crossed it: the same column gap goes on
+                resumed.x0, resumed.x1 = max(resumed.x0, e0), min(resumed.x1, e1)
+                resumed.closed_at, resumed.last = None, i
+                resumed.witnesses.append(i)
+            else:
+                nxt.append(_River(e0, e1, i, i, [i]))
+        active = nxt
+    return done + active
+
+
+def _tight(lines: Sequence[Line], first: int, last: int, settings: BorderlessSettings) -> bool:
+    """Lines ``first..last`` follow each other as a table's rows do, with no paragraph space."""
+    return all(lines[j].top - lines[j - 1].bottom <= settings.para_gap * line_height(lines[j])
+               for j in range(max(first, 0) + 1, last + 1))
+
+
+def _crosses(segs: Sequence[Line], rivers: Sequence[_River]) -> bool:
+    return any(s.x0 < r.x1 and s.words[-1].x1 > r.x0 for s in segs for r in rivers)
+
+
+def find_regions(lines: Sequence[Line], settings: BorderlessSettings = DEFAULT,
+                 space: float | None = None) -> list[tuple[int, int]]:
+    """Index ranges (inclusive) of lines that form borderless tables."""
+    if len(lines) < 2:
+        return []
+    space = word_space(lines) if space is None else space
+    gap = column_gap(space, settings, lines)
+    segs = [segments(ln, gap) for ln in lines]
+    strong = [r for r in find_rivers(lines, segs, gap, settings)
+              if len(r.witnesses) >= settings.min_witnesses]
+    strong.sort(key=lambda r: r.witnesses[0])
+    groups: list[list[_River]] = []
+    for r in strong:
+        if groups and r.witnesses[0] <= max(g.witnesses[-1] for g in groups[-1]):
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    regions: list[tuple[int, int]] = []
+    for group in groups:
+        support = sum(len(r.witnesses) for r in group)
+        if support < settings.min_support and not (len(group) >= 2 and support >= 4):
+            continue
+        start = min(r.witnesses[0] for r in group)
+        end = max(r.witnesses[-1] for r in group)
+        inner = [lines[j].top - lines[j - 1].bottom for j in range(start + 1, end + 1)]
+        reach = max([*inner, 0.0]) + 1.0
+        while start > 0 and (regions == [] or start - 1 > regions[-1][1]):
+            j = start - 1
+            near = [r for r in group if r.witnesses[0] <= start + 3]
+            if lines[start].top - lines[j].bottom > reach or (_crosses(segs[j], near) and len(segs[j]) < 2):
+                break
+            start = j
+        while end + 1 < len(lines):
+            j = end + 1
+            near = [r for r in group if r.witnesses[-1] >= end - 3]
+            if lines[j].top - lines[end].bottom > reach or (_crosses(segs[j], near) and len(segs[j]) < 2):
+                break
+            end = j
+        if regions and start <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], max(end, regions[-1][1]))
+        else:
+            regions.append((start, end))
+    return regions
+
+
+# ---------------------------------------------------------------- structure
+
+def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: BorderlessSettings = DEFAULT,
+                  forced: Sequence[float] = ()) -> list[float]:
+    """x positions between columns: white intervals that at most a few runs cross.
+
+    ``forced`` are x positions of vertical rules (a partly ruled table): each
+    one that no more runs cross than a white gap may is a boundary as drawn.
+    """
+    runs = [(s.x0, s.words[-1].x1) for line in segs for s in line]
+    if not runs:
+        return []
+    n_lines = len(segs)
+    tolerance = max(1, int(settings.span_share * n_lines)) if n_lines >= 3 else 0
+    xmin, xmax = min(a for a, _ in runs), max(b for _, b in runs)
+    events = sorted([(a, 1) for a, _ in runs] + [(b, -1) for _, b in runs])
+    pieces: list[tuple[float, float, int]] = []
+    count, prev = 0, xmin
+    for x, step in events:
+        if x > prev:
+            pieces.append((prev, x, count))
+        count += step
+        prev = max(prev, x)
+    need = min(settings.min_witnesses, max(n_lines - 1, 1))
+    accepted: list[tuple[float, float, float]] = []
+    for x in sorted(forced):
+        crossing = sum(1 for a, b in runs if a < x < b)
+        if xmin + 1 < x < xmax - 1 and crossing <= tolerance and not any(abs(x - q) < gap for _, _, q in accepted):
+            accepted.append((x - gap / 2, x + gap / 2, x))
+    # the emptiest stretches first, then ones a few runs cross: spanning rows, or header
+    # cells wider than their column, which the more lines a gap separates the more it may have
+    for level in range(max(tolerance, n_lines // 4) + 1):
+        for a, b, x in _stretches(pieces, level):
+            if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
+                continue
+            seen = sum(1 for line in segs
+                       if any(s.words[-1].x1 <= x <= t.x0 for s, t in zip(line, line[1:], strict=False)))
+            if seen >= need and level <= max(tolerance, seen // 3):
+                accepted.append((a, b, x))
+    return sorted(x for _, _, x in accepted)
+
+
+def _stretches(pieces: Sequence[tuple[float, float, int]], level: int) -> list[tuple[float, float, float]]:
+    """Maximal stretches where at most ``level`` runs cover x: (start, end, middle of their emptiest part)."""
+    out = []
+    k = 0
+    while k < len(pieces):
+        if pieces[k][2] > level:
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(pieces) and pieces[j + 1][2] <= level:
+            j += 1
+        low = min(p[2] for p in pieces[k:j + 1])
+        emptiest = max((p for p in pieces[k:j + 1] if p[2] == low), key=lambda p: p[1] - p[0])
+        out.append((pieces[k][0], pieces[j][1], (emptiest[0] + emptiest[1]) / 2))
+        k = j + 1
+    return out
+
+
+def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space: float) -> list[Fragment]:
+    """Each line's runs cut at column boundaries, with the columns each run covers."""
+    n = len(bounds) + 1
+    lo = [min(ln.x0 for ln in lines)] + list(bounds)
+    hi = list(bounds) + [max(ln.words[-1].x1 for ln in lines)]
+    out: list[Fragment] = []
+    for i, ln in enumerate(lines):
+        runs: list[list[Word]] = [[ln.words[0]]]
+        for w in ln.words[1:]:
+            prev = runs[-1][-1]
+            space_between = w.x0 - prev.x1
+            # a boundary in the space between two words cuts there, unless that space is an
+            # ordinary word space (a spanning title); two figures a space apart are two cells
+            cut = any(prev.x1 <= b <= w.x0 for b in bounds) and (
+                space_between >= 1.5 * space or (_is_numeric(prev.text) and _is_numeric(w.text)))
+            if space_between >= gap or cut:
+                runs.append([w])
+            else:
+                runs[-1].append(w)
+        merged: list[list[Word]] = []
+        for run in runs:  # a lone bullet glyph belongs to the text after it
+            if merged and _is_bullet(merged[-1]):
+                merged[-1] = merged[-1] + run
+            else:
+                merged.append(run)
+        for run in merged:
+            x0, x1 = run[0].x0, run[-1].x1
+            overlaps = [max(0.0, min(x1, hi[c]) - max(x0, lo[c])) for c in range(n)]
+            home = max(range(n), key=lambda c: overlaps[c])
+            covered = [c for c in range(n) if c == home or overlaps[c] >= 0.5 * (x1 - x0)
+                       or overlaps[c] >= 0.25 * max(hi[c] - lo[c], 1.0)]
+            out.append(Fragment(i, run, min(covered), max(covered)))
+    return out
+
+
+def _split_figures(seg: Line) -> list[Line]:
+    """A run cut between two figures: in a fixed-width table two columns of figures can be one
+    space apart, and a figure never holds a space."""
+    parts = [[seg.words[0]]]
+    for w in seg.words[1:]:
+        if _is_numeric(parts[-1][-1].text) and _is_numeric(w.text):
+            parts.append([w])
+        else:
+            parts[-1].append(w)
+    return [Line(p) for p in parts]
+
+
+def _is_numeric(text: str) -> bool:
+    return bool(_NUMERIC.match(text.strip())) or text.strip() in {"-", "–", "—", "n/a", "N/A", ".."}
+
+
+def _right_limits(frags: Sequence[Fragment]) -> dict[tuple[int, int], float]:
+    """Each column span's right text edge: where a line that wrapped had run out of room."""
+    limits: dict[tuple[int, int], float] = {}
+    for f in frags:
+        limits[f.span] = max(limits.get(f.span, f.x1), f.x1)
+    return limits
+
+
+def _wraps(prev: Fragment, frag: Fragment, right: float, space: float) -> bool:
+    """``frag`` carries on ``prev``'s text: ``prev`` ended because its next word did not fit."""
+    if _is_numeric(frag.text) or _is_numeric(prev.text):
+        return False
+    if frag.words[0].text[:1] in BULLET_GLYPHS or _LEADERS.search(prev.text):
+        return False
+    if prev.text.endswith(("-", ",", "/", "&")) or prev.text.split()[-1].lower() in {"and", "of", "the", "to", "for"}:
+        return True
+    first = frag.words[0]
+    return prev.x1 + space + (first.x1 - first.x0) > right + 1.0
+
+
+def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, space: float,
+               rules: Sequence[Rule] = (), settings: BorderlessSettings = DEFAULT) -> list[int]:
+    """Indexes of the lines that start a table row."""
+    by_line: list[list[Fragment]] = [[] for _ in lines]
+    for f in frags:
+        by_line[f.line].append(f)
+    limits = _right_limits(frags)
+    last: dict[int, Fragment] = {}
+    starts_at: list[list[bool]] = []
+    wraps_at: list[list[bool]] = []
+    for i, ln in enumerate(lines):
+        height = line_height(ln)
+        s_flags, w_flags = [], []
+        for f in by_line[i]:
+            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
+            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
+            if prev is None or prev.span != f.span or f.top - prev.bottom > settings.para_gap * height:
+                s_flags.append(True)
+                w_flags.append(False)
+            else:
+                s_flags.append(False)
+                w_flags.append(_wraps(prev, f, limits.get(f.span, f.x1), space))
+        for f in by_line[i]:
+            for c in range(f.c0, f.c1 + 1):
+                last[c] = f
+        starts_at.append(s_flags)
+        wraps_at.append(w_flags)
+    key = _key_column(by_line, starts_at, n_cols)
+    with_key = sum(1 for fs in by_line if any(f.c0 <= key <= f.c1 for f in fs))
+    dense = with_key >= settings.dense_share * len(lines)
+    left = min(ln.x0 for ln in lines)
+    right = max(ln.words[-1].x1 for ln in lines)
+    values = [any(_is_numeric(f.text) for f in fs if not f.c0 <= key <= f.c1) for fs in by_line]
+
+    def ruled_between(i: int) -> bool:
+        return any(lines[i - 1].bottom - 1 <= y <= lines[i].top + 1
+                   and min(x1, right) - max(x0, left) >= settings.rule_share * (right - left)
+                   for x0, x1, y in rules)
+
+    out = [0]
+    for i in range(1, len(lines)):
+        fs = by_line[i]
+        starts, wraps = starts_at[i], wraps_at[i]
+        k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
+        others = [w for j, w in enumerate(wraps) if j != k]
+        new = (ruled_between(i) or (k is not None and (starts[k] or not wraps[k])) or sum(starts) >= 2
+               # a key too narrow to tell a wrap from a new entry: the other columns tell
+               or (k is not None and bool(others) and not any(others))
+               or (dense and bool(fs) and not any(wraps))
+               or (values[i] and values[i - 1]))  # two lines of figures are two rows
+        if new:
+            out.append(i)
+    return _header_rows(out, by_line, values, ruled_between)
+
+
+def _header_rows(starts: list[int], by_line: Sequence[Sequence[Fragment]], values: Sequence[bool],
+                 ruled_between: Callable[[int], bool]) -> list[int]:
+    """Re-cut the header above a body of figures: its cells are several lines tall.
+
+    Above the first two lines of figures, each line that holds a spanning
+    cell (a group title over several columns) is a row of its own, and the
+    lines between them are one row, so ``Body`` / ``Weight`` / ``(g)`` stacked
+    in a column read as one header cell.
+    """
+    body = next((i for i in range(len(values) - 1) if values[i] and values[i + 1]), None)
+    if not body or body > 8:
+        return starts
+    spanning = [any(f.c0 != f.c1 for f in fs) for fs in by_line]
+    head = [0] + [j for j in range(1, body) if spanning[j] or spanning[j - 1] or ruled_between(j)]
+    return head + sorted({i for i in starts if i >= body} | {body})
+
+
+def _key_column(by_line: Sequence[Sequence[Fragment]], starts_at: Sequence[Sequence[bool]], n_cols: int) -> int:
+    """The leftmost column that starts text about as often as any: refs, or row labels."""
+    counts = [0] * n_cols
+    for fs, starts in zip(by_line, starts_at, strict=True):
+        for f, s in zip(fs, starts, strict=True):
+            if s and f.c0 == f.c1:
+                counts[f.c0] += 1
+    top = max(counts) if counts else 0
+    return next((c for c in range(n_cols) if counts[c] >= 0.5 * top and counts[c] > 0), 0)
+
+
+def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule] = (),
+                settings: BorderlessSettings = DEFAULT, space: float | None = None,
+                page_right: float | None = None, padding: float = 5.5,
+                vrules: Sequence[float] = (), columns: Sequence[float] | None = None) -> Table | None:
+    """The grid of a region of lines known (or supposed) to be one table.
+
+    ``rules`` (horizontal) separate rows and ``vrules`` (x of vertical rules)
+    separate columns where a table is partly ruled; white space does the rest.
+    ``columns`` (x of column boundaries another engine found) replaces the
+    column search altogether.
+    """
+    lines = [ln for ln in lines if ln.words]
+    if not lines:
+        return None
+    space = word_space(lines) if space is None else space
+    gap = column_gap(space, settings, lines)
+    segs = [[part for seg in segments(ln, gap) for part in _split_figures(seg)] for ln in lines]
+    bounds = sorted(columns) if columns is not None else column_bounds(segs, gap, settings, vrules)
+    n_cols = len(bounds) + 1
+    frags = fragments(lines, bounds, gap, space)
+    starts = row_starts(lines, frags, n_cols, space, rules, settings)
+    row_of = {}
+    for r, s in enumerate(starts):
+        end = starts[r + 1] if r + 1 < len(starts) else len(lines)
+        for i in range(s, end):
+            row_of[i] = r
+    limits = _right_limits(frags)
+    groups: dict[tuple[int, int, int], list[Fragment]] = {}
+    for f in frags:
+        groups.setdefault((row_of[f.line], f.c0, f.c1), []).append(f)
+    cells = _cells(groups, limits, page_no, padding)
+    lefts = []
+    for c in range(n_cols):
+        xs = [f.x0 for f in frags if f.c0 == c]
+        lefts.append(min(xs) if xs else (bounds[c - 1] if c else min(ln.x0 for ln in lines)))
+    right = max(ln.words[-1].x1 for ln in lines)
+    edges = tuple(round(x, 1) for x in [*lefts, max(right, page_right or 0.0)])
+    bbox = (min(ln.x0 for ln in lines), min(ln.top for ln in lines), right, max(ln.bottom for ln in lines))
+    n_rows = len(starts)
+    return Table(n_rows=n_rows, n_cols=n_cols, cells=cells, page=page_no, col_edges=edges, bbox=bbox,
+                 row_pages=[page_no] * n_rows)
+
+
+def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tuple[int, int], float],
+           page_no: int | None, padding: float) -> list[Cell]:
+    """One cell per row and column span; overlapping spans in a row merge into the widest."""
+    by_row: dict[int, list[tuple[int, int, list[Fragment]]]] = {}
+    for (r, c0, c1), fs in groups.items():
+        by_row.setdefault(r, []).append((c0, c1, fs))
+    cells: list[Cell] = []
+    for r in sorted(by_row):
+        spans = sorted(by_row[r], key=lambda s: (s[0], -s[1]))
+        merged: list[tuple[int, int, list[Fragment]]] = []
+        for c0, c1, fs in spans:
+            if merged and c0 <= merged[-1][1]:
+                m0, m1, mfs = merged[-1]
+                merged[-1] = (m0, max(m1, c1), mfs + fs)
+            else:
+                merged.append((c0, c1, list(fs)))
+        for c0, c1, fs in merged:
+            fs.sort(key=lambda f: (f.line, f.x0))
+            lines: list[Line] = []
+            prev_line = None
+            for f in fs:
+                if lines and f.line == prev_line:
+                    lines[-1] = Line(lines[-1].words + f.words)
+                else:
+                    lines.append(Line(list(f.words)))
+                prev_line = f.line
+            right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
+            text = lines_to_text(lines, right=right, padding=padding)
+            bold = all(ln.bold for ln in lines)
+            cells.append(Cell(r, c0, text, 1, c1 - c0 + 1, bold=bold, page=page_no))
+    return cells
+
+
+def looks_like_table(table: Table) -> bool:
+    """Reject what alignment alone mistakes for a table.
+
+    A list (its marker column), a run of one-cell rows, and prose set in
+    columns: there the "cells" are pieces of running sentences, so many long
+    ones start in the middle of a sentence, with a lower-case word; a table's
+    cells start with a capital, a figure or a bullet.
+    """
+    rows = table.text_rows()
+    filled = [row for row in rows if sum(1 for t in row if t.strip()) >= 2]
+    if table.n_cols < 2 or table.n_rows < 2 or len(filled) < 2:
+        return False
+    first = [row[0].strip() for row in rows if row[0].strip()]
+    if table.n_cols == 2 and first and all(_LIST_MARKER.match(t) or _is_bullet([Word(t, 0, 0, 0, 0)])
+                                            for t in first):
+        return False
+    long = [c.text.strip() for c in table.cells if len(c.text.split()) >= 4]
+    mid_sentence = sum(1 for t in long if t[:1].islower())
+    return not (len(long) >= 4 and mid_sentence >= 0.35 * len(long))
+
+
+def find_tables(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule] = (),
+                settings: BorderlessSettings = DEFAULT, page_right: float | None = None,
+                padding: float = 5.5, reject: Callable[[Table], bool] | None = None,
+                ) -> tuple[list[Table], list[Line]]:
+    """Borderless tables among a page's lines, and the lines left over for prose.
+
+    ``reject`` vetoes a candidate on what only the page knows (a chart's
+    drawing under its axis labels).
+    """
+    if not settings.enabled or len(lines) < 2:
+        return [], list(lines)
+    lines = sorted(lines, key=lambda ln: ln.top)
+    space = word_space(lines)
+    tables: list[Table] = []
+    taken: set[int] = set()
+    for start, end in find_regions(lines, settings, space):
+        region = lines[start:end + 1]
+        table = build_table(region, page_no, rules, settings, space, page_right, padding)
+        if table is not None and looks_like_table(table) and not (reject and reject(table)):
+            tables.append(table)
+            taken.update(range(start, end + 1))
+    return tables, [ln for i, ln in enumerate(lines) if i not in taken]

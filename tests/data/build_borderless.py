@@ -1,0 +1,116 @@
+"""Build ``borderless_surrey.docx``/``.pdf``: Surrey's 1.1-1.3 tables without cell borders.
+
+Plans exported from tools other than Word often draw tables with no borders
+at all, or with only a rule under the header row.  The PDF reader must find
+those tables from text alignment alone, so this test document renders three
+of the Surrey fixture's tables (same text, widths and fonts as
+``fixtures/src/surrey-2012-15.yaml``) that way, after the same prose and
+bulleted list as the original, which must stay prose:
+
+- 1.1: no borders and no shading at all;
+- 1.2: only a rule under the header rows (it breaks across a page, so the
+  repeated header rows and the split row are on the next page too);
+- 1.3: only a rule under the header rows.
+
+Usage (from the repository root; needs LibreOffice)::
+
+    .venv/bin/python tests/data/build_borderless.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+NAME = "borderless_surrey"
+#: tables of the source taken over (by their first cell), and which get a rule under the header
+TABLES = {"1.1": False, "1.2": True, "1.3": True}
+
+
+def _build_module() -> Any:
+    spec = importlib.util.spec_from_file_location("fixture_build", ROOT / "fixtures" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def source_spec() -> dict[str, Any]:
+    """The Surrey source cut down to its opening prose and the chosen tables."""
+    src = yaml.safe_load((ROOT / "fixtures" / "src" / "surrey-2012-15.yaml").read_text(encoding="utf-8"))
+    blocks: list[dict[str, Any]] = []
+    seen_table = False
+    for block in src["blocks"]:
+        if "table" in block:
+            seen_table = True
+            first = str(block["table"]["rows"][0][0])
+            if first in TABLES:
+                blocks.append(block)
+                blocks.append({"para": f"Notes on section {first} follow the table."})
+        elif not seen_table:
+            blocks.append(block)
+    return {"title": src["title"], "font_size": src.get("font_size", 11), "blocks": blocks}
+
+
+def _no_borders(tbl: Any) -> None:
+    """Table borders off (they override the Table Grid style) and cell shading removed."""
+    tbl_pr = tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        borders = OxmlElement("w:tblBorders")
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "nil")
+            borders.append(el)
+        old.addprevious(borders)
+        tbl_pr.remove(old)
+    for shd in tbl.iter(qn("w:shd")):
+        shd.getparent().remove(shd)
+
+
+def _rule_under(tbl: Any, row_index: int) -> None:
+    """A single rule under one row: a bottom border on each of its cells."""
+    tr = tbl.findall(qn("w:tr"))[row_index]
+    for tc in tr.findall(qn("w:tc")):
+        tc_pr = tc.get_or_add_tcPr()
+        borders = OxmlElement("w:tcBorders")
+        bottom = OxmlElement("w:bottom")
+        for key, val in (("val", "single"), ("sz", "8"), ("space", "0"), ("color", "auto")):
+            bottom.set(qn(f"w:{key}"), val)
+        borders.append(bottom)
+        # schema order in tcPr: tcW, gridSpan, vMerge, tcBorders, shd, ...
+        anchors = [el for tag in ("w:vMerge", "w:gridSpan", "w:tcW") if (el := tc_pr.find(qn(tag))) is not None]
+        if anchors:
+            anchors[0].addnext(borders)
+        else:
+            tc_pr.insert(0, borders)
+
+
+def build(pdf: bool = True) -> Path:
+    """Write the DOCX (and PDF) beside this script; return the DOCX path."""
+    build = _build_module()
+    out = HERE / f"{NAME}.docx"
+    build.build_docx(source_spec(), out)
+    doc = Document(str(out))
+    for table in doc.tables:
+        first = table.rows[0].cells[0].text.strip()
+        _no_borders(table._tbl)
+        if TABLES.get(first):
+            _rule_under(table._tbl, 1)
+    doc.save(str(out))
+    build._normalise_zip(out)
+    if pdf:
+        build.convert_pdf(out, HERE)
+    return out
+
+
+if __name__ == "__main__":
+    print(build(pdf="--no-pdf" not in sys.argv))

@@ -1,0 +1,128 @@
+"""Borderless PDF tables: found from text alignment, never from prose or lists.
+
+``tests/data/borderless_surrey.pdf`` is Surrey's 1.1-1.3 tables rendered with
+no cell borders (1.1) or only a rule under the header (1.2, 1.3), after the
+fixture's prose and bulleted lists (``tests/data/build_borderless.py``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, PLANS, extracted, fold
+
+from extract import read
+from extract.borderless import BorderlessSettings, build_table, find_tables, looks_like_table
+from extract.layout import Line, Word
+from extract.pdf import PdfSettings, read_pdf, tables_in_bbox
+
+DATA = Path(__file__).resolve().parent / "data"
+BORDERLESS = DATA / "borderless_surrey.pdf"
+REFS = ["1.1.a", "1.1.b", "1.1.c", "1.2.a", "1.2.b", "1.3.a", "1.3.b", "1.3c"]
+FIELDS = ("ref", "action", "lead", "progress")
+
+
+@cache
+def borderless_plan() -> dict:
+    from pipeline import extract_file
+
+    plan = extract_file(BORDERLESS)
+    assert plan.error is None, plan.error
+    return plan.to_dict()
+
+
+def test_borderless_tables_give_the_bordered_records():
+    got = {a["ref"]: a for a in borderless_plan()["actions"]}
+    want = {a["ref"]: a for a in extracted("surrey-2012-15", "pdf")["actions"] if a["ref"] in REFS}
+    assert list(got) == REFS
+    for ref in REFS:
+        assert {f: fold(got[ref][f]) for f in FIELDS} == {f: fold(want[ref][f]) for f in FIELDS}, ref
+        assert got[ref]["section"] == want[ref]["section"]
+
+
+def test_borderless_row_split_by_a_page_break_is_joined():
+    """1.2.a starts at the foot of page 3 and ends under the repeated header on page 4: the two
+    fragments share their column edges, so the stitcher joins them as it does ruled tables."""
+    doc = read(BORDERLESS)
+    frags = [t for t in doc.tables if t.text_rows()[0][0] == "1.2"]
+    assert [t.page for t in frags] == [3, 4]
+    assert frags[0].col_edges == frags[1].col_edges
+    action = next(a for a in borderless_plan()["actions"] if a["ref"] == "1.2.a")
+    assert action["action"].startswith("Partner agencies and sub group chairs to submit reports")
+
+
+def test_borderless_prose_and_bullets_stay_prose():
+    doc = read(BORDERLESS)
+    assert [t.page for t in doc.tables] == [3, 3, 4, 4]
+    paras = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert "• Optimise the effectiveness of arrangements to safeguard and protect children and young people" \
+        in paras
+    assert any(p.startswith("Notes on section 1.1") for p in paras)
+
+
+def test_borderless_cell_keeps_its_lines_and_spans():
+    t = read(BORDERLESS).tables[0]
+    rows = t.text_rows()
+    assert rows[1][1:] == ["Action", "Lead Group / Officer", "Progress to 31 May 2014"]
+    title = next(c for c in t.cells if c.row == 0 and c.col == 1)
+    assert title.colspan == 3
+    progress = rows[2][3].split("\n")
+    assert len(progress) == 6 and all(p.startswith("• ") for p in progress)
+
+
+@pytest.mark.parametrize("name", PLANS)
+def test_no_false_borderless_tables_in_ruled_fixtures(name):
+    """Ruled tables take precedence, and prose, bulleted and numbered lists never become tables."""
+    path = FIXTURES / f"{name}.pdf"
+    on = read_pdf(path)
+    off = read_pdf(path, settings=PdfSettings(borderless=BorderlessSettings(enabled=False)))
+    assert [(t.page, t.n_rows, t.n_cols) for t in on.tables] == [(t.page, t.n_rows, t.n_cols) for t in off.tables]
+
+
+def _line(y: float, *parts: tuple[float, str]) -> Line:
+    """A line of words: each part (x, text) is laid out word by word, 5 pt per letter, 2.5 pt spaces."""
+    words = []
+    for x, text in parts:
+        for tok in text.split():
+            words.append(Word(tok, x, y, x + 5 * len(tok), y + 9, size=9.0))
+            x += 5 * len(tok) + 2.5
+    return Line(words)
+
+
+def test_lists_are_not_tables():
+    bullets = [_line(100 + 12 * i, (72, "•"), (90, f"item number {i} of a bulleted list")) for i in range(5)]
+    numbered = [_line(200 + 12 * i, (72, f"{i}."), (90, f"step {i} of a numbered list")) for i in range(1, 6)]
+    for lines in (bullets, numbered):
+        tables, rest = find_tables(lines, 1)
+        assert tables == [] and len(rest) == len(lines)
+
+
+def test_wrapped_cells_make_one_row_each():
+    lines = [
+        _line(100, (72, "Ref"), (120, "Action"), (320, "Lead")),
+        _line(112, (72, "1.a"), (120, "Write the annual report and"), (320, "Board manager")),
+        _line(124, (120, "publish it on the website")),
+        _line(136, (120, "for partners")),
+        _line(148, (72, "1.b"), (120, "Audit the front door of each"), (320, "QA group")),
+        _line(160, (120, "service twice a year")),
+    ]
+    table = build_table(lines, 1)
+    assert table is not None and looks_like_table(table)
+    assert table.text_rows() == [
+        ["Ref", "Action", "Lead"],
+        ["1.a", "Write the annual report and publish it on the website for partners", "Board manager"],
+        ["1.b", "Audit the front door of each service twice a year", "QA group"],
+    ]
+    assert table.col_edges[:3] == (72, 120, 320)
+
+
+def test_tables_in_bbox_reads_a_region():
+    import pdfplumber
+
+    with pdfplumber.open(str(BORDERLESS)) as pdf:
+        page = pdf.pages[2]
+        tables = tables_in_bbox(page, (60, 65, 780, 445))
+    assert len(tables) == 1
+    assert [row[0] for row in tables[0].text_rows()] == ["1.1", "", "1.1.a", "1.1.b", "1.1.c"]
