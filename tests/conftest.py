@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,11 @@ PLANS = ["surrey-2012-15", "shropshire-2016-18", "staffordshire-2011-12", "solih
 FORMATS = ["docx", "pdf"]
 
 sys.path.insert(0, str(ROOT))
+
+# OCR (extract/ocr.py) runs on scans where OCRmyPDF and Tesseract are installed; it is slow and
+# would turn the 'no text layer' cases into OCR cases on such machines, so tests ask for it
+# explicitly (tests/test_ocr.py). Subprocesses inherit this.
+os.environ["BOARDPLANS_OCR"] = "0"
 
 
 @cache
