@@ -48,7 +48,7 @@ def _mapping_or_exit(path: Path | None) -> dict | None:
 @app.command("extract")
 def extract_cmd(
     files: list[Path] = typer.Argument(..., help="Plan files: .pdf, .docx, .doc, or .txt/.md/.html renderings."),
-    engine: str = typer.Option("pdfplumber", help="PDF table engine."),
+    engine: str = typer.Option("pdfplumber", help="PDF table engine: pdfplumber, camelot or pdfium."),
     mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
     password: str = typer.Option(None, help="Password for encrypted PDFs."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
@@ -79,7 +79,7 @@ def import_cmd(
     executor: str = typer.Option("local", help="local (worker processes), serial (this process) or dask."),
     scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://HOST:8786) for --executor dask; "
                                              "a local cluster when omitted."),
-    engine: str = typer.Option("pdfplumber", help="PDF table engine."),
+    engine: str = typer.Option("pdfplumber", help="PDF table engine: pdfplumber, camelot or pdfium."),
     mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
     password: str = typer.Option(None, help="Password for encrypted PDFs."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
@@ -154,7 +154,7 @@ def explain_file(path: str | Path, engine: str = "pdfplumber", lexicon: dict | N
 @app.command("explain")
 def explain_cmd(
     file: Path = typer.Argument(..., help="A plan file."),
-    engine: str = typer.Option("pdfplumber", help="PDF table engine."),
+    engine: str = typer.Option("pdfplumber", help="PDF table engine: pdfplumber, camelot or pdfium."),
     mapping: Path = typer.Option(None, help="TOML file of column mappings to try."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:

@@ -102,7 +102,8 @@ def read(path: str | Path, *, engine: str = "pdfplumber", password: str | None =
             if not (ocr_mod.available() if ocr is None else ocr):
                 raise
             # a scan's rulings are pixels: camelot's lattice finds them in the page image
-            scan_engine = "camelot" if engine == "pdfplumber" and ocr_mod.camelot_available() else engine
+            scan_engine = ("camelot" if engine in ("pdfplumber", "pdfium") and ocr_mod.camelot_available()
+                           else engine)
             scan_reader = _reader_for(p, scan_engine)[1]
             doc = ocr_mod.read_with_ocr(p, lambda q: scan_reader(q, engine=scan_engine))
     else:

@@ -1,0 +1,538 @@
+"""The fast PDF engine (``--engine pdfium``): pdfplumber's reader, fed from PDFium.
+
+pdfplumber spends nearly all of its time in pdfminer, interpreting content
+streams in Python and building an object per character.  PDFium (through
+pypdfium2) interprets them in C; what this engine adds is a thin layer that
+turns PDFium's characters and paths into exactly what :mod:`extract.pdf`
+consumes, so that every later step is *that module's code*, unchanged:
+
+- words: :mod:`extract.pdfium_text` rebuilds pdfminer's character boxes and
+  pdfplumber's word grouping (the same :class:`extract.layout.Word` list
+  ``extract.pdf.page_words`` gives);
+- rulings: page objects are walked once; paths become pdfplumber's ``lines``,
+  ``rects`` and ``curves`` (split into subpaths and classified as pdfminer
+  does) and their edges, images their boxes;
+- :class:`PdfiumPage` offers the few attributes of a pdfplumber page that
+  :mod:`extract.pdf` reads (``edges``, ``horizontal_edges``, ``curves``,
+  ``images``, ``height``, ``find_tables``), so ``page_tables`` (ruled grids,
+  their refinement from text alignment), ``horizontal_rules``,
+  ``chart_boxes``, furniture removal, borderless tables and prose run as
+  they do for pdfplumber.  ``find_tables`` is pdfplumber's ``TableFinder``
+  algorithm step for step (:mod:`extract.pdfium_grid`, 3-4 times faster, the
+  same cells), so grids are found as pdfplumber finds them.
+
+A file PDFium cannot open (damaged beyond its repair) is handed to the
+pdfplumber engine, so it fails with that engine's one-line reason, or is read
+by it when pdfminer copes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections import Counter
+from collections.abc import Callable
+from functools import cached_property
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from extract import borderless
+from extract.layout import Line, Word, words_to_lines
+from extract.pdf import (
+    DEFAULT,
+    PdfSettings,
+    _is_margin_noise,
+    _over_chart,
+    chart_boxes,
+    furniture,
+    horizontal_rules,
+    page_tables,
+    prose_blocks,
+)
+from extract.pdfium_grid import find_grids
+from extract.pdfium_text import FontCache, _fast, chars_to_words, page_chars
+from models.document import Block, Document, Heading, Table
+from models.errors import ExtractError, NoTextLayer
+
+_P, _I, _F = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+_count_objects = _fast("FPDFPage_CountObjects", _I, _P)
+_get_object = _fast("FPDFPage_GetObject", _P, _P, _I)
+_form_count = _fast("FPDFFormObj_CountObjects", _I, _P)
+_form_object = _fast("FPDFFormObj_GetObject", _P, _P, ctypes.c_ulong)
+_obj_type = _fast("FPDFPageObj_GetType", _I, _P)
+_obj_matrix = _fast("FPDFPageObj_GetMatrix", _I, _P, _P)
+_obj_bounds = _fast("FPDFPageObj_GetBounds", _I, _P, _P, _P, _P, _P)
+_seg_count = _fast("FPDFPath_CountSegments", _I, _P)
+_segment = _fast("FPDFPath_GetPathSegment", _P, _P, _I)
+_seg_point = _fast("FPDFPathSegment_GetPoint", _I, _P, _P, _P)
+_seg_type = _fast("FPDFPathSegment_GetType", _I, _P)
+_seg_close = _fast("FPDFPathSegment_GetClose", _I, _P)
+_load_text = _fast("FPDFText_LoadPage", _P, _P)
+_close_text = _fast("FPDFText_ClosePage", None, _P)
+_media_box = _fast("FPDFPage_GetMediaBox", _I, _P, _P, _P, _P, _P)
+_page_bbox = _fast("FPDF_GetPageBoundingBox", _I, _P, _P)
+
+_TEXT, _PATH, _IMAGE, _SHADING, _FORM = 1, 2, 3, 4, 5
+_LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
+_MAX_FORM_DEPTH = 12  # a form drawing itself is cut off by PDFium; this bounds the walk anyway
+
+Affine = tuple[float, float, float, float, float, float]
+Point = tuple[float, float]
+
+
+def _mul(m: Affine, n: Affine) -> Affine:
+    """``m`` then ``n`` (PDF row-vector convention: p' = p·m·n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: Affine, x: float, y: float) -> Point:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+class PageSpace:
+    """PDF user space to pdfplumber's coordinates (top-left origin, rotation applied).
+
+    pdfminer renders through a page CTM that turns the page upright and moves
+    the MediaBox origin to 0; pdfplumber then flips y against its normalised
+    MediaBox.  The same steps, in the same order of floating-point operations,
+    give the same numbers.
+    """
+
+    def __init__(self, media: tuple[float, float, float, float], rotation: int) -> None:
+        x0, x1 = sorted((media[0], media[2]))
+        y0, y1 = sorted((media[1], media[3]))
+        self.ctm: Affine = {90: (0, -1, 1, 0, -y0, x1), 180: (-1, 0, 0, -1, x1, y1),
+                            270: (0, 1, -1, 0, y1, -x0)}.get(rotation, (1, 0, 0, 1, -x0, -y0))
+        nx0, ny0, nx1, ny1 = (y0, x0, y1, x1) if rotation in (90, 270) else (x0, y0, x1, y1)
+        mb_height = ny1 - ny0
+        self.bbox = (nx0, mb_height - ny1, nx1, mb_height - ny0)
+        self.width = self.bbox[2] - self.bbox[0]
+        self.height = self.bbox[3] - self.bbox[1]
+        self.x_shift = self.bbox[0]
+        self.top_shift = self.bbox[1]
+        #: the CTM is the identity (no rotation, MediaBox at the origin): pdfminer's
+        #: ``1*x + 0*y + 0`` is ``x`` exactly, so points pass through untouched
+        self.upright = self.ctm == (1, 0, 0, 1, 0, 0)
+
+    def point(self, x: float, y: float) -> Point:
+        """A path point, as pdfplumber's ``point2coord`` places it."""
+        dx, dy = _apply(self.ctm, x, y)
+        return (self.x_shift + dx, self.top_shift + self.height - dy)
+
+    def top(self, y: float) -> float:
+        """An object's ``top``/``bottom`` from its device y, as pdfplumber's ``process_object``."""
+        return (self.height - y) + self.top_shift
+
+
+def _mediabox(page: int) -> tuple[float, float, float, float]:
+    """PDFium's MediaBox of a page (its page box where it has none), when pdfminer could not say."""
+    box = (_F * 4)()
+    addr = [ctypes.addressof(box) + 4 * k for k in range(4)]
+    if _media_box(page, *addr):
+        return tuple(box)  # type: ignore[return-value]
+    rect = (_F * 4)()  # FS_RECTF: left, top, right, bottom
+    _page_bbox(page, ctypes.addressof(rect))
+    return (rect[0], rect[3], rect[2], rect[1])
+
+
+class _Walk:
+    """One pass over a page's objects: text object order, paths as pdfplumber's shapes, images."""
+
+    def __init__(self, space: PageSpace) -> None:
+        self.space = space
+        self.text_order: dict[int, int] = {}
+        self.text_outer: dict[int, Affine] = {}
+        self.lines: list[dict] = []
+        self.rects: list[dict] = []
+        self.curves: list[dict] = []
+        self.images: list[dict] = []
+        self._m = (_F * 6)()
+
+    def run(self, page: int) -> _Walk:
+        n = _count_objects(page)
+        self._objects(list(map(_get_object, repeat(page, n), range(n))), (1, 0, 0, 1, 0, 0), 0)
+        return self
+
+    def _matrix(self, obj: int) -> Affine:
+        m = self._m
+        _obj_matrix(obj, ctypes.addressof(m))
+        return (m[0], m[1], m[2], m[3], m[4], m[5])
+
+    def _objects(self, objs: list[int | None], outer: Affine, depth: int) -> None:
+        for obj in objs:
+            if not obj:
+                continue
+            kind = _obj_type(obj)
+            if kind == _TEXT:
+                self.text_order[obj] = len(self.text_order)
+                if depth:
+                    self.text_outer[obj] = outer
+            elif kind == _PATH:
+                self._path(obj, outer)
+            elif kind == _IMAGE:
+                self._image(obj, outer)
+            elif kind == _FORM and depth < _MAX_FORM_DEPTH:
+                inner = _mul(self._matrix(obj), outer)
+                n = _form_count(obj)
+                self._objects(list(map(_form_object, repeat(obj, n), range(n))), inner, depth + 1)
+
+    def dropped_space(self, obj: int) -> Affine | None:
+        """The matrix of a text object PDFium's text page left out for having no width, else None.
+
+        A lone space shown by itself has an empty glyph box; pdfminer keeps it
+        as a character, and a space splits words.
+        """
+        box = (_F * 4)()
+        a = ctypes.addressof(box)
+        if not _obj_bounds(obj, a, a + 4, a + 8, a + 12) or abs(box[2] - box[0]) >= 0.01:
+            return None
+        return _mul(self._matrix(obj), self.text_outer.get(obj, (1, 0, 0, 1, 0, 0)))
+
+    def _image(self, obj: int, outer: Affine) -> None:
+        box = (_F * 4)()
+        a = ctypes.addressof(box)
+        if not _obj_bounds(obj, a, a + 4, a + 8, a + 12):
+            return
+        left, bottom, right, top = box
+        img = self._obj("image", [_apply(outer, x, y) for x, y in ((left, bottom), (right, top),
+                                                                    (left, top), (right, bottom))])
+        self.images.append(img)
+
+    def _path(self, obj: int, outer: Affine) -> None:
+        """A painted path as pdfminer's shapes: one per subpath, a line, a rect or a curve.
+
+        The segments' points, kinds and close flags are fetched with one
+        ``map`` each (the calls run from C, not from a Python loop), and the
+        points are rounded to the decimals the file wrote in one numpy step.
+        """
+        n = _seg_count(obj)
+        if n <= 0:
+            return
+        a, b, c, d, e, f = _mul(self._matrix(obj), outer)
+        segs = list(map(_segment, repeat(obj, n), range(n)))
+        raw = (_F * (2 * n))()
+        base = ctypes.addressof(raw)
+        list(map(_seg_point, segs, range(base, base + 8 * n, 8), range(base + 4, base + 8 * n, 8)))
+        kinds = list(map(_seg_type, segs))
+        closes = list(map(_seg_close, segs))
+        if n > 24:
+            xy = np.round(np.frombuffer(raw, dtype=np.float32).astype(np.float64), 4).tolist()
+        else:  # numpy's per-call cost outweighs a few roundings
+            xy = [round(v, 4) for v in raw]
+        ops: list[tuple[str, Point]] = []
+        start: Point | None = None
+        bezier = 0
+        for k in range(n):
+            x, y = xy[2 * k], xy[2 * k + 1]
+            pt = (a * x + c * y + e, b * x + d * y + f)
+            kind = kinds[k]
+            if kind == _MOVETO:
+                ops.append(("m", pt))
+                start, bezier = pt, 0
+            elif kind == _BEZIERTO:
+                bezier += 1
+                if bezier == 3:  # PDFium keeps a curve's two control points as segments too
+                    ops.append(("c", pt))
+                    bezier = 0
+            else:
+                ops.append(("l", pt))
+            if closes[k]:
+                if ops[-1][0] == "l" and start is not None and ops[-1][1] == start:
+                    ops[-1] = ("h", start)  # PDFium's closing line back to the start is pdfminer's 'h'
+                else:
+                    ops.append(("h", start or pt))
+        subpath: list[tuple[str, Point]] = []
+        for op in ops:
+            if op[0] == "m" and subpath:
+                self._shape(subpath)
+                subpath = []
+            subpath.append(op)
+        if subpath:
+            self._shape(subpath)
+
+    def _shape(self, path: list[tuple[str, Point]]) -> None:
+        """pdfminer's ``paint_path`` for one subpath, then pdfplumber's object dict."""
+        shape = "".join(op for op, _ in path)
+        if shape[:1] != "m":
+            return
+        pts = [pt for _, pt in path]
+        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+            shape = shape[:-2] + "h"
+            pts.pop()
+        if shape in ("mlh", "ml"):
+            self.lines.append(self._obj("line", pts[:2]))
+        elif shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            closed = pts[0] == pts[4]
+            square = ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
+                      or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0))
+            if closed and square:
+                self.rects.append(self._obj("rect", [pts[0], pts[2]]))
+            else:
+                self.curves.append(self._obj("curve", pts))
+        else:
+            self.curves.append(self._obj("curve", pts))
+
+    def _obj(self, kind: str, pts: list[Point]) -> dict:
+        """pdfplumber's dict for a pdfminer line, rect or curve (device points in)."""
+        sp = self.space
+        dev = pts if sp.upright else [_apply(sp.ctm, x, y) for x, y in pts]
+        xs, ys = [p[0] for p in dev], [p[1] for p in dev]
+        dx0, dx1, dy0, dy1 = min(xs), max(xs), min(ys), max(ys)
+        x0, x1 = (dx0 + sp.x_shift, dx1 + sp.x_shift) if sp.x_shift else (dx0, dx1)
+        top, bottom = sp.top(dy1), sp.top(dy0)
+        out = {"object_type": kind, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+               "width": dx1 - dx0, "height": dy1 - dy0}
+        if kind == "curve":
+            out["pts"] = [sp.point(x, y) for x, y in pts]
+        return out
+
+
+def _rect_edges(r: dict) -> list[dict]:
+    """pdfplumber's ``rect_to_edges``: top, bottom, left, right."""
+    base = {"object_type": "rect_edge", "x0": r["x0"], "x1": r["x1"], "doctop": r["top"]}
+    return [
+        {**base, "top": r["top"], "bottom": r["top"], "width": r["width"], "height": 0, "orientation": "h"},
+        {**base, "top": r["bottom"], "bottom": r["bottom"], "doctop": r["bottom"], "width": r["width"],
+         "height": 0, "orientation": "h"},
+        {**base, "x1": r["x0"], "top": r["top"], "bottom": r["bottom"], "width": 0, "height": r["height"],
+         "orientation": "v"},
+        {**base, "x0": r["x1"], "top": r["top"], "bottom": r["bottom"], "width": 0, "height": r["height"],
+         "orientation": "v"},
+    ]
+
+
+def _curve_edges(c: dict) -> list[dict]:
+    """pdfplumber's ``curve_to_edges``: one edge per segment between consecutive points."""
+    out = []
+    for (xa, ya), (xb, yb) in zip(c["pts"], c["pts"][1:], strict=False):
+        out.append({"object_type": "curve_edge", "x0": min(xa, xb), "x1": max(xa, xb), "top": min(ya, yb),
+                    "doctop": min(ya, yb), "bottom": max(ya, yb), "width": abs(xa - xb), "height": abs(ya - yb),
+                    "orientation": "v" if xa == xb else ("h" if ya == yb else None)})
+    return out
+
+
+class _FoundTable:
+    """What ``extract.pdf.ruled_tables`` reads of a pdfplumber table: its cells and bbox."""
+
+    def __init__(self, cells: list[tuple[float, float, float, float]]) -> None:
+        self.cells = cells
+        self.bbox = (min(c[0] for c in cells), min(c[1] for c in cells),
+                     max(c[2] for c in cells), max(c[3] for c in cells))
+
+
+class PdfiumPage:
+    """The part of a pdfplumber page that :mod:`extract.pdf` reads, from PDFium.
+
+    Edges and their filtered views are computed once per page and cached:
+    ``page_tables`` and ``refine_ruled`` ask for them once per table.
+    """
+
+    def __init__(self, page_number: int, space: PageSpace, walk: _Walk, words: list[Word]) -> None:
+        self.page_number = page_number
+        self.width = space.width
+        self.height = space.height
+        self.bbox = space.bbox
+        self.lines, self.rects, self.curves, self.images = walk.lines, walk.rects, walk.curves, walk.images
+        self.words = words
+
+    @cached_property
+    def edges(self) -> list[dict]:
+        """pdfplumber's ``page.edges``: line edges, then rect edges, then curve edges."""
+        lines = [{**ln, "orientation": "h" if ln["top"] == ln["bottom"] else "v"} for ln in self.lines]
+        rects = [e for r in self.rects for e in _rect_edges(r)]
+        return lines + rects + [e for c in self.curves for e in _curve_edges(c)]
+
+    @cached_property
+    def horizontal_edges(self) -> list[dict]:
+        return [e for e in self.edges if e["orientation"] == "h"]
+
+    @cached_property
+    def vertical_edges(self) -> list[dict]:
+        return [e for e in self.edges if e["orientation"] == "v"]
+
+    def find_tables(self, table_settings: dict | None = None) -> list[_FoundTable]:
+        """pdfplumber's ``find_tables``: its ``TableFinder`` algorithm (``extract.pdfium_grid``) on these edges."""
+        if not self.vertical_edges or not self.horizontal_edges:
+            return []
+        return [_FoundTable(cells) for cells in find_grids(self.edges, table_settings)]
+
+
+def _open(path: Path, password: str | None) -> Any:
+    """The PDFium document, or the pdfplumber engine's error for a file PDFium cannot open."""
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(path), password=password or None)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == 4 or "password" in str(exc).lower():
+            reason = "wrong password for encrypted PDF" if password else "encrypted PDF (password required)"
+            raise ExtractError(reason, file=str(path)) from exc
+        return None
+
+
+PageBox = tuple[tuple[float, float, float, float], int]
+
+
+def _pdfminer_facts(path: Path, password: str | None) -> tuple[dict[str, tuple[float, str]], list[PageBox]]:
+    """What PDFium does not say as pdfminer reads it: font descents and names, page boxes.
+
+    - Each font's ``/Descent`` and ``/FontName``, by base name without the
+      subset tag: pdfminer puts a character's bottom at its baseline plus the
+      descriptor's descent, while PDFium replaces a descriptor's 0/0
+      ascent/descent (as LibreOffice writes them) with glyph metrics, which
+      moves every word; and pdfminer's font name (bold or not) is the
+      descriptor's, PDFium's the font dictionary's ``/BaseFont``;
+    - each page's MediaBox and rotation as written (PDFium keeps 32-bit
+      floats: A4's 595.2756 would be 595.27563).
+
+    Only the page tree and font dictionaries are parsed (a few ms per file);
+    empty when pdfminer cannot parse the file (PDFium's values are used).
+    """
+    try:
+        from pdfminer.fontmetrics import FONT_METRICS
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfpage import PDFPage
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import PDFObjRef, resolve1
+        from pdfminer.psparser import PSLiteral
+    except ImportError:
+        return {}, []
+
+    def name_of(value: Any) -> str:
+        value = resolve1(value)
+        value = value.name if isinstance(value, PSLiteral) else value
+        value = value.decode("latin-1") if isinstance(value, bytes) else str(value or "")
+        return value.split("+", 1)[1] if re.match(r"^[A-Z]{6}\+", value) else value
+
+    found: dict[str, set[tuple[float, str]]] = {}
+    boxes: list[PageBox] = []
+    try:
+        with open(path, "rb") as fh:
+            doc = PDFDocument(PDFParser(fh), password=password or "")
+            seen: set[int] = set()
+            for page in PDFPage.create_pages(doc):
+                box = [float(resolve1(v)) for v in (resolve1(page.mediabox) or [])]
+                boxes.append((tuple(box) if len(box) == 4 else None, int(page.rotate or 0) % 360))  # type: ignore[arg-type]
+                resources = resolve1(page.resources) or {}
+                for ref in (resolve1(resources.get("Font")) or {}).values():
+                    if isinstance(ref, PDFObjRef):
+                        if ref.objid in seen:
+                            continue
+                        seen.add(ref.objid)
+                    spec = resolve1(ref)
+                    if not isinstance(spec, dict) or resolve1(spec.get("Subtype")) == PSLiteral("Type3"):
+                        continue
+                    names = {name_of(spec.get("BaseFont"))}
+                    target = spec
+                    kids = resolve1(spec.get("DescendantFonts"))
+                    if isinstance(kids, list) and kids:
+                        target = resolve1(kids[0]) or spec
+                        names.add(name_of(target.get("BaseFont")))
+                    desc = resolve1(target.get("FontDescriptor"))
+                    if not isinstance(desc, dict):
+                        metrics = FONT_METRICS.get(name_of(spec.get("BaseFont")))
+                        desc = metrics[0] if metrics else {}
+                    value = -abs(float(resolve1(desc.get("Descent", 0)) or 0))
+                    fontname = name_of(desc.get("FontName", "unknown"))
+                    for name in names:
+                        found.setdefault(name, set()).add((value, fontname))
+    except Exception:
+        return {}, []
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}, boxes
+
+
+def read_pdf(path: Path, *, engine: str = "pdfium", settings: PdfSettings = DEFAULT,
+             password: str | None = None) -> Document:
+    """Read a text PDF with PDFium: the same Document the pdfplumber engine gives.
+
+    The per-page loop and the assembly after it mirror
+    :func:`extract.pdf.read_pdf` step for step (``tests/test_pdfium.py``
+    holds the two engines to the same records).
+    """
+    doc = _open(path, password)
+    if doc is None:  # PDFium could not open it: the pdfplumber engine reads it or says why not
+        from extract.pdf import read_pdf as read_plumber
+        return read_plumber(path, settings=settings, password=password)
+    known, boxes = _pdfminer_facts(path, password)
+    if len(boxes) != len(doc):
+        boxes = []
+    fonts = FontCache(known)
+    try:
+        per_page = []
+        total_words = 0
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                pp = read_page(page, i + 1, fonts, boxes[i] if boxes else None)
+            finally:
+                page.close()
+            words = pp.words
+            total_words += len(words)
+            tables, used = page_tables(pp, words, i + 1, settings)
+            rest = [w for j, w in enumerate(words) if j not in used]
+            right = max((w.x1 for w in words), default=None)
+            rules = horizontal_rules(pp) if settings.borderless.enabled else []
+            charts = chart_boxes(pp) if settings.borderless.enabled else []
+            per_page.append((i + 1, float(pp.height), tables, words_to_lines(rest, settings.line_tolerance),
+                             rules, right, charts))
+    except ExtractError:
+        raise
+    except Exception as exc:
+        raise ExtractError(f"PDF could not be parsed ({exc.__class__.__name__}: {exc})", file=str(path)) from exc
+    finally:
+        doc.close()
+    if total_words == 0:
+        raise NoTextLayer("no text layer (scanned?)", file=str(path))
+    return assemble(path, per_page, settings)
+
+
+def read_page(page: Any, page_no: int, fonts: FontCache, box: PageBox | None = None) -> PdfiumPage:
+    """One page: its objects walked once, its words built from one text page.
+
+    ``box`` is the page's MediaBox and rotation as pdfminer read them; PDFium's otherwise.
+    """
+    raw = ctypes.cast(page.raw, ctypes.c_void_p).value
+    if box is None or box[0] is None:
+        box = (_mediabox(raw), int(page.get_rotation()) % 360)
+    space = PageSpace(*box)
+    walk = _Walk(space).run(raw)
+    tp = _load_text(raw)
+    fonts.begin_page()
+    try:
+        chars = page_chars(tp, space, fonts, walk)
+    finally:
+        _close_text(tp)
+    return PdfiumPage(page_no, space, walk, chars_to_words(chars))
+
+
+PageParts = tuple[int, float, list[Table], list[Line], list, float | None, list]
+
+
+def assemble(path: Path, per_page: list[PageParts], settings: PdfSettings,
+             reject: Callable[[Table, list], bool] = lambda t, charts: _over_chart(t, charts)) -> Document:
+    """Furniture, borderless tables and prose over all pages, as :func:`extract.pdf.read_pdf` does."""
+    keys = furniture([(h, lines) for _, h, _, lines, _, _, _ in per_page], settings)
+    sizes = Counter(ln.size for _, _, _, lines, _, _, _ in per_page for ln in lines)
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    blocks: list[Block] = []
+    for page_no, height, tables, lines, rules, right, charts in per_page:
+        lines = [ln for ln in lines if not _is_margin_noise(ln, height, keys, settings)]
+        found, lines = borderless.find_tables(lines, page_no, rules, settings.borderless, right,
+                                              settings.cell_padding,
+                                              reject=lambda t, charts=charts: reject(t, charts))
+        tables = tables + found
+        placed: list[tuple[float, Block]] = prose_blocks(lines, page_no, body_size, settings)
+        placed += [(t.bbox[1], t) for t in tables]
+        placed.sort(key=lambda item: item[0])
+        blocks.extend(b for _, b in placed)
+    title = next((b.text for b in blocks if isinstance(b, Heading)), None)
+    return Document(source=str(path), format="pdf", blocks=blocks, pages=len(per_page), title=title)
+
+
+__all__ = ["PdfiumPage", "assemble", "read_page", "read_pdf"]

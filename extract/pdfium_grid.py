@@ -1,0 +1,170 @@
+"""pdfplumber's ruled-table finder (``strategy="lines"``), rewritten for speed, same results.
+
+``pdfplumber.table.TableFinder`` builds a dict per edge at every step and
+tests every pair of intersections for shared edges with freshly built sets;
+on a page of a ruled plan that is a third of the table time once text comes
+from PDFium.  This module keeps its algorithm and its arithmetic, step for
+step, on tuples, with each intersection's edge sets built once:
+
+1. edges at least ``min_length_prefilter`` long, by orientation;
+2. snap: edges whose position is within ``snap`` of a chained cluster move
+   to the cluster mean (``x + (mean - x)``, as pdfplumber computes it);
+3. join: collinear edges less than ``join`` apart become one;
+4. edges shorter than ``min_length`` go;
+5. intersections of vertical and horizontal edges within ``tolerance``;
+6. each intersection's smallest cell whose four sides are drawn;
+7. cells sharing a corner form a table (``pdfplumber.table.cells_to_tables``).
+
+``tests/test_pdfium.py`` checks it against ``TableFinder`` on every page of
+the fixtures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import groupby
+
+Box = tuple[float, float, float, float]
+# an edge: x0, top, x1, bottom, length (pdfplumber's width for horizontal, height for vertical)
+Edge = tuple[float, float, float, float, float]
+
+
+def _cluster_ids(values: Iterable[float], tolerance: float) -> dict[float, int]:
+    """pdfplumber's ``make_cluster_dict``: sorted distinct values, chained within ``tolerance``."""
+    out: dict[float, int] = {}
+    last: float | None = None
+    group = -1
+    for v in sorted(set(values)):
+        if last is None or v > last + tolerance:
+            group += 1
+        out[v] = group
+        last = v
+    return out
+
+
+def _snap(edges: list[Edge], axis: int, tolerance: float) -> list[Edge]:
+    """pdfplumber's ``snap_objects`` on ``x0`` (axis 0, vertical edges) or ``top`` (axis 1)."""
+    if not edges:
+        return []
+    ids = _cluster_ids((e[axis] for e in edges), tolerance)
+    ordered = sorted(edges, key=lambda e: ids[e[axis]])  # stable: members keep their order
+    out: list[Edge] = []
+    for _, members in groupby(ordered, key=lambda e: ids[e[axis]]):
+        group = list(members)
+        avg = sum(e[axis] for e in group) / len(group)
+        for x0, top, x1, bottom, length in group:
+            if axis == 0:
+                d = avg - x0
+                out.append((x0 + d, top, x1 + d, bottom, length))
+            else:
+                d = avg - top
+                out.append((x0, top + d, x1, bottom + d, length))
+    return out
+
+
+def _join(group: list[Edge], horizontal: bool, tolerance: float) -> list[Edge]:
+    """pdfplumber's ``join_edge_group``: sorted along the line, overlapping or near ones merged."""
+    lo, hi = (0, 2) if horizontal else (1, 3)
+    ordered = sorted(group, key=lambda e: e[lo])
+    joined = [ordered[0]]
+    for e in ordered[1:]:
+        last = joined[-1]
+        if e[lo] <= last[hi] + tolerance:
+            if e[hi] > last[hi]:
+                x0, top, x1, bottom, length = last
+                if horizontal:  # resize_object(last, "x1", ...): width = new x1 - x0
+                    joined[-1] = (x0, top, e[2], bottom, e[2] - x0)
+                else:  # resize_object(last, "bottom", ...): height grows by the difference
+                    joined[-1] = (x0, top, x1, e[3], length + (e[3] - bottom))
+        else:
+            joined.append(e)
+    return joined
+
+
+def merged_edges(edges: list[dict], snap: float = 3, join: float = 3, min_length: float = 3,
+                 min_length_prefilter: float = 1) -> tuple[list[Edge], list[Edge]]:
+    """Steps 1-4: the vertical and the horizontal edges the finder works with."""
+    v = [(e["x0"], e["top"], e["x1"], e["bottom"], e["height"]) for e in edges
+         if e["orientation"] == "v" and e["height"] >= min_length_prefilter]
+    h = [(e["x0"], e["top"], e["x1"], e["bottom"], e["width"]) for e in edges
+         if e["orientation"] == "h" and e["width"] >= min_length_prefilter]
+    v, h = _snap(v, 0, snap), _snap(h, 1, snap)
+    out_v: list[Edge] = []
+    out_h: list[Edge] = []
+    for _, group in groupby(sorted(h, key=lambda e: e[1]), key=lambda e: e[1]):
+        out_h += _join(list(group), True, join)
+    for _, group in groupby(sorted(v, key=lambda e: e[0]), key=lambda e: e[0]):
+        out_v += _join(list(group), False, join)
+    return ([e for e in out_v if e[4] >= min_length], [e for e in out_h if e[4] >= min_length])
+
+
+def intersections(v_edges: list[Edge], h_edges: list[Edge], x_tol: float = 3,
+                  y_tol: float = 3) -> dict[tuple[float, float], tuple[set[Box], set[Box]]]:
+    """Step 5: each crossing point with the vertical and horizontal edges through it (by bbox)."""
+    out: dict[tuple[float, float], tuple[set[Box], set[Box]]] = {}
+    hs = sorted(h_edges, key=lambda e: (e[1], e[0]))
+    for v in sorted(v_edges, key=lambda e: (e[0], e[1])):
+        vx, vtop, vbottom = v[0], v[1], v[3]
+        for h in hs:
+            htop = h[1]
+            if vtop <= htop + y_tol and vbottom >= htop - y_tol and vx >= h[0] - x_tol and vx <= h[2] + x_tol:
+                vs, hs_ = out.setdefault((vx, htop), (set(), set()))
+                vs.add(v[:4])
+                hs_.add(h[:4])
+    return out
+
+
+def cells(points: dict[tuple[float, float], tuple[set[Box], set[Box]]]) -> list[Box]:
+    """Step 6, pdfplumber's ``intersections_to_cells``: per point, the smallest closed cell."""
+    ordered = sorted(points)
+    below: dict[float, list[tuple[float, float]]] = {}
+    right: dict[float, list[tuple[float, float]]] = {}
+    for p in ordered:
+        below.setdefault(p[0], []).append(p)
+        right.setdefault(p[1], []).append(p)
+
+    def v_link(a: tuple[float, float], b: tuple[float, float]) -> bool:
+        return not points[a][0].isdisjoint(points[b][0])
+
+    def h_link(a: tuple[float, float], b: tuple[float, float]) -> bool:
+        return not points[a][1].isdisjoint(points[b][1])
+
+    out: list[Box] = []
+    for pt in ordered[:-1]:
+        col = [p for p in below[pt[0]] if p > pt]
+        row = [p for p in right[pt[1]] if p > pt]
+        found = None
+        for b in col:
+            if not v_link(pt, b):
+                continue
+            for r in row:
+                if not h_link(pt, r):
+                    continue
+                corner = (r[0], b[1])
+                if corner in points and v_link(corner, r) and h_link(corner, b):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            out.append(found)
+    return out
+
+
+def find_grids(edges: list[dict], settings: dict | None = None) -> list[list[Box]]:
+    """pdfplumber's ``TableFinder(page, settings).tables`` cells for the lines strategies.
+
+    ``settings`` as for pdfplumber (``snap_tolerance``, ``join_tolerance``,
+    ``edge_min_length``, ``intersection_tolerance`` and their x/y variants).
+    """
+    from pdfplumber.table import TableSettings, cells_to_tables
+
+    s = TableSettings.resolve(settings)
+    if s.snap_x_tolerance != s.snap_y_tolerance or s.join_x_tolerance != s.join_y_tolerance:
+        raise ValueError("different x and y tolerances are not supported by the fast finder")
+    v, h = merged_edges(edges, s.snap_x_tolerance, s.join_x_tolerance, s.edge_min_length,
+                        s.edge_min_length_prefilter)
+    if not v or not h:
+        return []
+    points = intersections(v, h, s.intersection_x_tolerance, s.intersection_y_tolerance)
+    return cells_to_tables(cells(points))

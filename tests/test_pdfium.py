@@ -1,0 +1,120 @@
+"""The fast PDF engine (``--engine pdfium``) gives what the pdfplumber engine gives.
+
+The engine feeds :mod:`extract.pdf`'s own table, cell and prose code from
+PDFium, so any drift between the two (a word box, a font run, a ruling edge)
+shows up here as a different record, error or grid.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES, PLANS, ROOT, expected, extracted, scorer
+
+from extract import ENGINES, read
+from extract.pdf import DEFAULT, page_words
+from models.document import Table
+from pipeline import extract_file
+
+FIELDS = ("ref", "action", "lead", "timescale", "progress")
+BAD = ROOT / "tests" / "bad"
+BAD_PDFS = ["encrypted.pdf", "scanned.pdf", "truncated.pdf", "zero-byte.pdf", "really-html.pdf"]
+
+
+def _actions(doc: dict) -> list[tuple]:
+    return [tuple(a.get(f) for f in FIELDS) for a in doc["actions"]]
+
+
+def test_engine_is_registered():
+    assert "pdfium" in ENGINES
+    assert ENGINES[:2] == ("pdfplumber", "camelot")
+
+
+@pytest.mark.parametrize("name", PLANS)
+def test_same_actions_as_pdfplumber_and_scores(name):
+    plan = extract_file(FIXTURES / f"{name}.pdf", engine="pdfium")
+    assert plan.error is None
+    ours = plan.to_dict()
+    assert _actions(ours) == _actions(extracted(name, "pdf"))
+    res = scorer().score(expected(name), [ours])
+    assert res["score"] >= 0.97, {k: v for k, v in res.items() if k != "_misses"}
+
+
+def _blocks(doc) -> list:
+    out = []
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            out.append((b.page, b.n_rows, b.n_cols, b.header_rows, b.col_edges, b.row_pages,
+                        tuple(round(v, 1) for v in b.bbox or ()), [c.__dict__ for c in b.cells]))
+        else:
+            out.append(b.__dict__)
+    return out
+
+
+@pytest.mark.parametrize("name", ["surrey-2012-15", "staffordshire-2011-12"])
+def test_same_document_model_as_pdfplumber(name):
+    """Blocks, cells (text, spans, bold, page), column edges and page counts are equal."""
+    a = read(FIXTURES / f"{name}.pdf", engine="pdfplumber")
+    b = read(FIXTURES / f"{name}.pdf", engine="pdfium")
+    assert (a.pages, a.title) == (b.pages, b.title)
+    assert _blocks(a) == _blocks(b)
+
+
+def _pdfium_pages(path):
+    import pypdfium2 as pdfium
+
+    from extract.pdfium import _pdfminer_facts, read_page
+    from extract.pdfium_text import FontCache
+
+    known, boxes = _pdfminer_facts(path, None)
+    doc = pdfium.PdfDocument(str(path))
+    fonts = FontCache(known)
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                yield read_page(page, i + 1, fonts, boxes[i])
+            finally:
+                page.close()
+    finally:
+        doc.close()
+
+
+def test_words_are_pdfplumbers():
+    """Text, boxes (to 0.01 pt), boldness and size of every word, in pdfplumber's order."""
+    import pdfplumber
+
+    path = FIXTURES / "staffordshire-2011-12.pdf"  # hyphens at line ends, bold runs inside cells
+    with pdfplumber.open(path) as pdf:
+        for page, ours in zip(pdf.pages[:8], _pdfium_pages(path), strict=False):
+            ref = page_words(page)
+            assert [(w.text, w.bold, w.size) for w in ours.words] == [(w.text, w.bold, w.size) for w in ref]
+            assert all(abs(a.x0 - b.x0) < 0.01 and abs(a.x1 - b.x1) < 0.01 and a.top == pytest.approx(b.top)
+                       and a.bottom == pytest.approx(b.bottom) for a, b in zip(ours.words, ref, strict=True))
+
+
+def test_grid_finder_is_pdfplumbers():
+    """The fast ruled-grid finder gives pdfplumber's TableFinder cells, in its order, on every page."""
+    from pdfplumber.table import TableFinder, TableSettings
+
+    from extract.pdfium_grid import find_grids
+
+    settings = DEFAULT.table_settings()
+    for name in PLANS:
+        for page in _pdfium_pages(FIXTURES / f"{name}.pdf"):
+            ref = [list(t.cells) for t in TableFinder(page, TableSettings.resolve(settings)).tables]
+            assert find_grids(page.edges, settings) == ref, (name, page.page_number)
+
+
+@pytest.mark.parametrize("name", BAD_PDFS)
+def test_bad_pdfs_fail_as_with_pdfplumber(name):
+    path = BAD / name
+    ours = extract_file(path, engine="pdfium")
+    theirs = extract_file(path, engine="pdfplumber")
+    assert ours.error == theirs.error
+    assert ours.error is not None and "\n" not in ours.error
+
+
+def test_encrypted_pdf_opens_with_its_password():
+    path = BAD / "encrypted.pdf"
+    assert len(extract_file(path, engine="pdfium", password="secret").actions) == 12
+    assert extract_file(path, engine="pdfium", password="nope").error == "wrong password for encrypted PDF"
