@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,7 +64,10 @@ def drop_pg_database(url: str) -> None:
     admin = create_engine(make_url(pg_base_url()), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+            try:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+            except Exception as exc:  # a backend the test role may not end: leave it, .ci/run sweeps bp_test_*
+                warnings.warn(f"could not drop {parsed.database}: {exc.__class__.__name__}", stacklevel=2)
     finally:
         admin.dispose()
 
