@@ -76,33 +76,16 @@ Rule = tuple[float, float, float]  # a horizontal rule: x0, x1, y (top-left orig
 
 
 @dataclass
-class Fragment:
-    """One cell's worth of a line: its words and the columns it covers."""
+class Fragment(Line):
+    """One cell's worth of a line: its words (with a line's geometry) and the columns it covers."""
 
-    line: int
-    words: list[Word]
-    c0: int
-    c1: int
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
+    line: int = 0
+    c0: int = 0
+    c1: int = 0
 
     @property
     def x1(self) -> float:
         return self.words[-1].x1
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -372,7 +355,7 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
             home = max(range(n), key=lambda c: overlaps[c])
             covered = [c for c in range(n) if c == home or overlaps[c] >= 0.5 * (x1 - x0)
                        or overlaps[c] >= 0.25 * max(hi[c] - lo[c], 1.0)]
-            out.append(Fragment(i, run, min(covered), max(covered)))
+            out.append(Fragment(run, line=i, c0=min(covered), c1=max(covered)))
     return out
 
 
