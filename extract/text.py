@@ -29,6 +29,24 @@ from difflib import SequenceMatcher
 from html.parser import HTMLParser
 from pathlib import Path
 
+from extract.text_damage import (
+    REF_START,
+    clear_stray_numbers,
+    column_profiles,
+    continuation_bonus,
+    header_slid_left,
+    join_cut_header,
+    join_cut_label,
+    label_row,
+    merge_wrapped_lines,
+    move_carried_words,
+    next_ref,
+    page_number_row,
+    place_columns,
+    realign_rows,
+    ref_column,
+    split_merged_refs,
+)
 from models.document import BULLET, Block, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError
 
@@ -138,6 +156,7 @@ Item = Block | Part | None  # None: a blank line
 _SEP_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*[-*+]\s+(.*)$")
+_LOST_GLYPH = re.compile(r"^ [A-Za-z(]")
 
 
 def row_cells(line: str) -> list[str] | None:
@@ -185,6 +204,9 @@ def scan_text(text: str) -> list[Item]:
                     part = Part([], [])
                     items.append(part)
                 texts = [cell_text(c) for c in cells]
+                if "\t" in line:   # ' Audit commenced ': a bullet glyph the converter dropped, its space kept
+                    texts = [(BULLET + t if _LOST_GLYPH.match(c) and not t.startswith(BULLET) else t, b)
+                             for c, (t, b) in zip(cells, texts, strict=True)]
                 part.rows.append([t for t, _ in texts])
                 part.bold.append([b for _, b in texts])
             i += 1          # a '---' separator row is markdown syntax, not a row
@@ -307,12 +329,6 @@ def header_like(row: list[str]) -> bool:
     return len(texts) >= 2 and all(len(t) <= 40 and len(t.split()) <= 6 for t in texts)
 
 
-def label_row(row: list[str], n_cols: int) -> bool:
-    """A title or label row: a text in the first cell, at most one more, the rest of a wide row empty."""
-    filled = [c for c, t in enumerate(row) if t.strip()]
-    return bool(filled) and filled[0] == 0 and filled[-1] <= 1 and n_cols - 1 - filled[-1] >= 2
-
-
 def repeats_header(head: list[str], row: list[str]) -> bool:
     """``row`` is the header ``head`` again: same words, or the same cells plus one label the rendering
     wrote on the header line ('Theme 4: Neglect | Project | Lead PB ...')."""
@@ -406,6 +422,51 @@ def _rewrite(part: Part, first: Part, i: int, m: int, labels: dict[int, str]) ->
     part.repeated = m
 
 
+def _furniture(blocks: list[Block]) -> bool:
+    """Blocks that can stand between two pages of one table: a footer ('FINAL 24.8.12'), a page's
+    running label ('Business Fundamentals') -- at most two short lines, nothing that reads as prose."""
+    return len(blocks) <= 2 and all(
+        isinstance(b, (Heading, Paragraph)) and "\n" not in b.text and len(b.text) <= 30
+        and not b.text.rstrip().endswith(":") and not (isinstance(b, Heading) and b.level <= 1) for b in blocks)
+
+
+def _last_ref(part: Part, before: str | None) -> str | None:
+    refs = [m.group(0).strip().rstrip(")") for r in part.rows if r and (m := REF_START.match(r[0].strip()))]
+    return refs[-1] if refs else before
+
+
+def _damaged_continuation(part: Part, prev: Part, first: Part, last_ref: str | None) -> bool:
+    """A part the converter wrote with fewer columns, or after a footer, that carries on its table.
+
+    Its table has a header, and either the page before held only that header
+    (so this part is its body), or this part has no header of its own and its
+    first row carries on the row above: it has no first cell (no reference, no
+    label), or starts in lower case, or the row above ends on an open word
+    ('Receive regular reports from the' / 'CYPTB on progress made ...').
+    """
+    if part.table is not None or first.table is not None or not part.rows or not _furniture(part.gap):
+        return False
+    if not 3 <= part.n_cols <= max(first.n_cols, prev.n_cols) or not any(header_like(r) for r in first.rows[:4]):
+        return False
+    rows = [r for r in part.rows if not page_number_row(r)]
+    if not rows:
+        return False
+    body = [r for r in prev.rows[_body_start(prev):] if not page_number_row(r) and any(t.strip() for t in r)]
+    while body and prev is first and header_like(body[0]) and len(body[0][0].strip()) == 0:
+        body.pop(0)   # the sub-header row of a two-level header
+    if not body:
+        return True
+    texts = [t.strip() for t in rows[0] if t.strip()]
+    if len(texts) >= 3 and header_like(rows[0]) and not REF_START.match(rows[0][0]) and texts[0][:1].isupper() \
+            and not any(t.startswith(BULLET) for t in texts):
+        return False   # a header of its own: a new table
+    numbered = rows[1] if label_row(rows[0], part.n_cols) and len(rows) > 1 else rows[0]  # a divider, then 1.4
+    own = REF_START.match(numbered[0].strip())
+    return not rows[0][0].strip() or texts[0][:1].islower() or any(
+        continuation_bonus(a, "x") >= 1.0 for a in body[-1]) or bool(
+        last_ref and own and next_ref(last_ref, own.group(0).strip().rstrip(")")))
+
+
 def assemble(items: list[Item]) -> list[Block | Part]:
     """Decide which parts continue the table before them; number pages; drop running headings."""
     parts: list[Part] = []
@@ -420,6 +481,7 @@ def assemble(items: list[Item]) -> list[Block | Part]:
     running = {k for k, n in seen.items() if n >= 2}   # lines repeated before several parts
     out: list[Block | Part] = []
     page, prev, page_heads, queue = 1, None, set(), list(parts)
+    last_refs: dict[int, str | None] = {}   # table (its first part) -> the last reference in it so far
     while queue:
         part = queue.pop(0)
         first = prev.first if prev is not None else None
@@ -431,6 +493,8 @@ def assemble(items: list[Item]) -> list[Block | Part]:
                 rep = leading_repeat(first.rows, part.rows, context)
             cont = rep is not None or (not gap_keys and not header_like(part.rows[0])
                                        and not label_row(part.rows[0], part.n_cols))
+        if first is not None and not cont and rep is None:
+            cont = _damaged_continuation(part, prev, first, last_refs.get(id(first)))
         owner = first if cont and first is not None else part
         part, *rest = _split_repeated_headers(part, owner, _context(owner))
         queue = rest + queue
@@ -444,6 +508,7 @@ def assemble(items: list[Item]) -> list[Block | Part]:
         else:
             part.inherited, page_heads = set(page_heads), set()
         part.first = owner
+        last_refs[id(owner)] = _last_ref(part, last_refs.get(id(owner)))
         page_heads |= {k for k in gap_keys if k in running}
         part.page = page
         for b in part.gap:
@@ -453,65 +518,6 @@ def assemble(items: list[Item]) -> list[Block | Part]:
     for b in gap:
         b.page = page
     return out + gap
-
-
-_REF_START = re.compile(r"^(?:[A-Z]{1,3}\s?)?\d+(?:\.\d+)+[a-z]?\)?(?:\s|$)")
-_DATEISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?[\s'-]*\d{2,4}\b|"
-                      r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b(?:19|20)\d{2}\b|\b(?:quarterly|annually|monthly|"
-                      r"ongoing|bi-monthly)\b", re.I)
-
-
-def _features(text: str) -> tuple[int, int, set[str]]:
-    return (int(bool(_REF_START.match(text))), int(len(text) <= 40 and bool(_DATEISH.search(text))),
-            set(re.findall(r"[a-z]{4,}", text.lower())))
-
-
-def _cell_cost(text: str, col: list, own: bool, n_rows: int) -> float:
-    """How badly ``text`` fits a column ``[cells, refs, dates, words]`` (0: like its other cells);
-    ``own``: the text is one of those cells, so it does not count as evidence for itself."""
-    ref, date, words = _features(text)
-    n = col[0] - own
-    if n <= 0:
-        return 3.0
-    cost = abs(ref - (col[1] - own * ref) / n) + abs(date - (col[2] - own * date) / n)
-    cost += 1 - sum(1 for w in words if col[3][w] - own > 0) / len(words) if words else 0.5
-    return cost + (1.0 if n < 0.15 * n_rows else 0.0)   # a mostly empty column rarely holds the stray text
-
-
-def realign_rows(rows: list[list[str]], n_cols: int) -> list[int]:
-    """Re-place the cells of rows that slid left (the rendering lost an empty cell); returns their indexes.
-
-    A row starting with a text and with empty cells gets the best order-keeping
-    placement of its texts by the columns' profiles (references, dates, words)
-    when that fits clearly better.  Rows with one text, and label rows, stay.
-    """
-    if n_cols < 4 or len(rows) < 6:
-        return []
-    cols = [[0, 0, 0, Counter()] for _ in range(n_cols)]
-    for row in rows:
-        for c, text in ((c, t) for c, t in enumerate(row) if t.strip()):
-            ref, date, words = _features(text)
-            cols[c][0] += 1
-            cols[c][1] += ref
-            cols[c][2] += date
-            cols[c][3].update(words)
-    moved = []
-    for r, row in enumerate(rows):
-        filled = [(c, t) for c, t in enumerate(row) if t.strip()]
-        if len(filled) < 2 or not row[0].strip() or len(filled) == n_cols or label_row(row, n_cols):
-            continue
-        cost = [[_cell_cost(t, cols[c], c == c0, len(rows)) for c in range(n_cols)] for c0, t in filled]
-        best = [(cost[0][c], [c]) for c in range(n_cols)]   # best[c]: cheapest placement ending at column c
-        for i in range(1, len(filled)):
-            best = [(float("inf"), [])] * i + [
-                min((best[p][0] + cost[i][c], best[p][1] + [c]) for p in range(i - 1, c)) for c in range(i, n_cols)]
-        total, placement = min(best)
-        if total < sum(cost[i][c] for i, (c, _) in enumerate(filled)) - 0.6 and placement != [c for c, _ in filled]:
-            rows[r] = [""] * n_cols
-            for (_, t), c in zip(filled, placement, strict=True):
-                rows[r][c] = t
-            moved.append(r)
-    return moved
 
 
 def infer_spans(rows: list[list[str]], n_cols: int) -> dict[tuple[int, int], int]:
@@ -548,7 +554,7 @@ def label_columns(header: list[str], body: list[list[str]]) -> set[int]:
     for c, head in enumerate(header):
         vals = [row[c] for row in body if c < len(row) and row[c].strip()]
         if not head.strip() and 2 <= len(vals) <= 0.35 * len(body) and \
-                all(len(v) <= 60 and not _REF_START.match(v) and "\n" not in v for v in vals):
+                all(len(v) <= 60 and not REF_START.match(v) and "\n" not in v for v in vals):
             out.add(c)
     return out
 
@@ -559,14 +565,76 @@ def _body_start(part: Part) -> int:
     return next((k + 1 for k, row in enumerate(part.rows[:4]) if header_like(row)), 0)
 
 
+def _header_block(part: Part) -> int:
+    """Rows of the first part that are its header: the header row and the sub-header rows under it."""
+    k = _body_start(part)
+    while 0 < k < len(part.rows) and header_like(part.rows[k]) and not part.rows[k][0].strip():
+        k += 1
+    return k
+
+
+def _set_body(part: Part, start: int, rows: list[list[str]]) -> None:
+    part.rows = part.rows[:start] + rows
+    part.bold = part.bold[:start] + [[False] * len(r) for r in rows]
+
+
+def undo_damage(group: list[Part]) -> None:
+    """The repairs of :mod:`extract.text_damage` over one table's tab-separated parts, in the order the
+    evidence needs: furniture out and cut labels whole; the header back over its columns; narrow parts
+    placed into the table's columns; lines written as rows joined; a row's words carried over a page
+    break moved back; stray page numbers cleared."""
+    first = group[0]
+    head = _header_block(first)
+    starts = {id(p): head if p is first else p.repeated for p in group}
+    for p in group:
+        s = starts[id(p)]
+        body = [r for r in p.rows[s:] if not page_number_row(r)]
+        _set_body(p, s, [join_cut_label(r, max(len(r), 3)) or r for r in body])
+    if 1 < head:
+        for p in group:
+            if (p is first or p.repeated >= 2) and header_like(p.rows[0]):
+                p.rows[0] = join_cut_header(p.rows[0], p.rows[1])
+    bodies = [r for p in group for r in p.rows[starts[id(p)]:]]
+    width = max((len(r) for r in bodies), default=0)
+    if head and width and header_slid_left(first.rows[0], bodies, width):
+        for p in group:
+            n = head if p is first else min(p.repeated, head)
+            p.rows[:n] = [[""] + r for r in p.rows[:n]]
+            p.bold[:n] = [[False] + b for b in p.bold[:n]]
+    for p in group:
+        _set_body(p, starts[id(p)], [split_merged_refs(r, p.n_cols) for r in p.rows[starts[id(p)]:]])
+    full = [r for p in group for r in p.rows[starts[id(p)]:] if len(r) >= width and not label_row(r, width)]
+    profiles = column_profiles(full, width)
+    above = None
+    for p in group:
+        body = p.rows[starts[id(p)]:]
+        if body and max(len(r) for r in body) < width and full:
+            _set_body(p, starts[id(p)], place_columns(body, profiles, len(full), above))
+        above = p.rows[-1] if len(p.rows) > starts[id(p)] else above
+    if ref_column([r for p in group for r in p.rows[starts[id(p)]:]], width):
+        for p in group:
+            _set_body(p, starts[id(p)], merge_wrapped_lines(p.rows[starts[id(p)]:], width))
+        for a, b in zip(group, group[1:], strict=False):
+            if len(a.rows) > starts[id(a)] and len(b.rows) > starts[id(b)] and b.rows[starts[id(b)]][0].strip():
+                move_carried_words(a.rows[-1], b.rows[starts[id(b)]])
+        clear_stray_numbers([r for p in group for r in p.rows[starts[id(p)]:]], width)
+    width = max(p.n_cols for p in group)
+    if any(p.n_cols != width for p in group):   # one grid width for the whole table, so its pages stitch
+        for p in group:
+            p.rows = [r + [""] * (width - len(r)) for r in p.rows]
+            p.bold = [b + [False] * (width - len(b)) for b in p.bold]
+
+
 def repair(parts: list[Part]) -> None:
-    """Realign slid rows and find label columns over each whole table (all its parts give evidence)."""
+    """Undo conversion damage, realign slid rows and find label columns over each whole table (all its
+    parts give evidence)."""
     tables: dict[int, list[Part]] = {}
     for p in parts:
         if p.table is None:
             tables.setdefault(id(p.first), []).append(p)
     for group in tables.values():
-        n_cols = group[0].n_cols
+        undo_damage(group)
+        n_cols = max(p.n_cols for p in group)
         where = [(p, r) for p in group for r in range(_body_start(p), len(p.rows))]
         rows = [p.rows[r] + [""] * (n_cols - len(p.rows[r])) for p, r in where]
         for k in realign_rows(rows, n_cols):

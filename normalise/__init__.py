@@ -17,7 +17,7 @@ from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
 from normalise.lexicon import load
-from normalise.rows import action_rows, matrix_rows
+from normalise.rows import action_rows, canonical_categories, matrix_rows
 from normalise.stitch import StitchedTable, stitch
 from normalise.text import clean, one_line
 
@@ -138,6 +138,7 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                 cells = [one_line(t) for t in row if t.strip()]
                 if len(cells) >= 2:
                     out.indicators.append(Indicator(group=group, ref=cells[0], name=" ".join(cells[1:])))
+    canonical_categories(out.actions)
     if doc.pages is None:  # renderings number their table parts to stitch them; those are no pages
         for a in out.actions:
             a.page = None

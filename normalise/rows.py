@@ -15,7 +15,11 @@ Rules (GOLD_RULES.md), each in one place:
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from models.document import Cell
 from models.records import Action
@@ -117,12 +121,21 @@ def _is_split_tail(rv: RowValues, prev: Action, layout: Layout) -> bool:
         getattr(prev, f) for f in keys)
 
 
+def _own_row(rv: RowValues, prev: Action) -> bool:
+    """A row with its own new reference and other texts of its own is an action even when its action
+    cell is empty (the text was lost, or carries on after a page break): not a sub-row of the one above."""
+    ref = rv.values.get("ref", "") if rv.owned.get("ref") else ""
+    return bool(ref) and is_ref(ref) and ref.rstrip(")") != (prev.ref or "") and any(
+        rv.owned.get(f) for f in ("lead", "timescale", "outcome"))
+
+
 def _merge_split(prev: Action, rv: RowValues) -> None:
     for name, text in rv.values.items():
         if not rv.owned.get(name):
             continue
-        if name == "timescale":
-            prev.timescale = f"{prev.timescale}; {text}" if prev.timescale else text
+        if name == "timescale":   # 'July 12 –' + 'June 13' is one range the break cut
+            sep = " " if prev.timescale and prev.timescale.rstrip()[-1:] in "-\u2013\u2014" else "; "
+            prev.timescale = f"{prev.timescale}{sep}{text}" if prev.timescale else text
         elif name in TEXT_FIELDS:
             setattr(prev, name, join_continuation(getattr(prev, name), text))
     for k, v in rv.extra.items():
@@ -218,7 +231,7 @@ def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
             _merge_sub_row(prev, rv)
             continue
         if not rv.values.get("action") or not rv.owned.get("action"):
-            if prev is not None:
+            if prev is not None and not _own_row(rv, prev):
                 _merge_sub_row(prev, rv)
                 continue
         actions.append(_new_action(rv, category))
@@ -262,3 +275,20 @@ def matrix_rows(st: StitchedTable, layout: Layout, is_focus) -> tuple[list[Actio
         if label:
             last_label = label
     return actions, focus
+
+
+def canonical_categories(actions: list[Action]) -> None:
+    """Divider labels a conversion garbled ('Duc Susiness Fundamentais') read as the label the same
+    document spells right more often ('Business Fundamentals'): close in letters, same numbers."""
+    counts = Counter(a.extra["category"] for a in actions if a.extra.get("category"))
+    fixed: dict[str, str] = {}
+    for label, n in counts.items():
+        digits = re.findall(r"\d+", label)
+        better = [(fuzz.ratio(label.lower(), other.lower()), other) for other, m in counts.items()
+                  if m > n and re.findall(r"\d+", other) == digits]
+        best = max(better, default=(0.0, ""))
+        if best[0] >= 80:
+            fixed[label] = best[1]
+    for a in actions:
+        if a.extra.get("category") in fixed:
+            a.extra["category"] = fixed[a.extra["category"]]
