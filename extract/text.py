@@ -204,8 +204,9 @@ def scan_text(text: str) -> list[Item]:
                     part = Part([], [])
                     items.append(part)
                 texts = [cell_text(c) for c in cells]
-                if "\t" in line:   # ' Audit commenced ': a bullet glyph the converter dropped, its space kept
-                    texts = [(BULLET + t if _LOST_GLYPH.match(c) and not t.startswith(BULLET) else t, b)
+                if "\t" in line:   # ' Audit commenced ': a bullet glyph the converter dropped, its space kept;
+                    texts = [(BULLET + t if _LOST_GLYPH.match(c) and not t.startswith(BULLET)   # '- Written report':
+                              else BULLET + t[2:] if t.startswith("- ") else t, b)             # a dash item
                              for c, (t, b) in zip(cells, texts, strict=True)]
                 part.rows.append([t for t, _ in texts])
                 part.bold.append([b for _, b in texts])
