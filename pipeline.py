@@ -23,10 +23,13 @@ from batch.importer import (  # noqa: F401  (the library API, re-exported for sc
     iter_inputs,
     load_mapping,
 )
-from extract import read
+from extract import DEFAULT_ENGINE, read
 from load.output import OutputFormat, write
 from models.errors import BoardplansError
 from models.records import PlanDocument
+
+#: The --engine option's help (the default first, then the others, see extract/base.py).
+ENGINE_HELP = "PDF table engine: pdfium (fast), pdfplumber (the same reader on pdfplumber) or camelot."
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Turn safeguarding children board business plans (PDF, DOCX, .doc) into "
@@ -48,7 +51,7 @@ def _mapping_or_exit(path: Path | None) -> dict | None:
 @app.command("extract")
 def extract_cmd(
     files: list[Path] = typer.Argument(..., help="Plan files: .pdf, .docx, .doc, or .txt/.md/.html renderings."),
-    engine: str = typer.Option("pdfplumber", help="PDF table engine: pdfplumber, camelot or pdfium."),
+    engine: str = typer.Option(DEFAULT_ENGINE, help=ENGINE_HELP),
     mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
     password: str = typer.Option(None, help="Password for encrypted PDFs."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
@@ -79,7 +82,7 @@ def import_cmd(
     executor: str = typer.Option("local", help="local (worker processes), serial (this process) or dask."),
     scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://HOST:8786) for --executor dask; "
                                              "a local cluster when omitted."),
-    engine: str = typer.Option("pdfplumber", help="PDF table engine: pdfplumber, camelot or pdfium."),
+    engine: str = typer.Option(DEFAULT_ENGINE, help=ENGINE_HELP),
     mapping: Path = typer.Option(None, help="TOML file of column mappings laid over the built-in lexicon."),
     password: str = typer.Option(None, help="Password for encrypted PDFs."),
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
@@ -144,7 +147,7 @@ def import_cmd(
     raise typer.Exit(1 if report.failed else 0)
 
 
-def explain_file(path: str | Path, engine: str = "pdfplumber", lexicon: dict | None = None) -> list[dict]:
+def explain_file(path: str | Path, engine: str = DEFAULT_ENGINE, lexicon: dict | None = None) -> list[dict]:
     """How each table of a file was read: kind, headers, the field each maps to, and why."""
     from normalise import explain
 
@@ -154,7 +157,7 @@ def explain_file(path: str | Path, engine: str = "pdfplumber", lexicon: dict | N
 @app.command("explain")
 def explain_cmd(
     file: Path = typer.Argument(..., help="A plan file."),
-    engine: str = typer.Option("pdfplumber", help="PDF table engine: pdfplumber, camelot or pdfium."),
+    engine: str = typer.Option(DEFAULT_ENGINE, help=ENGINE_HELP),
     mapping: Path = typer.Option(None, help="TOML file of column mappings to try."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:

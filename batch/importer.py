@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batch.workers import Executor, Outcome, make_executor
-from extract import read, sha256_of
+from extract import DEFAULT_ENGINE, read, sha256_of
 from models.errors import BoardplansError
 from models.records import PlanDocument
 from normalise import normalise
@@ -39,7 +39,7 @@ def load_mapping(path: str | Path | None) -> dict | None:
         raise BoardplansError(f"bad mapping file ({exc})", file=str(path)) from exc
 
 
-def extract_file(path: str | Path, engine: str = "pdfplumber", debug: bool = False,
+def extract_file(path: str | Path, engine: str = DEFAULT_ENGINE, debug: bool = False,
                  lexicon: dict | None = None, password: str | None = None) -> PlanDocument:
     """Extract and normalise one file; an unreadable file gives a document with ``error`` set."""
     source = str(path)
@@ -89,7 +89,7 @@ class ImportReport:
     interrupted: bool = False
 
 
-def import_paths(paths: Iterable[str | Path] | str | Path, db: str | None = None, engine: str = "pdfplumber",
+def import_paths(paths: Iterable[str | Path] | str | Path, db: str | None = None, engine: str = DEFAULT_ENGINE,
                  on_file: Callable[[PlanDocument, str], None] | None = None, debug: bool = False,
                  lexicon: dict | None = None, password: str | None = None,
                  executor: str | Executor = "serial", workers: int | None = None, timeout: float = 120.0,

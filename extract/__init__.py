@@ -7,6 +7,6 @@ optional engines are imported lazily inside their readers.
 
 from __future__ import annotations
 
-from extract.base import ENGINES, read, sha256_of, supported_suffixes
+from extract.base import DEFAULT_ENGINE, ENGINES, read, sha256_of, supported_suffixes
 
-__all__ = ["ENGINES", "read", "sha256_of", "supported_suffixes"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "read", "sha256_of", "supported_suffixes"]

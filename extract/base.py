@@ -24,11 +24,14 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _TEXT_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
 
-#: PDF engines selectable with ``--engine``; "pdfplumber" is the default (ruled grids by
-#: pdfplumber, borderless tables from text alignment), "camelot" finds tables with camelot-py
-#: (lattice, then stream) while text and prose stay pdfplumber's, "pdfium" is the pdfplumber
-#: reader fed from PDFium (pypdfium2): the same Document, many times faster (``extract/pdfium.py``).
+#: PDF engines selectable with ``--engine``. "pdfium" is the default: the PDF reader of
+#: ``extract/pdf.py`` (ruled grids, borderless tables from text alignment, prose) fed with words
+#: and rulings read by PDFium through pypdfium2 (``extract/pdfium.py``), several times faster
+#: than "pdfplumber", the same reader fed by pdfplumber, which gives the same Document on every
+#: fixture; "camelot" finds the tables with camelot-py (lattice, then stream) while text and
+#: prose stay the pdfplumber reader's.
 ENGINES = ("pdfplumber", "camelot", "pdfium")
+DEFAULT_ENGINE = "pdfium"
 
 
 def sha256_of(path: str | Path) -> str:
@@ -70,7 +73,7 @@ def supported_suffixes() -> tuple[str, ...]:
     return (".pdf", ".docx", ".doc", ".txt", ".md", ".html")
 
 
-def read(path: str | Path, *, engine: str = "pdfplumber", password: str | None = None,
+def read(path: str | Path, *, engine: str = DEFAULT_ENGINE, password: str | None = None,
          ocr: bool | None = None) -> Document:
     """Read one file into the neutral document model.
 

@@ -106,8 +106,8 @@ class _River:
 
 def word_space(lines: Sequence[Line]) -> float:
     """The typical space between two words of a line (points): the scale of every gap test."""
-    gaps = [b.x0 - a.x1 for ln in lines for a, b in zip(ln.words, ln.words[1:], strict=False)
-            if 0 < b.x0 - a.x1 < max(a.size, 6.0) * 0.6]
+    gaps = [g for ln in lines for a, b in zip(ln.words, ln.words[1:], strict=False)
+            if 0 < (g := b.x0 - a.x1) < max(a.size, 6.0) * 0.6]
     return median(gaps) if len(gaps) >= 5 else 2.5
 
 
@@ -288,6 +288,8 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         count += step
         prev = max(prev, x)
     need = min(settings.min_witnesses, max(n_lines - 1, 1))
+    # each line's white gaps between consecutive runs, which a boundary must fall in
+    gaps = [[(s.words[-1].x1, t.x0) for s, t in zip(line, line[1:], strict=False)] for line in segs]
     accepted: list[tuple[float, float, float]] = []
     for x in sorted(forced):
         crossing = sum(1 for a, b in runs if a < x < b)
@@ -299,8 +301,7 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         for a, b, x in _stretches(pieces, level):
             if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
                 continue
-            seen = sum(1 for line in segs
-                       if any(s.words[-1].x1 <= x <= t.x0 for s, t in zip(line, line[1:], strict=False)))
+            seen = sum(1 for line in gaps if any(g0 <= x <= g1 for g0, g1 in line))
             if seen >= need and level <= max(tolerance, seen // 3):
                 accepted.append((a, b, x))
     return sorted(x for _, _, x in accepted)
@@ -329,6 +330,8 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
     n = len(bounds) + 1
     lo = [min(ln.x0 for ln in lines)] + list(bounds)
     hi = list(bounds) + [max(ln.words[-1].x1 for ln in lines)]
+    cols = list(zip(lo, hi, strict=True))
+    quarter = [0.25 * max(b - a, 1.0) for a, b in cols]  # a quarter of a column's width covers it
     out: list[Fragment] = []
     for i, ln in enumerate(lines):
         runs: list[list[Word]] = [[ln.words[0]]]
@@ -351,10 +354,10 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
                 merged.append(run)
         for run in merged:
             x0, x1 = run[0].x0, run[-1].x1
-            overlaps = [max(0.0, min(x1, hi[c]) - max(x0, lo[c])) for c in range(n)]
-            home = max(range(n), key=lambda c: overlaps[c])
-            covered = [c for c in range(n) if c == home or overlaps[c] >= 0.5 * (x1 - x0)
-                       or overlaps[c] >= 0.25 * max(hi[c] - lo[c], 1.0)]
+            overlaps = [max(0.0, min(x1, b) - max(x0, a)) for a, b in cols]
+            home = overlaps.index(max(overlaps))  # the first of the largest, as max(key=...) picks
+            half = 0.5 * (x1 - x0)
+            covered = [c for c in range(n) if c == home or overlaps[c] >= half or overlaps[c] >= quarter[c]]
             out.append(Fragment(run, line=i, c0=min(covered), c1=max(covered)))
     return out
 
@@ -429,10 +432,15 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     right = max(ln.words[-1].x1 for ln in lines)
     values = [any(_is_numeric(f.text) for f in fs if not f.c0 <= key <= f.c1) for fs in by_line]
 
+    # only rules spanning enough of the table separate rows; a page has many rules, so they
+    # are picked once rather than for every line
+    wide = [y for x0, x1, y in rules if min(x1, right) - max(x0, left) >= settings.rule_share * (right - left)]
+
     def ruled_between(i: int) -> bool:
-        return any(lines[i - 1].bottom - 1 <= y <= lines[i].top + 1
-                   and min(x1, right) - max(x0, left) >= settings.rule_share * (right - left)
-                   for x0, x1, y in rules)
+        if not wide:
+            return False
+        lo, hi = lines[i - 1].bottom - 1, lines[i].top + 1
+        return any(lo <= y <= hi for y in wide)
 
     out = [0]
     for i in range(1, len(lines)):

@@ -10,7 +10,7 @@ small function:
    edges, clustered, give the grid, and each box's extent gives its spans;
 3. ``fill_cells``: each word goes to the cell holding its centre, and the
    cell's lines become text with bullets (``extract.layout.lines_to_text``);
-4. ``drop_furniture``: lines repeated in the top/bottom margin of many pages
+4. ``furniture``: lines repeated in the top/bottom margin of many pages
    (running headers, footers, page numbers) are removed before anything else
    sees them;
 5. ``extract.borderless.find_tables``: where no rules draw a table, the lines
@@ -19,8 +19,11 @@ small function:
 6. ``prose_blocks``: the lines outside every table become paragraphs and
    headings.
 
-The table finder of step 2 is a parameter of :func:`read_pdf`, so another
-engine (``extract.camelot``) can supply the grid while words, text, prose and
+The page loop and the assembly after it are :func:`read_pages`, which takes
+its pages from any engine: pdfplumber's (:func:`read_pdf`) or the pdfium
+engine's (``extract.pdfium``, which supplies words and rulings read by PDFium).
+The table finder of step 2 is a parameter too, so another engine
+(``extract.camelot``) can supply the grid while words, text, prose and
 furniture stay this module's: a cell reads the same whichever engine found it.
 :func:`tables_in_bbox` runs the same chain on one region of a page (the
 ICDAR 2013 benchmark gives table regions).
@@ -30,9 +33,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from extract import borderless
 from extract.borderless import BorderlessSettings
@@ -61,6 +67,7 @@ class PdfSettings:
 
 
 DEFAULT = PdfSettings()
+Box = tuple[float, float, float, float]
 
 
 def page_words(page) -> list[Word]:
@@ -85,18 +92,37 @@ def table_grid(boxes: list[tuple[float, float, float, float]],
     return xs, ys, spans
 
 
-def fill_cells(boxes, spans, words: list[Word], page_no: int,
+def _centres(words: Sequence[Word]) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's centre, x and y, computed as ``(x0 + x1) / 2`` in float64 as the loops did."""
+    xy = np.array([(w.x0, w.x1, w.top, w.bottom) for w in words], dtype=np.float64).reshape(-1, 4)
+    return (xy[:, 0] + xy[:, 1]) / 2, (xy[:, 2] + xy[:, 3]) / 2
+
+
+def _membership(boxes: Sequence[Box], cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """Word-by-box matrix: the word's centre lies in the box, edges included."""
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+    return ((b[:, 0] <= cx[:, None]) & (cx[:, None] <= b[:, 2])
+            & (b[:, 1] <= cy[:, None]) & (cy[:, None] <= b[:, 3]))
+
+
+def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
                settings: PdfSettings) -> tuple[list[Cell], set[int]]:
-    """Cells with their text; also the indexes of the words the table consumed."""
+    """Cells with their text; also the indexes of the words the table consumed.
+
+    A word goes to the first box (in ``boxes`` order) holding its centre.  The
+    test runs as one word-by-box matrix: a page has hundreds of words and a
+    grid dozens of boxes, which word-by-word loops made the table code's
+    largest cost.
+    """
     members: list[list[Word]] = [[] for _ in boxes]
     used: set[int] = set()
-    for i, w in enumerate(words):
-        cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
-        for j, (x0, top, x1, bottom) in enumerate(boxes):
-            if x0 <= cx <= x1 and top <= cy <= bottom:
-                members[j].append(w)
-                used.add(i)
-                break
+    if boxes and words:
+        inside = _membership(boxes, *_centres(words))
+        held = np.flatnonzero(inside.any(axis=1))
+        first = inside[held].argmax(axis=1)
+        for i, j in zip(held.tolist(), first.tolist(), strict=True):
+            members[j].append(words[i])
+        used = set(held.tolist())
     cells = []
     for (r, c, rs, cs), ws, box in zip(spans, members, boxes, strict=True):
         lines = words_to_lines(ws, settings.line_tolerance)
@@ -106,7 +132,6 @@ def fill_cells(boxes, spans, words: list[Word], page_no: int,
     return cells, used
 
 
-Box = tuple[float, float, float, float]
 #: A table finder: (pdfplumber page, its words, page number, settings) -> (tables, indexes of words used).
 TableFinder = Callable[..., tuple[list[Table], set[int]]]
 
@@ -226,20 +251,35 @@ def _stacked(table: Table) -> bool:
 
 
 def _shared_cells(boxes: list[Box], words: list[Word], settings: PdfSettings) -> bool:
-    """Two or more lines whose text falls apart into columns inside one cell."""
+    """Two or more lines whose text falls apart into columns inside one cell.
+
+    Every box holding the word's centre counts here (not only the first), and
+    a box with fewer than two words cannot hold a line that falls apart.
+    """
     if not words:
         return False
     lines = words_to_lines(words, settings.line_tolerance)
     gap = borderless.column_gap(borderless.word_space(lines), settings.borderless, lines)
+    inside = _membership(boxes, *_centres(words))
+    counts = inside.sum(axis=0).tolist()
     seen = 0
-    for x0, top, x1, bottom in boxes:
-        inside = [w for w in words if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= (w.top + w.bottom) / 2 <= bottom]
-        for ln in words_to_lines(inside, settings.line_tolerance):
-            if len(borderless.segments(ln, gap)) >= 2:
+    for j, n in enumerate(counts):
+        if n < 2:
+            continue
+        held = [words[i] for i in np.flatnonzero(inside[:, j]).tolist()]
+        for ln in words_to_lines(held, settings.line_tolerance):
+            if _has_gap(ln, gap) and len(borderless.segments(ln, gap)) >= 2:
                 seen += 1
         if seen >= 2:
             return True
     return False
+
+
+def _has_gap(line: Line, gap: float) -> bool:
+    """Some space between two words wider than ``gap``: a line without one is one segment
+    (the test ``extract.layout.split_columns`` makes, without building the parts)."""
+    ws = line.words
+    return any(b.x0 - a.x1 > gap for a, b in zip(ws, ws[1:], strict=False))
 
 
 def chart_boxes(page) -> list[Box]:
@@ -365,9 +405,14 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
     return out
 
 
+def _plumber_pages(pdf: Any) -> Iterator[Any]:
+    """pdfplumber's pages, parsed as the driver reaches them (a page-tree error is then a parse error)."""
+    yield from pdf.pages
+
+
 def read_pdf(path: Path, *, engine: str = "pdfplumber", settings: PdfSettings = DEFAULT,
              password: str | None = None, finder: TableFinder | None = None) -> Document:
-    """Read a text PDF: ruled (or borderless) tables per page plus the prose around them.
+    """Read a text PDF with pdfplumber: ruled (or borderless) tables per page plus the prose around them.
 
     ``finder`` replaces the ruled-table step (another engine's grids); the
     ``camelot`` engine is dispatched to :mod:`extract.camelot`, which calls
@@ -376,7 +421,6 @@ def read_pdf(path: Path, *, engine: str = "pdfplumber", settings: PdfSettings = 
     if engine == "camelot" and finder is None:
         from extract.camelot import read_pdf_camelot
         return read_pdf_camelot(path, settings=settings, password=password)
-    finder = finder or page_tables
     import pdfplumber
     try:
         pdf = pdfplumber.open(str(path), password=password or "")
@@ -388,29 +432,52 @@ def read_pdf(path: Path, *, engine: str = "pdfplumber", settings: PdfSettings = 
             raise ExtractError(reason, file=str(path)) from exc
         raise ExtractError(f"not a readable PDF ({name}: {exc})".strip(), file=str(path)) from exc
     with pdf:
-        try:
-            pages = list(pdf.pages)
-            per_page = []
-            total_words = 0
-            for i, page in enumerate(pages, start=1):
-                words = page_words(page)
-                total_words += len(words)
-                tables, used = finder(page, words, i, settings)
-                rest = [w for j, w in enumerate(words) if j not in used]
-                right = max((w.x1 for w in words), default=None)
-                rules = horizontal_rules(page) if settings.borderless.enabled else []
-                charts = chart_boxes(page) if settings.borderless.enabled else []
-                per_page.append((i, float(page.height), tables, words_to_lines(rest, settings.line_tolerance),
-                                 rules, right, charts))
-        except ExtractError:
-            raise
-        except Exception as exc:
-            raise ExtractError(f"PDF could not be parsed ({exc.__class__.__name__}: {exc})",
-                               file=str(path)) from exc
+        return read_pages(path, _plumber_pages(pdf), settings, words=page_words, finder=finder or page_tables)
+
+
+#: What the page loop keeps of a page for the assembly: number, height, tables, the lines
+#: outside them, horizontal rules, right edge of the text, chart boxes.
+PageParts = tuple[int, float, list[Table], list[Line], list, float | None, list[Box]]
+
+
+def read_pages(path: Path, pages: Iterable[Any], settings: PdfSettings = DEFAULT, *,
+               words: Callable[[Any], list[Word]] = page_words, finder: TableFinder = page_tables) -> Document:
+    """The reader's page loop and assembly, whichever engine supplies the pages.
+
+    ``pages`` yields page objects offering what this module's steps read (a
+    pdfplumber page, or the pdfium engine's ``extract.pdfium.PdfiumPage``),
+    in order; ``words`` gives a page's words.  Every engine runs the same
+    decisions on its pages, so the engines give the same Document for the
+    same words and rulings.  An error while reading a page is a one-line
+    :class:`ExtractError`; a PDF without a word is :class:`NoTextLayer`.
+    """
+    per_page: list[PageParts] = []
+    total_words = 0
+    try:
+        for i, page in enumerate(pages, start=1):
+            found = words(page)
+            total_words += len(found)
+            tables, used = finder(page, found, i, settings)
+            rest = [w for j, w in enumerate(found) if j not in used]
+            right = max((w.x1 for w in found), default=None)
+            rules = horizontal_rules(page) if settings.borderless.enabled else []
+            charts = chart_boxes(page) if settings.borderless.enabled else []
+            per_page.append((i, float(page.height), tables, words_to_lines(rest, settings.line_tolerance),
+                             rules, right, charts))
+    except ExtractError:
+        raise
+    except Exception as exc:
+        raise ExtractError(f"PDF could not be parsed ({exc.__class__.__name__}: {exc})",
+                           file=str(path)) from exc
     if total_words == 0:
         raise NoTextLayer("no text layer (scanned?)", file=str(path))
+    return assemble(path, per_page, settings)
+
+
+def assemble(path: Path, per_page: list[PageParts], settings: PdfSettings) -> Document:
+    """Furniture, borderless tables and prose over all pages, then the blocks in reading order."""
     keys = furniture([(h, lines) for _, h, _, lines, _, _, _ in per_page], settings)
-    sizes = Counter(w_size for _, _, _, lines, _, _, _ in per_page for ln in lines for w_size in [ln.size])
+    sizes = Counter(ln.size for _, _, _, lines, _, _, _ in per_page for ln in lines)
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     blocks: list[Block] = []
     for page_no, height, tables, lines, rules, right, charts in per_page:

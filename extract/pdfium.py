@@ -14,10 +14,11 @@ consumes, so that every later step is *that module's code*, unchanged:
   does) and their edges, images their boxes;
 - :class:`PdfiumPage` offers the few attributes of a pdfplumber page that
   :mod:`extract.pdf` reads (``edges``, ``horizontal_edges``, ``curves``,
-  ``images``, ``height``, ``find_tables``), so ``page_tables`` (ruled grids,
-  their refinement from text alignment), ``horizontal_rules``,
-  ``chart_boxes``, furniture removal, borderless tables and prose run as
-  they do for pdfplumber.  ``find_tables`` is pdfplumber's ``TableFinder``
+  ``images``, ``height``, ``find_tables``), and :func:`read_pdf` hands the
+  pages to :func:`extract.pdf.read_pages`, the pdfplumber engine's own page
+  loop and assembly: ``page_tables`` (ruled grids, their refinement from
+  text alignment), ``horizontal_rules``, ``chart_boxes``, furniture
+  removal, borderless tables and prose run as they do for pdfplumber.  ``find_tables`` is pdfplumber's ``TableFinder``
   algorithm step for step (:mod:`extract.pdfium_grid`, 3-4 times faster, the
   same cells), so grids are found as pdfplumber finds them.
 
@@ -30,32 +31,21 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from extract import borderless
-from extract.layout import Line, Word, words_to_lines
-from extract.pdf import (
-    DEFAULT,
-    PdfSettings,
-    _is_margin_noise,
-    _over_chart,
-    chart_boxes,
-    furniture,
-    horizontal_rules,
-    page_tables,
-    prose_blocks,
-)
+from extract.layout import Word
+from extract.pdf import DEFAULT, PdfSettings, read_pages
 from extract.pdfium_grid import find_grids
 from extract.pdfium_text import FontCache, _fast, chars_to_words, page_chars
-from models.document import Block, Document, Heading, Table
-from models.errors import ExtractError, NoTextLayer
+from models.document import Document
+from models.errors import ExtractError
 
 _P, _I, _F = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
 _count_objects = _fast("FPDFPage_CountObjects", _I, _P)
@@ -151,11 +141,13 @@ class _Walk:
         self.rects: list[dict] = []
         self.curves: list[dict] = []
         self.images: list[dict] = []
+        self._paths: list[tuple[int, Affine]] = []  # path objects and their matrices, in content order
         self._m = (_F * 6)()
 
     def run(self, page: int) -> _Walk:
         n = _count_objects(page)
         self._objects(list(map(_get_object, repeat(page, n), range(n))), (1, 0, 0, 1, 0, 0), 0)
+        self._read_paths()
         return self
 
     def _matrix(self, obj: int) -> Affine:
@@ -172,8 +164,8 @@ class _Walk:
                 self.text_order[obj] = len(self.text_order)
                 if depth:
                     self.text_outer[obj] = outer
-            elif kind == _PATH:
-                self._path(obj, outer)
+            elif kind == _PATH:  # read with the page's other paths, in this order
+                self._paths.append((obj, _mul(self._matrix(obj), outer)))
             elif kind == _IMAGE:
                 self._image(obj, outer)
             elif kind == _FORM and depth < _MAX_FORM_DEPTH:
@@ -203,34 +195,45 @@ class _Walk:
                                                                     (left, top), (right, bottom))])
         self.images.append(img)
 
-    def _path(self, obj: int, outer: Affine) -> None:
-        """A painted path as pdfminer's shapes: one per subpath, a line, a rect or a curve.
+    def _read_paths(self) -> None:
+        """The page's painted paths as pdfminer's shapes: one per subpath, a line, a rect or a curve.
 
-        The segments' points, kinds and close flags are fetched with one
-        ``map`` each (the calls run from C, not from a Python loop), and the
-        points are rounded to the decimals the file wrote in one numpy step.
+        A page may hold hundreds of paths of a few segments each, so their
+        segments are read for the whole page at once: the point, kind and
+        close flag of every segment with one ``map`` each (the calls run from
+        C, not from a Python loop), then the points rounded to the decimals
+        the file wrote and put through each path's matrix in numpy (``x * 10**4``
+        is exact for PDFium's 32-bit floats, so numpy's rounding is Python's).
         """
-        n = _seg_count(obj)
-        if n <= 0:
+        todo = [(obj, m, n) for (obj, m), n in zip(self._paths, map(_seg_count, (o for o, _ in self._paths)),
+                                                   strict=True) if n > 0]
+        if not todo:
             return
-        a, b, c, d, e, f = _mul(self._matrix(obj), outer)
-        segs = list(map(_segment, repeat(obj, n), range(n)))
-        raw = (_F * (2 * n))()
+        counts = [n for _, _, n in todo]
+        segs = list(map(_segment, chain.from_iterable(repeat(obj, n) for obj, _, n in todo),
+                        chain.from_iterable(map(range, counts))))
+        total = len(segs)
+        raw = (_F * (2 * total))()
         base = ctypes.addressof(raw)
-        list(map(_seg_point, segs, range(base, base + 8 * n, 8), range(base + 4, base + 8 * n, 8)))
+        list(map(_seg_point, segs, range(base, base + 8 * total, 8), range(base + 4, base + 8 * total, 8)))
         kinds = list(map(_seg_type, segs))
         closes = list(map(_seg_close, segs))
-        if n > 24:
-            xy = np.round(np.frombuffer(raw, dtype=np.float32).astype(np.float64), 4).tolist()
-        else:  # numpy's per-call cost outweighs a few roundings
-            xy = [round(v, 4) for v in raw]
+        xy = np.round(np.frombuffer(raw, dtype=np.float32).astype(np.float64), 4)
+        m = np.repeat(np.array([mat for _, mat, _ in todo], dtype=np.float64), counts, axis=0)
+        x, y = xy[0::2], xy[1::2]
+        px = (m[:, 0] * x + m[:, 2] * y + m[:, 4]).tolist()  # a * x + c * y + e, in Python's order
+        py = (m[:, 1] * x + m[:, 3] * y + m[:, 5]).tolist()
+        at = 0
+        for n in counts:
+            self._path(list(zip(px[at:at + n], py[at:at + n], strict=True)), kinds[at:at + n], closes[at:at + n])
+            at += n
+
+    def _path(self, pts: list[Point], kinds: list[int], closes: list[int]) -> None:
+        """One path's segments (device points, kinds, close flags) as pdfminer's subpaths."""
         ops: list[tuple[str, Point]] = []
         start: Point | None = None
         bezier = 0
-        for k in range(n):
-            x, y = xy[2 * k], xy[2 * k + 1]
-            pt = (a * x + c * y + e, b * x + d * y + f)
-            kind = kinds[k]
+        for pt, kind, close in zip(pts, kinds, closes, strict=True):
             if kind == _MOVETO:
                 ops.append(("m", pt))
                 start, bezier = pt, 0
@@ -241,7 +244,7 @@ class _Walk:
                     bezier = 0
             else:
                 ops.append(("l", pt))
-            if closes[k]:
+            if close:
                 if ops[-1][0] == "l" and start is not None and ops[-1][1] == start:
                     ops[-1] = ("h", start)  # PDFium's closing line back to the start is pdfminer's 'h'
                 else:
@@ -257,7 +260,7 @@ class _Walk:
 
     def _shape(self, path: list[tuple[str, Point]]) -> None:
         """pdfminer's ``paint_path`` for one subpath, then pdfplumber's object dict."""
-        shape = "".join(op for op, _ in path)
+        shape = "".join([op for op, _ in path])
         if shape[:1] != "m":
             return
         pts = [pt for _, pt in path]
@@ -294,16 +297,19 @@ class _Walk:
 
 
 def _rect_edges(r: dict) -> list[dict]:
-    """pdfplumber's ``rect_to_edges``: top, bottom, left, right."""
-    base = {"object_type": "rect_edge", "x0": r["x0"], "x1": r["x1"], "doctop": r["top"]}
+    """pdfplumber's ``rect_to_edges``: top, bottom, left, right (the keys :mod:`extract.pdf` and
+    :mod:`extract.pdfium_grid` read, with pdfplumber's values)."""
+    x0, x1, top, bottom, width, height = r["x0"], r["x1"], r["top"], r["bottom"], r["width"], r["height"]
+    kind = "rect_edge"
     return [
-        {**base, "top": r["top"], "bottom": r["top"], "width": r["width"], "height": 0, "orientation": "h"},
-        {**base, "top": r["bottom"], "bottom": r["bottom"], "doctop": r["bottom"], "width": r["width"],
+        {"object_type": kind, "x0": x0, "x1": x1, "doctop": top, "top": top, "bottom": top, "width": width,
          "height": 0, "orientation": "h"},
-        {**base, "x1": r["x0"], "top": r["top"], "bottom": r["bottom"], "width": 0, "height": r["height"],
-         "orientation": "v"},
-        {**base, "x0": r["x1"], "top": r["top"], "bottom": r["bottom"], "width": 0, "height": r["height"],
-         "orientation": "v"},
+        {"object_type": kind, "x0": x0, "x1": x1, "doctop": bottom, "top": bottom, "bottom": bottom,
+         "width": width, "height": 0, "orientation": "h"},
+        {"object_type": kind, "x0": x0, "x1": x0, "doctop": top, "top": top, "bottom": bottom, "width": 0,
+         "height": height, "orientation": "v"},
+        {"object_type": kind, "x0": x1, "x1": x1, "doctop": top, "top": top, "bottom": bottom, "width": 0,
+         "height": height, "orientation": "v"},
     ]
 
 
@@ -379,7 +385,19 @@ def _open(path: Path, password: str | None) -> Any:
 PageBox = tuple[tuple[float, float, float, float], int]
 
 
-def _pdfminer_facts(path: Path, password: str | None) -> tuple[dict[str, tuple[float, str]], list[PageBox]]:
+@dataclass
+class PdfminerFacts:
+    """What pdfminer reads from a file's page tree and font dictionaries (see :func:`pdfminer_facts`)."""
+
+    #: (descent, descriptor font name) by base font name, where every dictionary of that name agrees
+    fonts: dict[str, tuple[float, str]] = field(default_factory=dict)
+    #: MediaBox (None where unreadable) and rotation of each page
+    boxes: list[PageBox] = field(default_factory=list)
+    #: base names that more than one font dictionary carries (so a name does not identify the widths)
+    shared_names: set[str] = field(default_factory=set)
+
+
+def pdfminer_facts(path: Path, password: str | None) -> PdfminerFacts:
     """What PDFium does not say as pdfminer reads it: font descents and names, page boxes.
 
     - Each font's ``/Descent`` and ``/FontName``, by base name without the
@@ -389,7 +407,12 @@ def _pdfminer_facts(path: Path, password: str | None) -> tuple[dict[str, tuple[f
       moves every word; and pdfminer's font name (bold or not) is the
       descriptor's, PDFium's the font dictionary's ``/BaseFont``;
     - each page's MediaBox and rotation as written (PDFium keeps 32-bit
-      floats: A4's 595.2756 would be 595.27563).
+      floats: A4's 595.2756 would be 595.27563);
+    - the base names that several font dictionaries carry: two dictionaries
+      may share a name and even an embedded program while their ``/Widths``
+      differ (one covering the letters, one a few symbols), so such fonts
+      must not share their advance widths between pages
+      (:class:`extract.pdfium_text.FontCache`).
 
     Only the page tree and font dictionaries are parsed (a few ms per file);
     empty when pdfminer cannot parse the file (PDFium's values are used).
@@ -402,7 +425,7 @@ def _pdfminer_facts(path: Path, password: str | None) -> tuple[dict[str, tuple[f
         from pdfminer.pdftypes import PDFObjRef, resolve1
         from pdfminer.psparser import PSLiteral
     except ImportError:
-        return {}, []
+        return PdfminerFacts()
 
     def name_of(value: Any) -> str:
         value = resolve1(value)
@@ -412,6 +435,8 @@ def _pdfminer_facts(path: Path, password: str | None) -> tuple[dict[str, tuple[f
 
     found: dict[str, set[tuple[float, str]]] = {}
     boxes: list[PageBox] = []
+    dicts: dict[str, set[int]] = {}  # base name -> font dictionaries (object number, or id of a direct one)
+    direct: list[Any] = []  # keeps direct dictionaries alive, so that their ids stay theirs
     try:
         with open(path, "rb") as fh:
             doc = PDFDocument(PDFParser(fh), password=password or "")
@@ -440,56 +465,57 @@ def _pdfminer_facts(path: Path, password: str | None) -> tuple[dict[str, tuple[f
                         desc = metrics[0] if metrics else {}
                     value = -abs(float(resolve1(desc.get("Descent", 0)) or 0))
                     fontname = name_of(desc.get("FontName", "unknown"))
+                    ident = ref.objid if isinstance(ref, PDFObjRef) else id(spec)
+                    if not isinstance(ref, PDFObjRef):
+                        direct.append(spec)
                     for name in names:
                         found.setdefault(name, set()).add((value, fontname))
+                        dicts.setdefault(name, set()).add(ident)
     except Exception:
-        return {}, []
-    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}, boxes
+        return PdfminerFacts()
+    return PdfminerFacts({k: next(iter(v)) for k, v in found.items() if len(v) == 1}, boxes,
+                         {k for k, v in dicts.items() if len(v) > 1})
 
 
 def read_pdf(path: Path, *, engine: str = "pdfium", settings: PdfSettings = DEFAULT,
              password: str | None = None) -> Document:
     """Read a text PDF with PDFium: the same Document the pdfplumber engine gives.
 
-    The per-page loop and the assembly after it mirror
-    :func:`extract.pdf.read_pdf` step for step (``tests/test_pdfium.py``
-    holds the two engines to the same records).
+    The pages go through :func:`extract.pdf.read_pages`, the pdfplumber
+    engine's own page loop and assembly (``tests/test_pdfium.py`` holds the
+    two engines to the same records).
     """
     doc = _open(path, password)
     if doc is None:  # PDFium could not open it: the pdfplumber engine reads it or says why not
         from extract.pdf import read_pdf as read_plumber
         return read_plumber(path, settings=settings, password=password)
-    known, boxes = _pdfminer_facts(path, password)
-    if len(boxes) != len(doc):
-        boxes = []
-    fonts = FontCache(known)
     try:
-        per_page = []
-        total_words = 0
-        for i in range(len(doc)):
-            page = doc[i]
-            try:
-                pp = read_page(page, i + 1, fonts, boxes[i] if boxes else None)
-            finally:
-                page.close()
-            words = pp.words
-            total_words += len(words)
-            tables, used = page_tables(pp, words, i + 1, settings)
-            rest = [w for j, w in enumerate(words) if j not in used]
-            right = max((w.x1 for w in words), default=None)
-            rules = horizontal_rules(pp) if settings.borderless.enabled else []
-            charts = chart_boxes(pp) if settings.borderless.enabled else []
-            per_page.append((i + 1, float(pp.height), tables, words_to_lines(rest, settings.line_tolerance),
-                             rules, right, charts))
-    except ExtractError:
-        raise
-    except Exception as exc:
-        raise ExtractError(f"PDF could not be parsed ({exc.__class__.__name__}: {exc})", file=str(path)) from exc
+        return read_pages(path, pages(doc, pdfminer_facts(path, password)), settings, words=_words)
     finally:
         doc.close()
-    if total_words == 0:
-        raise NoTextLayer("no text layer (scanned?)", file=str(path))
-    return assemble(path, per_page, settings)
+
+
+def _words(page: PdfiumPage) -> list[Word]:
+    """A page's words for :func:`extract.pdf.read_pages` (read with the page, by :func:`read_page`)."""
+    return page.words
+
+
+def pages(doc: Any, facts: PdfminerFacts) -> Iterator[PdfiumPage]:
+    """Each page of an open PDFium document, read (:func:`read_page`) and closed in turn.
+
+    ``facts`` (:func:`pdfminer_facts` of the same file) gives pdfminer's
+    font descents and page boxes; where its page count differs from
+    PDFium's, PDFium's boxes are used.
+    """
+    boxes = facts.boxes if len(facts.boxes) == len(doc) else []
+    fonts = FontCache(facts.fonts, facts.shared_names)
+    for i in range(len(doc)):
+        page = doc[i]
+        try:
+            pp = read_page(page, i + 1, fonts, boxes[i] if boxes else None)
+        finally:
+            page.close()
+        yield pp
 
 
 def read_page(page: Any, page_no: int, fonts: FontCache, box: PageBox | None = None) -> PdfiumPage:
@@ -511,28 +537,4 @@ def read_page(page: Any, page_no: int, fonts: FontCache, box: PageBox | None = N
     return PdfiumPage(page_no, space, walk, chars_to_words(chars))
 
 
-PageParts = tuple[int, float, list[Table], list[Line], list, float | None, list]
-
-
-def assemble(path: Path, per_page: list[PageParts], settings: PdfSettings,
-             reject: Callable[[Table, list], bool] = lambda t, charts: _over_chart(t, charts)) -> Document:
-    """Furniture, borderless tables and prose over all pages, as :func:`extract.pdf.read_pdf` does."""
-    keys = furniture([(h, lines) for _, h, _, lines, _, _, _ in per_page], settings)
-    sizes = Counter(ln.size for _, _, _, lines, _, _, _ in per_page for ln in lines)
-    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
-    blocks: list[Block] = []
-    for page_no, height, tables, lines, rules, right, charts in per_page:
-        lines = [ln for ln in lines if not _is_margin_noise(ln, height, keys, settings)]
-        found, lines = borderless.find_tables(lines, page_no, rules, settings.borderless, right,
-                                              settings.cell_padding,
-                                              reject=lambda t, charts=charts: reject(t, charts))
-        tables = tables + found
-        placed: list[tuple[float, Block]] = prose_blocks(lines, page_no, body_size, settings)
-        placed += [(t.bbox[1], t) for t in tables]
-        placed.sort(key=lambda item: item[0])
-        blocks.extend(b for _, b in placed)
-    title = next((b.text for b in blocks if isinstance(b, Heading)), None)
-    return Document(source=str(path), format="pdf", blocks=blocks, pages=len(per_page), title=title)
-
-
-__all__ = ["PdfiumPage", "assemble", "read_page", "read_pdf"]
+__all__ = ["PdfiumPage", "PdfminerFacts", "pages", "pdfminer_facts", "read_page", "read_pdf"]

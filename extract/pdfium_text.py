@@ -110,17 +110,26 @@ class FontCache:
     (:meth:`begin_page`) and the facts are kept by the font's name and the
     size of its embedded program (two subsets of one font share a base name,
     not a program), which a plan shares across its pages: names, descents and
-    widths are asked once each.
+    widths are asked once each.  A name that several font dictionaries carry
+    (``shared_names``) is not enough: two dictionaries may share a name and an
+    embedded program and differ in their widths (one covering the letters,
+    one a few symbols), and which handle came first would then decide every
+    page's widths.  Such a font's key also holds its widths of the printable
+    ASCII codes (:func:`_width_print`), which tells those dictionaries apart
+    and still lets copies of one dictionary share their facts.
     """
 
-    def __init__(self, known: dict[str, tuple[float, str]] | None = None) -> None:
-        self.by_name: dict[tuple[str, int], _Font] = {}
+    def __init__(self, known: dict[str, tuple[float, str]] | None = None,
+                 shared_names: set[str] | None = None) -> None:
+        self.by_name: dict[tuple, _Font] = {}
         self.page: dict[int, _Font] = {}
         #: advance width by (font number << 21 | code) for the whole document
         self.pairs: dict[int, float] = {}
         self.count = 0
         #: pdfminer's (descent, font name) by base font name, where known (``extract.pdfium._pdfminer_facts``)
         self.known: dict[str, tuple[float, str]] = known or {}
+        #: base names of several font dictionaries: not a key for the document
+        self.shared_names: set[str] = shared_names or set()
 
     def begin_page(self) -> None:
         """Forget the previous page's handles (they may dangle or be reused)."""
@@ -135,7 +144,9 @@ class FontCache:
             name = buf.raw[:max(n - 1, 0)].decode("utf-8", "replace")
             size = ctypes.c_size_t()
             _font_data(handle, None, 0, ctypes.addressof(size))
-            key = (name, size.value)
+            key: tuple = (name, size.value)
+            if name in self.shared_names:
+                key += (_width_print(handle),)
             found = self.by_name.get(key) if name else None
             if found is None:
                 descent, fontname = self.known.get(name, (None, name))
@@ -169,6 +180,14 @@ class FontCache:
                 w = _checked_width(tp, index, origin_x, scale, w)
             font.widths[code] = w
         return w
+
+
+def _width_print(handle: int) -> tuple[float, ...]:
+    """PDFium's advance widths of the printable ASCII codes in a font: what tells apart two
+    font dictionaries with one name (95 calls, made only for such names)."""
+    out = ctypes.c_float()
+    at = ctypes.addressof(out)
+    return tuple(out.value if _glyph_width(handle, code, 1000.0, at) else -1.0 for code in range(0x20, 0x7F))
 
 
 def _checked_width(tp: int, index: int, origin_x: float, scale: float, guess: float) -> float:
@@ -325,21 +344,7 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
 
     # per text object: font, size and matrix, asked at its first character
     uniq, first, inverse = np.unique(objs, return_index=True, return_inverse=True)
-    m = pdfium_c.FS_MATRIX()
-    fsz = ctypes.c_float()
-    info = []
-    handles: dict[int, int] = {}  # font number -> this page's handle
-    for obj, at in zip(uniq.tolist(), idx[first].tolist(), strict=True):
-        if at >= 0:
-            _char_matrix(tp, at, ctypes.addressof(m))
-        else:
-            m.a, m.b, m.c, m.d = extra[obj][:4]
-        size = fsz.value if _obj_font_size(obj, ctypes.addressof(fsz)) else 1.0
-        handle = _obj_font(obj) or 0
-        font = fonts.font(handle) if handle else _Font("", False, 0.0, 0, {})
-        handles[font.number] = handle
-        info.append((m.a, m.b, m.c, m.d, size, font.descent, font.bold, font.number))
-    table = np.round(np.array(info, dtype=np.float64).reshape(-1, 8), 6)
+    table, handles = _object_facts(tp, uniq.tolist(), idx[first].tolist(), extra, fonts)
     inverse = inverse.reshape(-1)
     ma, mb, mc, md, fs, desc = (table[inverse, k] for k in range(6))
     # pdfminer's matrix: the character's, then the page CTM (mult_matrix)
@@ -367,6 +372,39 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
     if space.x_shift:
         x0, x1 = x0 + space.x_shift, x1 + space.x_shift
     return Chars(codes, x0, x1, top, bottom, run_key, upright, size, bold)
+
+
+def _object_facts(tp: int, objs: list[int], at: list[int], extra: dict[int, tuple[float, ...]],
+                  fonts: FontCache) -> tuple[np.ndarray, dict[int, int]]:
+    """Per text object: its first character's matrix (a, b, c, d), font size, font descent,
+    boldness and font number, as rows of a float table rounded to 6 decimals; and each font
+    number's handle on this page.
+
+    A page may hold hundreds of text objects (a word each, in some producers), so the three
+    calls per object are issued with ``map`` into numpy buffers; a restored space (``at`` < 0)
+    takes its matrix from ``extra``.
+    """
+    n = len(objs)
+    mats = np.zeros((n, 6), dtype=np.float32)  # FS_MATRIX: six floats a row
+    sizes = np.zeros(n, dtype=np.float32)
+    real = [k for k, i in enumerate(at) if i >= 0]
+    base = mats.ctypes.data
+    list(map(_char_matrix, repeat(tp, len(real)), [at[k] for k in real], [base + 24 * k for k in real]))
+    for k in (k for k, i in enumerate(at) if i < 0):
+        mats[k, :4] = extra[objs[k]][:4]
+    sbase = sizes.ctypes.data
+    got = list(map(_obj_font_size, objs, range(sbase, sbase + 4 * n, 4)))
+    info = []
+    handles: dict[int, int] = {}  # font number -> this page's handle
+    for k, handle in enumerate(map(_obj_font, objs)):
+        handle = handle or 0
+        font = fonts.font(handle) if handle else _Font("", False, 0.0, 0, {})
+        handles[font.number] = handle
+        info.append((float(sizes[k]) if got[k] else 1.0, font.descent, font.bold, font.number))
+    table = np.empty((n, 8), dtype=np.float64)
+    table[:, :4] = mats[:, :4]
+    table[:, 4:] = np.array(info, dtype=np.float64).reshape(-1, 4)
+    return np.round(table, 6), handles
 
 
 def _advances(tp: int, idx: np.ndarray, codes: np.ndarray, font_no: np.ndarray, handles: dict[int, int],

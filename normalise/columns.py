@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from normalise.lexicon import load
-from normalise.text import norm_key
+from normalise.text import norm_key, text_cache
 
 _MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
@@ -35,13 +36,43 @@ class ColumnMap:
     how: str
 
 
+@text_cache()
 def header_key(header: str) -> str:
-    """Normalised header: dates, numbering and punctuation removed."""
+    """Normalised header: dates, numbering and punctuation removed (cached: the same header
+    texts come back for every table of a plan and every row tried as a header row)."""
     text = header
     for pat in _DATE_BITS:
         text = pat.sub(" ", text)
     text = re.sub(r"^\s*\(?\d+[.)]\s*", "", text)
     return norm_key(text)
+
+
+#: exact synonyms by key, per lexicon object: id -> (the lexicon, its synonyms); a few recent ones
+_EXACT: dict[int, tuple[dict, dict[str, str]]] = {}
+
+
+def _exact_synonyms(lex: dict) -> dict[str, str]:
+    """The lexicon's exact synonyms by header key, field as value, in lexicon order.
+
+    Built once per lexicon rather than for every header cell (a plan's
+    tables try each cell of their first rows as a header).  The few most
+    recent lexicons are kept, by identity; a lexicon is not changed once it
+    is in use (``with_user_mapping`` builds a new one).
+    """
+    hit = _EXACT.get(id(lex))
+    if hit is not None and hit[0] is lex:
+        return hit[1]
+    exact = {norm_key(x): name for name in lex["order"] for x in lex["fields"][name]["exact"]}
+    if len(_EXACT) >= 8:
+        _EXACT.pop(next(iter(_EXACT)))
+    _EXACT[id(lex)] = (lex, exact)
+    return exact
+
+
+@lru_cache(maxsize=1 << 12)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    """A lexicon key word as a whole-word pattern over header keys (compiled once per word)."""
+    return re.compile(rf"\b{re.escape(norm_key(word))}\b")
 
 
 def _fuzzy(key: str, candidates: dict[str, str]) -> tuple[str, str, float] | None:
@@ -126,12 +157,12 @@ def map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
         for name in lex["order"]:
             if ck in {norm_key(x) for x in fields[name]["exact"]}:
                 return ColumnMap(header, name, f"'{child.strip()}' is a synonym of {name}")
-    exact = {norm_key(x): name for name in lex["order"] for x in fields[name]["exact"]}
+    exact = _exact_synonyms(lex)
     if key in exact:
         return ColumnMap(header, exact[key], f"exact synonym '{key}'")
     for name in lex["order"]:
         for word in fields[name]["words"]:
-            if re.search(rf"\b{re.escape(norm_key(word))}\b", key):
+            if _word_pattern(word).search(key):
                 return ColumnMap(header, name, f"contains '{word}'")
     hit = _fuzzy(key, exact)
     if hit:

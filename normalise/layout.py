@@ -119,9 +119,9 @@ def _unnamed_column(grid, body: range, c: int) -> ColumnMap:
     return ColumnMap("", None, "no header; kept in extra")
 
 
-def _is_indicator_list(grid, n_rows: int, n_cols: int) -> bool:
-    rows = [row_texts(grid, r) for r in range(n_rows)]
-    rows = [[t for t in row if t] for row in rows]
+def _is_indicator_list(texts: list[list[str]]) -> bool:
+    """Rows of a reference and a name each: a list of indicators, not a table of actions."""
+    rows = [[t for t in row if t] for row in texts]
     rows = [row for row in rows if row]
     if len(rows) < 3:
         return False
@@ -134,11 +134,12 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
     table: Table = st.table
     grid = table.grid()
     n_rows, n_cols = table.n_rows, table.n_cols
-    non_empty = [t for r in range(n_rows) for t in row_texts(grid, r) if t]
+    texts = [row_texts(grid, r) for r in range(n_rows)]  # read once: each cell is cleaned on reading
+    non_empty = [t for row in texts for t in row if t]
     if n_rows == 1 and len(set(non_empty)) <= 2:
         return Layout("heading", title=" ".join(one_line(t) for t in dict.fromkeys(non_empty)) or None,
                       body_start=n_rows)
-    if _is_indicator_list(grid, n_rows, n_cols):
+    if _is_indicator_list(texts):
         return Layout("indicators", body_start=0, headers=[""] * n_cols,
                       columns=[ColumnMap("", None, "indicator list")] * n_cols)
     best_r, best_score = None, 0

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from normalise.lexicon import load
 from normalise.nlp import pipeline
-from normalise.text import norm_key
+from normalise.text import norm_key, text_cache
 
 _SPLIT = re.compile(r"\n|;\s+|(?<=[a-z0-9)\]])\.\s+(?=[A-Z•])")
 
@@ -40,6 +40,12 @@ def statements(text: str) -> list[str]:
 
 def classify(statement: str) -> set[str]:
     """The cue groups of one statement ('not yet' cancels 'done'; no cue at all means done)."""
+    return set(_classify(statement))
+
+
+@text_cache()
+def _classify(statement: str) -> frozenset[str]:
+    """:func:`classify`, cached: progress cells repeat their statements ('Ongoing', 'Complete')."""
     nlp, matcher = _matcher()
     doc = nlp(statement)
     found = {nlp.vocab.strings[mid] for mid, _, _ in matcher(doc)}
@@ -47,7 +53,7 @@ def classify(statement: str) -> set[str]:
         found.discard("done")
     if "reference" in found and len(found) > 1:
         found.discard("reference")
-    return found or {"done"}
+    return frozenset(found or {"done"})
 
 
 def from_rag(value: str | None) -> str | None:

@@ -3,8 +3,39 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from models.document import BULLET
+
+T = TypeVar("T")
+
+_TEXT_CACHES: list[Any] = []
+
+
+def text_cache(maxsize: int = 1 << 14) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """``functools.lru_cache`` for a pure function of document text, bounded, and registered
+    so that :func:`forget_texts` empties it with the others.
+
+    A plan repeats its texts (every row of a table is cleaned three times
+    during analysis, an objective or section heading comes back with each of
+    its actions, 'Ongoing' in every progress cell), and the functions of them
+    are pure.  What such a function returns must not be changed by callers.
+    """
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        cached = lru_cache(maxsize=maxsize)(fn)
+        _TEXT_CACHES.append(cached)
+        return cached
+    return wrap
+
+
+def forget_texts() -> None:
+    """Empty every :func:`text_cache`: what ``bench/speed.py`` does between documents, so a
+    fixture read again in a later round is timed as a new document, not served from memory."""
+    for cached in _TEXT_CACHES:
+        cached.cache_clear()
+
 
 _BULLET_AT_START = re.compile(r"^\s*[•\uf0b7\u25aa\u25cf\u25e6\u25a0\uf0a7\u2219]\s*")
 _TAGS = re.compile(r"</?(?:b|i|u|p|ul|ol|li|sup|sub|span|strong|em)(?:\s[^>]*)?>", re.I)
@@ -13,8 +44,14 @@ _REF = re.compile(r"^(?:[A-Z]{1,3}\s?)?\d+(?:\.\d+)*(?:\.?[a-z])?\)?\.?$")
 _REF_PREFIX = re.compile(r"^((?:[A-Z]{1,3}\s?)?\d+(?:\.\d+)+(?:\.?[a-z])?)[\s)]+(?=\S)")
 
 
+@text_cache()
 def clean(text: str | None) -> str:
-    """Collapse whitespace inside lines, drop empty lines, normalise bullet glyphs and markup."""
+    """Collapse whitespace inside lines, drop empty lines, normalise bullet glyphs and markup.
+
+    Cached (:func:`text_cache`): table analysis reads every cell of a table
+    several times (header search, indicator-list test, the table record), and
+    each reading cleans it.
+    """
     if not text:
         return ""
     text = _TAGS.sub(" ", text).replace("&amp;", "&").replace("\u00a0", " ")
@@ -42,6 +79,7 @@ def or_none(text: str | None) -> str | None:
     return t or None
 
 
+@text_cache()
 def one_line(text: str | None) -> str:
     return re.sub(r"\s+", " ", clean(text).replace(BULLET, "")).strip()
 
@@ -72,6 +110,14 @@ def split_ref(text: str) -> tuple[str | None, str]:
     return m.group(1), text[m.end():].lstrip()
 
 
+_NOT_KEY = re.compile(r"[^0-9a-z]+")
+
+
+@text_cache(maxsize=1 << 16)
 def norm_key(text: str) -> str:
-    """Lower-case letters and digits only, single spaces: the form headers are compared in."""
-    return re.sub(r"[^0-9a-z]+", " ", text.lower()).strip()
+    """Lower-case letters and digits only, single spaces: the form headers are compared in.
+
+    Cached: header mapping compares every header cell with the whole column
+    lexicon, so the same few hundred synonyms are keyed again for every cell.
+    """
+    return _NOT_KEY.sub(" ", text.lower()).strip()

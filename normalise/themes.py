@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from normalise.lexicon import load
 from normalise.nlp import pipeline
+from normalise.text import text_cache
 
 MAX_THEMES = 3
 
@@ -40,16 +41,23 @@ def theme_hits(text: str | None) -> Counter[str]:
     five subjects is five subjects, not one subject five times)."""
     if not text:
         return Counter()
-    nlp, (lemma_matcher, lower_matcher, abbrev_matcher) = _matchers()
     hits: Counter[str] = Counter()
     for line in text.split("\n"):
-        line = line.replace("/", " / ")
-        lowered, cased = nlp(line.lower()), nlp.make_doc(line)  # lookup lemmas are lower-case
-        found = {nlp.vocab.strings[m] for m, _, _ in lemma_matcher(lowered)}
-        found |= {nlp.vocab.strings[m] for m, _, _ in lower_matcher(lowered)}
-        found |= {nlp.vocab.strings[m] for m, _, _ in abbrev_matcher(cased)}
-        hits.update(found)
+        hits.update(_line_themes(line))
     return hits
+
+
+@text_cache()
+def _line_themes(line: str) -> frozenset[str]:
+    """The themes one line mentions (cached: an objective or section heading comes back with
+    every one of its actions, and spaCy's pipeline is most of the normaliser's time)."""
+    nlp, (lemma_matcher, lower_matcher, abbrev_matcher) = _matchers()
+    line = line.replace("/", " / ")
+    lowered, cased = nlp(line.lower()), nlp.make_doc(line)  # lookup lemmas are lower-case
+    found = {nlp.vocab.strings[m] for m, _, _ in lemma_matcher(lowered)}
+    found |= {nlp.vocab.strings[m] for m, _, _ in lower_matcher(lowered)}
+    found |= {nlp.vocab.strings[m] for m, _, _ in abbrev_matcher(cased)}
+    return frozenset(found)
 
 
 def rank(weighted: list[tuple[str | None, float]], limit: int = MAX_THEMES, share: float = 0.5) -> list[str]:

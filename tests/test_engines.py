@@ -1,4 +1,4 @@
-"""PDF engines (pdfplumber default, camelot) and the benchmark's table-structure metrics."""
+"""PDF engines (pdfium the default, pdfplumber, camelot) and the benchmark's table-structure metrics."""
 
 from __future__ import annotations
 

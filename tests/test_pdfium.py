@@ -7,13 +7,16 @@ shows up here as a different record, error or grid.
 
 from __future__ import annotations
 
+import inspect
+from functools import cache
+
 import pytest
 from conftest import FIXTURES, PLANS, ROOT, expected, extracted, scorer
 
-from extract import ENGINES, read
+from extract import DEFAULT_ENGINE, ENGINES, read
 from extract.pdf import DEFAULT, page_words
 from models.document import Table
-from pipeline import extract_file
+from pipeline import explain_file, extract_file, import_paths
 
 FIELDS = ("ref", "action", "lead", "timescale", "progress")
 BAD = ROOT / "tests" / "bad"
@@ -24,19 +27,34 @@ def _actions(doc: dict) -> list[tuple]:
     return [tuple(a.get(f) for f in FIELDS) for a in doc["actions"]]
 
 
-def test_engine_is_registered():
+def test_engine_is_registered_and_the_default():
     assert "pdfium" in ENGINES
     assert ENGINES[:2] == ("pdfplumber", "camelot")
+    assert DEFAULT_ENGINE == "pdfium"
+    for fn in (read, extract_file, import_paths, explain_file):
+        assert inspect.signature(fn).parameters["engine"].default == "pdfium", fn.__name__
+
+
+@cache
+def _plumber(name: str) -> dict:
+    plan = extract_file(FIXTURES / f"{name}.pdf", engine="pdfplumber")
+    assert plan.error is None, plan.error
+    return plan.to_dict()
 
 
 @pytest.mark.parametrize("name", PLANS)
-def test_same_actions_as_pdfplumber_and_scores(name):
+def test_same_records_as_pdfplumber_and_scores(name):
+    """Both engines named explicitly: the same records (the default engine is pdfium, so
+    ``conftest.extracted`` is this engine's output), and no lower score."""
     plan = extract_file(FIXTURES / f"{name}.pdf", engine="pdfium")
     assert plan.error is None
-    ours = plan.to_dict()
-    assert _actions(ours) == _actions(extracted(name, "pdf"))
-    res = scorer().score(expected(name), [ours])
+    ours, theirs = plan.to_dict(), _plumber(name)
+    assert _actions(ours) == _actions(theirs)
+    assert ours == theirs  # every record, table summary, warning and page count
+    assert ours == extracted(name, "pdf")  # what the default engine gives
+    res, ref = scorer().score(expected(name), [ours]), scorer().score(expected(name), [theirs])
     assert res["score"] >= 0.97, {k: v for k, v in res.items() if k != "_misses"}
+    assert res["score"] >= ref["score"]
 
 
 def _blocks(doc) -> list:
@@ -62,19 +80,11 @@ def test_same_document_model_as_pdfplumber(name):
 def _pdfium_pages(path):
     import pypdfium2 as pdfium
 
-    from extract.pdfium import _pdfminer_facts, read_page
-    from extract.pdfium_text import FontCache
+    from extract.pdfium import pages, pdfminer_facts
 
-    known, boxes = _pdfminer_facts(path, None)
     doc = pdfium.PdfDocument(str(path))
-    fonts = FontCache(known)
     try:
-        for i in range(len(doc)):
-            page = doc[i]
-            try:
-                yield read_page(page, i + 1, fonts, boxes[i])
-            finally:
-                page.close()
+        yield from pages(doc, pdfminer_facts(path, None))
     finally:
         doc.close()
 
