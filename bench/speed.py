@@ -167,9 +167,9 @@ def fresh_start() -> None:
     """What runs, untimed, before every timed run: no run pays for another's leftovers, nor
     profits from them.
 
-    - The heap is collected: pdfplumber leaves some 35 000 reference cycles
-      per document, and collecting them (tens of milliseconds) would fall on
-      whichever tool runs next, inside its time.
+    - The heap is collected: pdfplumber leaves some 35 000 objects in
+      reference cycles per document, and collecting them (tens of
+      milliseconds) would fall on whichever tool runs next, inside its time.
     - The normaliser's text caches are emptied (``normalise.text.forget_texts``):
       the corpus repeats the fixtures in rounds, and the DOCX twin of a PDF
       holds its texts, which an import of distinct plans would not find in memory.
