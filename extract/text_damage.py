@@ -207,7 +207,8 @@ def place_columns(rows: list[list[str]], profiles: list[Profile], n_rows: int,
             re.fullmatch(r"\S+", r[0].strip()) and REF_START.match(r[0]) for r in rows if r):
         rows = [r if not r or (_label(r[0].strip()) and not any(t.strip() for t in r[1:]))
                 else [*(split_ref(r[0]) or ("", r[0])), *r[1:]] for r in rows]
-        rows = [r + [""] if r and len(r) < max(len(x) for x in rows) and not split_ref(r[0]) else r for r in rows]
+        widest = max(len(r) for r in rows)
+        rows = [r + [""] if r and len(r) < widest and not split_ref(r[0]) else r for r in rows]
     k = max((len(r) for r in rows), default=0)
     if k >= width or k == 0:
         return [r + [""] * (width - len(r)) for r in rows]
