@@ -17,6 +17,7 @@ from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
 from normalise.lexicon import load
+from normalise.matrix import declared_keys, priority_key
 from normalise.rows import action_rows, canonical_categories, matrix_rows
 from normalise.stitch import StitchedTable, stitch
 from normalise.text import clean, one_line
@@ -111,7 +112,7 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
         if not isinstance(block, StitchedTable):
             ctx.see(block.text, _heading_like(block))
             continue
-        layout = analyse(block, lexicon)
+        layout = analyse(block, lexicon, out.priorities)
         out.tables.append(_table_record(block, layout))
         if layout.kind == "heading":
             if layout.title:
@@ -127,9 +128,9 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
             for a in acts:
                 out.actions.append(_finish(a, section, ctx.extra))
             known = {p.text.lower() for p in out.priorities}
-            for label in layout.headers[1:]:
-                text = focus.get(label, "")
-                if label and (text or label).lower() not in known:
+            declared = declared_keys(out.priorities)
+            for label, text in focus.items():
+                if label and (text or label).lower() not in known and priority_key(label) not in declared:
                     out.priorities.append(Priority(label=label, text=text or label,
                                                    themes=themes.themes_for_text(text, label)))
         elif layout.kind == "indicators":

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from models.document import Cell, Table
 from normalise.columns import ColumnMap, content_field, is_matrix_corner, map_header
+from normalise.matrix import columns as matrix_columns
+from normalise.matrix import detect as detect_matrix
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, one_line
 
@@ -129,8 +131,9 @@ def _is_indicator_list(texts: list[list[str]]) -> bool:
     return hits >= 0.8 * len(rows)
 
 
-def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
-    """Find title and header rows, map columns, and classify the table."""
+def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | None = None) -> Layout:
+    """Find title and header rows, map columns, and classify the table (``priorities``: the plan's
+    declared priorities, evidence that an axis of a matrix lists priorities)."""
     table: Table = st.table
     grid = table.grid()
     n_rows, n_cols = table.n_rows, table.n_cols
@@ -143,7 +146,10 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
         return Layout("indicators", body_start=0, headers=[""] * n_cols,
                       columns=[ColumnMap("", None, "indicator list")] * n_cols)
     best_r, best_score = None, 0
-    for r in range(min(MAX_HEADER_SCAN, n_rows)):
+    matrix_at = detect_matrix(grid, n_rows, n_cols, lexicon, priorities)  # normalise/matrix.py
+    if matrix_at is not None:
+        best_r, best_score = matrix_at[0], 99
+    for r in range(min(MAX_HEADER_SCAN, n_rows) if matrix_at is None else 0):
         score, _ = _header_score(grid, r, lexicon)
         corner = own(grid, r, 0)
         if corner is not None and is_matrix_corner(corner.text, lexicon) and n_cols >= 3:
@@ -171,9 +177,7 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
     headers = _flatten(grid, header_rows, n_cols)
     if best_score == 99:
         return Layout("matrix", header_rows, body_start, title, headers,
-                      [ColumnMap(headers[0], "lead", "matrix corner: row labels are the leads")]
-                      + [ColumnMap(h, "priority", "matrix column: its header is the priority, cells are actions")
-                         for h in headers[1:]])
+                      matrix_columns(headers, bool(matrix_at and matrix_at[1]), lexicon))
     body = range(body_start, n_rows)
     columns = []
     for c, h in enumerate(headers):

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from models.document import Cell
 from models.records import Action
 from normalise.layout import Layout, own
+from normalise.matrix import transposed_rows
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, join_continuation, one_line, split_ref
 
@@ -239,12 +240,17 @@ def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
 
 
 def matrix_rows(st: StitchedTable, layout: Layout, is_focus) -> tuple[list[Action], dict[str, str]]:
-    """Actions of a matrix (lead = row label, priority = column header) and the focus texts."""
+    """Actions of a matrix (lead = row label, priority = column header; transposed: lead = column
+    header, priority = row label, see ``normalise.matrix``) and each priority's text ('' if none),
+    every priority label in order."""
     table = st.table
     grid = table.grid()
     pages = table.row_pages or [table.page] * table.n_rows
+    if layout.columns and layout.columns[0].field == "priority":
+        return transposed_rows(grid, table.n_rows, layout.headers, layout.columns, layout.body_start,
+                               st.fragment_starts, pages)
     actions: list[Action] = []
-    focus: dict[str, str] = {}
+    focus: dict[str, str] = {h: "" for h in layout.headers[1:] if h}
     last_by_col: dict[int, Action] = {}
     last_label: str | None = None
     for r in range(layout.body_start, table.n_rows):
