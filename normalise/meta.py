@@ -21,8 +21,12 @@ _PRIORITY_LABEL = re.compile(
     r"Priority(?:\s+(?:area\s+)?\d+)?)\s*(?:[-–:.]\s*|$)(?P<text>.*)$", re.I)
 _PRIORITY_INTRO = re.compile(
     r"^(?:(?:strategic|service|targeted|business|step change|key|our)\s+)+priorities:?$|"
-    r"priorities (?:have been|were|are) (?:agreed|identified|set)|priorities are:$", re.I)
+    r"priorities (?:have been|were|are) (?:agreed|identified|set)|priorities are:$|"
+    r"^(?=.{0,200}$).*\bpriorities\b.*:$", re.I)
 _DASH_ITEM = re.compile(r"^(?P<label>[^–—:]{2,80}?)\s+[–—]\s+(?P<text>.+)$")
+#: 'Neglect – we will …' or 'Neglect: we will …' inside a list item: a short label, then its text
+_LABELLED = re.compile(r"^(?P<label>[^–—:;,.]{2,60}?)\s*(?:\s[–—-]|:)\s+(?P<text>\S.*)$")
+_NUMBER = re.compile(r"^(?P<num>\d+[.)])\s+(?P<rest>\S.*)$")
 _NUMBERED = re.compile(r"^\d+[.)]\s+\S")
 _SUB_ITEM = re.compile(r"^[◆◇❖➢►▪◦o]\s*")
 
@@ -95,9 +99,10 @@ class _Priorities:
 
     def add(self, label: str, text: str) -> None:
         label, text = label.strip(), clean(text)
-        if not text or label.lower() in self.labels:
+        key = re.sub(r"^\d+[.)]\s*", "", label.lower())  # '1. Neglect' and 'Neglect' are one priority
+        if not text or label.lower() in self.labels or key in self.labels:
             return
-        self.labels.add(label.lower())
+        self.labels.update({label.lower(), key})
         self.items.append(Priority(label=label, text=text, themes=[]))
 
     def extend_last(self, lines: list[str]) -> None:
@@ -122,7 +127,10 @@ def declared_priorities(blocks: list[Block]) -> list[Priority]:
         m = _PRIORITY_LABEL.match(text) if text and len(text) < 400 else None
         if m:
             body = m.group("text").strip()
-            if len(body.split()) > 5:
+            named = _labelled(body)
+            if named and len(body.split()) > 5:  # 'Priority 1: Neglect – children living with …'
+                found.add(f"{m.group('label')}: {named[0]}", named[1])
+            elif len(body.split()) > 5:
                 found.add(m.group("label"), body)
             else:
                 found.add(text.rstrip(":").strip(), _following(blocks, i + 1) or body or text)
@@ -136,6 +144,22 @@ def declared_priorities(blocks: list[Block]) -> list[Priority]:
     return found.items
 
 
+def _labelled(text: str) -> tuple[str, str] | None:
+    """A list item's label and text when it reads 'Label – text' or 'Label: text' (label at most
+    six words), else None."""
+    m = _LABELLED.match(text)
+    if not m or len(m.group("label").split()) > 6:
+        return None
+    return m.group("label").strip(), m.group("text").strip()
+
+
+def _heading_item(blocks: list[Block], i: int) -> bool:
+    """A short heading with prose under it (not a table, not another heading): one priority."""
+    b = blocks[i]
+    return (isinstance(b, Heading) and len(_text(b).split()) <= 8 and i + 1 < len(blocks)
+            and isinstance(blocks[i + 1], Paragraph) and not _PRIORITY_INTRO.search(_text(b)))
+
+
 def _numbered_item(blocks: list[Block], i: int) -> bool:
     b, text = blocks[i], _text(blocks[i])
     if not _NUMBERED.match(text):
@@ -146,18 +170,41 @@ def _numbered_item(blocks: list[Block], i: int) -> bool:
 def _collect_list(blocks: list[Block], i: int, found: _Priorities) -> int:
     """Items of a priorities list starting at ``i``; returns the index after the list."""
     n, started, count = len(blocks), False, 0
+    kinds: set[str] = set()  # the forms of item met: a list keeps to one form
     while i < n:
         b, text = blocks[i], _text(blocks[i])
         if not isinstance(b, (Heading, Paragraph)) or _PRIORITY_LABEL.match(text):
             break
         if _numbered_item(blocks, i):
+            kinds.add("numbered")
             found.add(text, _following(blocks, i + 1))
             i += 1
             while i < n and _is_bullet(blocks[i]):
                 i += 1
             started = True
+        elif _heading_item(blocks, i) and kinds <= {"heading"}:
+            # 'Neglect' (a heading) with a paragraph under it: the paragraphs are its text
+            i += 1
+            texts = []
+            while i < n and isinstance(blocks[i], Paragraph):
+                texts.append(_text(blocks[i]))
+                i += 1
+            found.add(text, "\n".join(texts))
+            started = True
+            kinds.add("heading")
         elif isinstance(b, Heading):
             break
+        elif _is_bullet(b) and _labelled(clean(b.text)[2:]):
+            # '• Neglect – we will …', its unlabelled bullets beneath are sub-items of its text
+            label, body = _labelled(clean(b.text)[2:])
+            i += 1
+            subs = []
+            while i < n and _is_bullet(blocks[i]) and not _labelled(clean(blocks[i].text)[2:]):
+                subs.append(clean(blocks[i].text))
+                i += 1
+            found.add(label, "\n".join([body.rstrip(";").strip()] + subs))
+            started = True
+            kinds.add("item")
         elif _is_bullet(b):
             count += 1
             found.add(f"Priority {count}", clean(b.text)[2:].rstrip(";").strip())
@@ -169,6 +216,17 @@ def _collect_list(blocks: list[Block], i: int, found: _Priorities) -> int:
             if subs:  # '◆' sub-items belong to the bullet above
                 found.extend_last(subs)
             started = True
+            kinds.add("item")
+        elif _NUMBER.match(text) and isinstance(b, Paragraph):
+            # '1. Neglect: children …' (a numbered list item): label with its number, and text
+            for item in _split_numbered(text):
+                num, rest = _NUMBER.match(item).group("num", "rest")
+                named = _labelled(rest)
+                count += 1
+                found.add(f"{num} {named[0]}" if named else f"Priority {count}", named[1] if named else rest)
+            started = True
+            kinds.add("item")
+            i += 1
         elif _DASH_ITEM.match(text):
             m = _DASH_ITEM.match(text)
             found.add(m.group("label"), m.group("text"))
@@ -179,3 +237,15 @@ def _collect_list(blocks: list[Block], i: int, found: _Priorities) -> int:
         else:
             i += 1  # an intro sentence before the items ('These are:')
     return i
+
+
+def _split_numbered(text: str) -> list[str]:
+    """'1. A … 2. B … 3. C …' (a numbered list a PDF line-joined into one paragraph) as its items:
+    split only where the numbers run on in order."""
+    items, expect, start = [], 2, 0
+    for m in re.finditer(r"(?<=[.;!?])\s+(\d+)[.)]\s+(?=\S)", text):
+        if int(m.group(1)) == expect:
+            items.append(text[start:m.start()].strip())
+            start, expect = m.start() + 1, expect + 1
+    items.append(text[start:].strip())
+    return items
