@@ -17,12 +17,17 @@ from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
 from normalise.lexicon import load
-from normalise.matrix import declared_keys, priority_key
+from normalise.matrix import declared_keys, priority_key, title_role
 from normalise.rows import action_rows, canonical_categories, matrix_rows
 from normalise.stitch import StitchedTable, stitch
 from normalise.text import clean, one_line
 
 __all__ = ["explain", "normalise"]
+
+
+#: A heading naming a priority is the tables' priority when it stands over them: at most this many
+#: prose blocks between it (or the table before) and the table.
+MAX_PROSE_UNDER_TITLE = 4
 
 
 class _Context:
@@ -33,16 +38,22 @@ class _Context:
         self.extra_rules = {k: [re.compile(p, re.I) for p in v] for k, v in data["extra"].items()}
         self.ignore = [re.compile(p, re.I) for p in data["ignore"]["patterns"]]
         self.section: str | None = None
+        self.titled: dict[str, str] = {}  # priority/objective named by a heading over the tables
+        self.prose = 0  # prose blocks since the last heading or table
         self.extra: dict[str, str] = {}
         self.last_text: str | None = None
 
-    def see(self, text: str, heading_like: bool) -> None:
+    def see(self, text: str, heading_like: bool, declared: set[str] | None = None) -> None:
         text = one_line(text)
         if not text:
             return
         self.last_text = text
         if not heading_like:
+            self.prose += 1
+            if self.prose > MAX_PROSE_UNDER_TITLE:  # a long text under it: the title was no table's
+                self.titled = {}
             return
+        self.prose = 0
         for key, pats in self.extra_rules.items():
             for pat in pats:
                 m = pat.match(text)
@@ -51,6 +62,13 @@ class _Context:
                     if key == "sub_group":
                         self.extra.pop("chair", None)
                     return
+        role = title_role(text, declared or set())
+        if role == "priority":
+            self.titled = {"priority": text}
+        elif role == "objective":
+            self.titled["objective"] = text
+        else:  # a new section naming neither ends the priority above
+            self.titled = {}
         if any(p.search(text) for p in self.ignore):
             self.section = None  # a part title ('SSCB Business Plan 2017 - 2019') ends the section above
             return
@@ -110,8 +128,9 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
     ctx = _Context()
     for block in blocks:
         if not isinstance(block, StitchedTable):
-            ctx.see(block.text, _heading_like(block))
+            ctx.see(block.text, _heading_like(block), declared_keys(out.priorities))
             continue
+        ctx.prose = 0
         layout = analyse(block, lexicon, out.priorities)
         out.tables.append(_table_record(block, layout))
         if layout.kind == "heading":
@@ -121,7 +140,10 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
         section = layout.title or ctx.section
         if layout.kind == "actions":
             has_section = "section" in layout.fields()
-            for a in action_rows(block, layout):
+            for a in action_rows(block, layout, declared_keys(out.priorities)):
+                for name, text in ctx.titled.items():  # a heading's priority/objective, where no column gives it
+                    if name not in layout.fields() and not getattr(a, name):
+                        setattr(a, name, text)
                 out.actions.append(_finish(a, section, ctx.extra, has_section))
         elif layout.kind == "matrix":
             acts, focus = matrix_rows(block, layout, lambda label: is_focus_row(label, lexicon))

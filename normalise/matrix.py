@@ -21,11 +21,13 @@ Each non-empty cell is then one action (a bulleted cell is one action), lead
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from models.document import Cell
 from models.records import Action
 from normalise.columns import ColumnMap, is_focus_row, map_header
 from normalise.leads import lead_kind
+from normalise.lexicon import load
 from normalise.text import clean, join_continuation, norm_key, one_line
 from normalise.themes import themes_for_text
 
@@ -36,6 +38,10 @@ PRIORITY_WORDS = re.compile(
     r"^(?:\d+[.)]\s*)?(?:(?:targeted|strategic|service|business|overarching|key|board|our|change)\s+)?"
     r"(?:priority|objective|aim|theme|outcome)\s*(?:area\s*)?\d+(?:\.\d+)*[a-z]?\b", re.I)
 MAX_LABEL = 100
+_PRIORITY_TITLE = re.compile(
+    r"^(?:\d+[.)]\s*)?(?:(?:targeted|strategic|service|business|overarching|key|change)\s+)?"
+    r"priority\s*(?:area\s*)?\d+[a-z]?\b", re.I)
+_OBJECTIVE_TITLE = re.compile(r"^(?:\d+[.)]\s*)?(?:strategic\s+|key\s+)?objective\s*\d+(?:\.\d+)*[a-z]?\b", re.I)
 
 
 def priority_key(text: str) -> str:
@@ -189,3 +195,31 @@ def transposed_rows(grid: list[list[Cell | None]], n_rows: int, headers: list[st
             last_by_col[c] = a
     return actions, focus
 
+
+
+@lru_cache(maxsize=1)
+def _theme_names() -> frozenset[str]:
+    """Theme ids, descriptions and cue phrases of ``data/themes.toml`` as match keys."""
+    names = set()
+    for tid, spec in load("themes").items():
+        if isinstance(spec, dict):
+            names.update(norm_key(x) for x in [tid.replace("_", " "), spec.get("what", ""), *spec.get("cues", [])])
+    names.discard("")
+    return frozenset(names)
+
+
+def title_role(text: str, declared: set[str]) -> str | None:
+    """'priority' or 'objective' when a title (a divider row, a heading or bold paragraph over a
+    table) names one: 'Priority 3 – …', 'Strategic objective 2: …', a declared priority of the
+    plan, or a theme's name ('Neglect'); else None (it stays a section or category)."""
+    text = one_line(text)
+    if not text or len(text) > 200:
+        return None
+    if _OBJECTIVE_TITLE.match(text):
+        return "objective"
+    if _PRIORITY_TITLE.match(text):
+        return "priority"
+    key = priority_key(text)
+    if key and (key in declared or key in _theme_names()):
+        return "priority"
+    return None

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from models.document import Cell
 from models.records import Action
 from normalise.layout import Layout, own
-from normalise.matrix import transposed_rows
+from normalise.matrix import title_role, transposed_rows
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, join_continuation, one_line, split_ref
 
@@ -176,7 +176,7 @@ def _carry_merged_text(rv: RowValues, actions: list[Action], repairs: dict[tuple
         rv.values[name] = full
 
 
-def _new_action(rv: RowValues, category: str | None) -> Action:
+def _new_action(rv: RowValues, category: str | None, titled: dict[str, str] | None = None) -> Action:
     a = Action(page=rv.page)
     for name, text in rv.values.items():
         if name == "status":
@@ -192,21 +192,32 @@ def _new_action(rv: RowValues, category: str | None) -> Action:
     a.extra.update(rv.extra)
     if category:
         a.extra["category"] = category
+    for name, text in (titled or {}).items():  # a title row's priority/objective, where no column gives it
+        if not getattr(a, name):
+            setattr(a, name, text)
     return a
 
 
-def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
-    """Actions of an 'actions' table."""
+def action_rows(st: StitchedTable, layout: Layout, declared: set[str] | None = None) -> list[Action]:
+    """Actions of an 'actions' table (``declared``: keys of the plan's declared priorities, see
+    ``normalise.matrix.declared_keys``: a divider row naming one is a priority title row)."""
     table = st.table
     grid = table.grid()
     pages = table.row_pages or [table.page] * table.n_rows
     actions: list[Action] = []
     category: str | None = None
+    titled: dict[str, str] = {}
     repairs: dict[tuple[str, str], str] = {}
     for r in range(layout.body_start, table.n_rows):
         divider = _divider(layout, grid, r, table.n_cols)
         if divider is not None:
-            if divider:
+            role = title_role(divider, declared or set()) if divider else None
+            if role and role not in layout.fields():
+                titled[role] = divider  # 'Priority 2: Neglect' across the table: the rows beneath take it
+                if role == "priority":
+                    titled.pop("objective", None)
+                category = None
+            elif divider:
                 category = divider
             continue
         rv = read_row(layout, grid, r, pages[r])
@@ -235,7 +246,7 @@ def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
             if prev is not None and not _own_row(rv, prev):
                 _merge_sub_row(prev, rv)
                 continue
-        actions.append(_new_action(rv, category))
+        actions.append(_new_action(rv, category, titled))
     return actions
 
 
