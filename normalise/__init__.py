@@ -133,6 +133,9 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
         ctx.prose = 0
         layout = analyse(block, lexicon, out.priorities)
         out.tables.append(_table_record(block, layout))
+        if layout.kind == "other":  # a table of the plan's priorities
+            keys = declared_keys(out.priorities)
+            out.priorities.extend(p for p in meta.table_priorities(st_rows(block)) if priority_key(p.label) not in keys)
         if layout.kind == "heading":
             if layout.title:
                 ctx.section = layout.title

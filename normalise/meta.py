@@ -133,7 +133,9 @@ def declared_priorities(blocks: list[Block]) -> list[Priority]:
             elif len(body.split()) > 5:
                 found.add(m.group("label"), body)
             else:
-                found.add(text.rstrip(":").strip(), _following(blocks, i + 1) or body or text)
+                # '1. Overarching Priority' is labelled 'Overarching Priority'; 'Priority 1: Neglect' keeps its name
+                label = text.rstrip(":").strip() if body else m.group("label")
+                found.add(label, _following(blocks, i + 1) or body or text)
             i += 1
         elif text and _PRIORITY_INTRO.search(text) and len(text) < 600:
             i = _collect_list(blocks, i + 1, found)
@@ -249,3 +251,24 @@ def _split_numbered(text: str) -> list[str]:
             start, expect = m.start() + 1, expect + 1
     items.append(text[start:].strip())
     return items
+
+
+def table_priorities(rows: list[list[str]]) -> list[Priority]:
+    """Priorities declared in a table of their own: two or three columns, the first headed
+    'Priority'/'Priorities' (or every first cell reading 'Priority 1 …'); each row below is one
+    priority, label the first cell, text the next one with any."""
+    rows = [[clean(t) for t in r] for r in rows if any(t.strip() for t in r)]
+    if len(rows) < 2 or not 2 <= len(rows[0]) <= 3:
+        return []
+    head = one_line(rows[0][0])
+    body = rows[1:]
+    if not (re.fullmatch(r"(?:our\s+|key\s+|strategic\s+)?priorit(?:y|ies)(?:\s+areas?)?:?", head, re.I)):
+        if not all(_PRIORITY_LABEL.match(one_line(r[0])) for r in rows):
+            return []
+        body = rows
+    out = []
+    for r in body:
+        label, text = one_line(r[0]), next((t for t in r[1:] if t), "")
+        if label and text and len(label) <= 120:
+            out.append(Priority(label=label, text=text, themes=themes_for_text(text, label)))
+    return out
