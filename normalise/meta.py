@@ -22,7 +22,8 @@ _PRIORITY_LABEL = re.compile(
 _PRIORITY_INTRO = re.compile(
     r"^(?:(?:strategic|service|targeted|business|step change|key|our)\s+)+priorities:?$|"
     r"priorities (?:have been|were|are) (?:agreed|identified|set)|priorities are:$|"
-    r"^(?=.{0,200}$).*\bpriorities\b.*:$", re.I)
+    r"^(?=.{0,200}$).*\bpriorities(?:\s+(?:for|of|in|from)\s+[^:]{1,60}?)?(?:\s+(?:are|will be|include|were))?:$",
+    re.I)
 _DASH_ITEM = re.compile(r"^(?P<label>[^–—:]{2,80}?)\s+[–—]\s+(?P<text>.+)$")
 #: 'Neglect – we will …' or 'Neglect: we will …' inside a list item: a short label, then its text
 _LABELLED = re.compile(r"^(?P<label>[^–—:;,.]{2,60}?)\s*(?:\s[–—-]|:)\s+(?P<text>\S.*)$")
