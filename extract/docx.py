@@ -141,6 +141,17 @@ class _Reader:
         text = re.sub(r"^[•\uf0b7\u25aa\u25cf]\s*", BULLET, text)
         return name, text, _is_bold(p)
 
+    def list_level(self, p) -> int:
+        """A list paragraph's nesting: its numbering level, or the level a style names ('List Bullet 2')."""
+        num_pr = p.find(f"{W}pPr/{W}numPr")
+        ilvl = num_pr.find(f"{W}ilvl") if num_pr is not None else None
+        if ilvl is not None and (ilvl.get(f"{W}val") or "0").isdigit():
+            return int(ilvl.get(f"{W}val") or "0")
+        ps = p.find(f"{W}pPr/{W}pStyle")
+        name = self.styles.names.get(ps.get(f"{W}val"), "") if ps is not None else ""
+        m = re.match(r"^list(?: bullet| number| continue)?\s+(\d)$", name.lower())
+        return int(m.group(1)) - 1 if m else 0
+
     def cell_text(self, tc) -> tuple[str, bool]:
         """The cell's paragraphs joined by newlines, and whether all of them are bold."""
         lines, bold = [], True
@@ -277,7 +288,7 @@ def _read_body(document, path: Path) -> Document:
             elif m:
                 blocks.append(Heading(text, level=int(m.group(1))))
             else:
-                blocks.append(Paragraph(text, bold=bold))
+                blocks.append(Paragraph(text, bold=bold, level=reader.list_level(el)))
         elif el.tag == f"{W}tbl":
             blocks.append(reader.table(el))
     title = document.core_properties.title or None

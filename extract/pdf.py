@@ -42,8 +42,8 @@ import numpy as np
 
 from extract import borderless
 from extract.borderless import BorderlessSettings
-from extract.layout import Line, Word, cluster, index_of, lines_to_text, words_to_lines
-from models.document import Block, Cell, Document, Heading, Paragraph, Table
+from extract.layout import BULLET_GLYPHS, Line, Word, cluster, index_of, lines_to_text, words_to_lines
+from models.document import BULLET, Block, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError, NoTextLayer
 
 
@@ -377,6 +377,9 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
     """Group non-table lines into paragraphs and headings, keyed by their top."""
     out: list[tuple[float, Block]] = []
     group: list[Line] = []
+    # a bullet's nesting: its glyph right of the page's leftmost bullet glyph is a sub-item
+    bullet_x = [ln.x0 for ln in lines if ln.text.strip()[:1] in BULLET_GLYPHS]
+    left = min(bullet_x, default=0.0)
 
     def flush() -> None:
         if not group:
@@ -389,8 +392,10 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
             level = 1 if size >= body_size + 4 else 2
             out.append((top, Heading(text.replace("\n", " "), level=level, page=page_no)))
         else:
+            levels = [int(ln.x0 > left + 6) for ln in group if ln.text.strip()[:1] in BULLET_GLYPHS]
             for part in text.split("\n"):
-                out.append((top, Paragraph(part, page=page_no, bold=bold)))
+                level = levels.pop(0) if part.startswith(BULLET) and levels else 0
+                out.append((top, Paragraph(part, page=page_no, bold=bold, level=level)))
         group.clear()
 
     for ln in lines:

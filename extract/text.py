@@ -170,7 +170,8 @@ def row_cells(line: str) -> list[str] | None:
     return None
 
 
-def _prose_block(text: str) -> Block | None:
+def _prose_block(text: str, indent: int = 0) -> Block | None:
+    """A heading or paragraph from one prose line (``indent``: its leading spaces, a list item's nesting)."""
     m = _HEADING.match(text)
     if m:
         body = strip_markdown(" ".join(fragment_lines(m.group(2))[0]))
@@ -181,7 +182,8 @@ def _prose_block(text: str) -> Block | None:
     body = "\n".join(strip_markdown(ln) for ln in lines)
     body = _BULLET_GLYPH.sub("", body) if item else body
     md_bold = text.startswith(("**", "__")) and text.endswith(("**", "__")) and len(text) > 4
-    return Paragraph(BULLET + body if item else body, bold=md_bold or html_bold) if body else None
+    level = min((indent + 1) // 2, 3) if item else 0  # ' - sub' under '- item': nested by indenting
+    return Paragraph(BULLET + body if item else body, bold=md_bold or html_bold, level=level) if body else None
 
 
 def scan_text(text: str) -> list[Item]:
@@ -223,7 +225,8 @@ def scan_text(text: str) -> list[Item]:
                      None)
             if j is not None and lines[j].count("**") % 2 == 1:
                 chunk, i = lines[i:j + 1], j
-        block = _prose_block("\u2028".join(s.strip() for s in chunk))
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        block = _prose_block("\u2028".join(s.strip() for s in chunk), indent)
         if block is not None:
             block.text = block.text.replace("\u2028", "\n")
             items.append(block)
@@ -384,7 +387,12 @@ def _split_repeated_headers(part: Part, first: Part, context: set[str]) -> list[
     wrote without a blank line)."""
     if part.table is not None:
         return [part]
-    heads = [row for row in first.rows[:4] if header_like(row)]
+    heads: list[list[str]] = []  # the header rows the table opens with (a short body row is no header)
+    for row in first.rows[:4]:
+        if header_like(row):
+            heads.append(row)
+        elif heads:
+            break
 
     def is_head(row: list[str]) -> bool:
         return header_like(row) and any(repeats_header(h, row) for h in heads)

@@ -85,11 +85,16 @@ class Heading:
 
 @dataclass
 class Paragraph:
-    """A body paragraph; list items keep their marker (``• `` or ``1.``)."""
+    """A body paragraph; list items keep their marker (``• `` or ``1.``).
+
+    ``level`` is a list item's nesting (0: a top-level item or no list item, 1: a sub-item under
+    the item above, ...), where the format shows it: sub-bullets belong to their parent's text.
+    """
 
     text: str
     page: int | None = None
     bold: bool = False
+    level: int = 0
     kind: Literal["paragraph"] = "paragraph"
 
 

@@ -30,6 +30,7 @@ _LABELLED = re.compile(r"^(?P<label>[^–—:;,.]{2,60}?)\s*(?:\s[–—-]|:)\s+
 _NUMBER = re.compile(r"^(?P<num>\d+[.)])\s+(?P<rest>\S.*)$")
 _NUMBERED = re.compile(r"^\d+[.)]\s+\S")
 _SUB_ITEM = re.compile(r"^[◆◇❖➢►▪◦o]\s*")
+_GLYPH = re.compile(r"^[◆◇❖➢►▪◦o]\s+")  # a sub-item's own glyph after the bullet marker
 
 
 def board_name(blocks: list[Block], title: str | None) -> str | None:
@@ -156,6 +157,26 @@ def _labelled(text: str) -> tuple[str, str] | None:
     return m.group("label").strip(), m.group("text").strip()
 
 
+def _is_sub(blocks: list[Block], i: int, parent: Paragraph, labelled: bool) -> bool:
+    """Block ``i`` is a sub-item of the bullet ``parent``: nested under it, a '◆' item, or (where the
+    list shows no nesting) an unlabelled bullet under a labelled one."""
+    b = blocks[i]
+    if _SUB_ITEM.match(_text(b)):
+        return True
+    if not _is_bullet(b):
+        return False
+    if b.level > parent.level:
+        return True
+    if b.level < parent.level or not labelled or _labelled(clean(b.text)[2:]):
+        return False
+    j = i  # same level, unlabelled: a sub-item only if no bullet of this list is nested
+    while j < len(blocks) and isinstance(blocks[j], Paragraph) and _is_bullet(blocks[j]):
+        if blocks[j].level != parent.level:
+            return False
+        j += 1
+    return True
+
+
 def _heading_item(blocks: list[Block], i: int) -> bool:
     """A short heading with prose under it (not a table, not another heading): one priority."""
     b = blocks[i]
@@ -197,27 +218,21 @@ def _collect_list(blocks: list[Block], i: int, found: _Priorities) -> int:
             kinds.add("heading")
         elif isinstance(b, Heading):
             break
-        elif _is_bullet(b) and _labelled(clean(b.text)[2:]):
-            # '• Neglect – we will …', its unlabelled bullets beneath are sub-items of its text
-            label, body = _labelled(clean(b.text)[2:])
-            i += 1
-            subs = []
-            while i < n and _is_bullet(blocks[i]) and not _labelled(clean(blocks[i].text)[2:]):
-                subs.append(clean(blocks[i].text))
-                i += 1
-            found.add(label, "\n".join([body.rstrip(";").strip()] + subs))
-            started = True
-            kinds.add("item")
         elif _is_bullet(b):
-            count += 1
-            found.add(f"Priority {count}", clean(b.text)[2:].rstrip(";").strip())
+            # one bullet per priority: '• Neglect – we will …' (label and text) or '• To reduce …';
+            # the bullets nested under it (or '◆' items) are sub-items of its text
+            named = _labelled(clean(b.text)[2:])
             i += 1
             subs = []
-            while i < n and isinstance(blocks[i], Paragraph) and _SUB_ITEM.match(_text(blocks[i])):
-                subs.append("• " + _SUB_ITEM.sub("", _text(blocks[i])))
+            while i < n and isinstance(blocks[i], Paragraph) and _is_sub(blocks, i, b, named is not None):
+                sub = clean(blocks[i].text)[2:] if _is_bullet(blocks[i]) else _SUB_ITEM.sub("", _text(blocks[i]))
+                subs.append("• " + _GLYPH.sub("", sub))
                 i += 1
-            if subs:  # '◆' sub-items belong to the bullet above
-                found.extend_last(subs)
+            if named:
+                found.add(named[0], "\n".join([named[1].rstrip(";").strip()] + subs))
+            else:
+                count += 1
+                found.add(f"Priority {count}", "\n".join([clean(b.text)[2:].rstrip(";").strip()] + subs))
             started = True
             kinds.add("item")
         elif _NUMBER.match(text) and isinstance(b, Paragraph):

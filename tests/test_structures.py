@@ -146,3 +146,21 @@ def test_priorities_common_on_the_fixtures(fixtures_db):
     for theme in ("neglect", "cse", "domestic_abuse", "early_help"):
         assert got[theme] == want[theme], theme
     assert got["neglect"] == ["Shropshire", "Solihull", "Sunderland"]
+
+
+def test_markdown_rendering_nested_bullets_and_a_short_pipe_table():
+    """The bulleted plan as a markdown rendering: '  - ' sub-bullets stay in their priority's text (the
+    list level reaches the model), and a short pipe table keeps every row (a short body row is no
+    repeated header)."""
+    got, want = _extracted(DATA / "bulleted-priorities.md"), _expected("bulleted-priorities")
+    assert [_row(a) for a in got["actions"]] == [_row(a) for a in want["actions"]]
+    assert [(p["label"], p["text"]) for p in got["priorities"]] == [(p["label"], p["text"]) for p in want["priorities"]]
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf", "md"])
+def test_list_levels_reach_the_model(ext):
+    from extract import read
+
+    items = [(b.text, b.level) for b in read(DATA / f"bulleted-priorities.{ext}").blocks
+             if getattr(b, "text", "").startswith("• ")]
+    assert [level for _, level in items] == [0, 1, 1, 0, 0, 1]
