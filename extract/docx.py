@@ -152,6 +152,20 @@ class _Reader:
         m = re.match(r"^list(?: bullet| number| continue)?\s+(\d)$", name.lower())
         return int(m.group(1)) - 1 if m else 0
 
+    @staticmethod
+    def bold_lead(p) -> str:
+        """The paragraph's opening bold runs when plain text follows them (a label), else ''."""
+        lead, rest = [], []
+        for r in p.iter(f"{W}r"):
+            text = "".join(t.text or "" for t in r.findall(f"{W}t"))
+            b = r.find(f"{W}rPr/{W}b")
+            if not rest and b is not None and b.get(f"{W}val") not in ("0", "false"):
+                lead.append(text)
+            elif text.strip() or rest:
+                rest.append(text)
+        label = re.sub(r"\s+", " ", "".join(lead)).strip()
+        return label if label and "".join(rest).strip() else ""
+
     def cell_text(self, tc) -> tuple[str, bool]:
         """The cell's paragraphs joined by newlines, and whether all of them are bold."""
         lines, bold = [], True
@@ -288,7 +302,7 @@ def _read_body(document, path: Path) -> Document:
             elif m:
                 blocks.append(Heading(text, level=int(m.group(1))))
             else:
-                blocks.append(Paragraph(text, bold=bold, level=reader.list_level(el)))
+                blocks.append(Paragraph(text, bold=bold, level=reader.list_level(el), bold_lead=reader.bold_lead(el)))
         elif el.tag == f"{W}tbl":
             blocks.append(reader.table(el))
     title = document.core_properties.title or None

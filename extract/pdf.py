@@ -392,10 +392,12 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
             level = 1 if size >= body_size + 4 else 2
             out.append((top, Heading(text.replace("\n", " "), level=level, page=page_no)))
         else:
-            levels = [int(ln.x0 > left + 6) for ln in group if ln.text.strip()[:1] in BULLET_GLYPHS]
-            for part in text.split("\n"):
-                level = levels.pop(0) if part.startswith(BULLET) and levels else 0
-                out.append((top, Paragraph(part, page=page_no, bold=bold, level=level)))
+            items = [ln for ln in group if ln.text.strip()[:1] in BULLET_GLYPHS]
+            for n, part in enumerate(text.split("\n")):
+                first = items.pop(0) if part.startswith(BULLET) and items else group[0] if n == 0 else None
+                level = int(first.x0 > left + 6) if first is not None and part.startswith(BULLET) else 0
+                out.append((top, Paragraph(part, page=page_no, bold=bold, level=level,
+                                           bold_lead=_bold_lead(first) if first is not None else "")))
         group.clear()
 
     for ln in lines:
@@ -408,6 +410,13 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
         group.append(ln)
     flush()
     return out
+
+
+def _bold_lead(line: Line) -> str:
+    """The line's opening bold words when plain words follow them (a label), else ''."""
+    words = [w for w in line.words if w.text.strip(BULLET_GLYPHS)]
+    k = next((i for i, w in enumerate(words) if not w.bold), len(words))
+    return " ".join(w.text for w in words[:k]) if 0 < k < len(words) else ""
 
 
 def _plumber_pages(pdf: Any) -> Iterator[Any]:

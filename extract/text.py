@@ -183,7 +183,9 @@ def _prose_block(text: str, indent: int = 0) -> Block | None:
     body = _BULLET_GLYPH.sub("", body) if item else body
     md_bold = text.startswith(("**", "__")) and text.endswith(("**", "__")) and len(text) > 4
     level = min((indent + 1) // 2, 3) if item else 0  # ' - sub' under '- item': nested by indenting
-    return Paragraph(BULLET + body if item else body, bold=md_bold or html_bold, level=level) if body else None
+    lead = re.match(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*\S", text) if not md_bold else None
+    return Paragraph(BULLET + body if item else body, bold=md_bold or html_bold, level=level,
+                     bold_lead=strip_markdown(lead.group(1)).strip() if lead else "") if body else None
 
 
 def scan_text(text: str) -> list[Item]:

@@ -89,12 +89,15 @@ class Paragraph:
 
     ``level`` is a list item's nesting (0: a top-level item or no list item, 1: a sub-item under
     the item above, ...), where the format shows it: sub-bullets belong to their parent's text.
+    ``bold_lead`` is the text's opening bold run when plain text follows it (a label:
+    '**Neglect** we will …' gives 'Neglect'), else ''.
     """
 
     text: str
     page: int | None = None
     bold: bool = False
     level: int = 0
+    bold_lead: str = ""
     kind: Literal["paragraph"] = "paragraph"
 
 

@@ -148,13 +148,16 @@ def declared_priorities(blocks: list[Block]) -> list[Priority]:
     return found.items
 
 
-def _labelled(text: str) -> tuple[str, str] | None:
-    """A list item's label and text when it reads 'Label – text' or 'Label: text' (label at most
-    six words), else None."""
+def _labelled(text: str, bold_lead: str = "") -> tuple[str, str] | None:
+    """A list item's label and text when it reads 'Label – text' or 'Label: text', or opens with a
+    bold run ('**Neglect** we will …', ``bold_lead``); the label at most six words; else None."""
     m = _LABELLED.match(text)
-    if not m or len(m.group("label").split()) > 6:
-        return None
-    return m.group("label").strip(), m.group("text").strip()
+    if m and len(m.group("label").split()) <= 6:
+        return m.group("label").strip(), m.group("text").strip()
+    lead = bold_lead.strip(" –—-:")
+    if lead and text.startswith(lead) and len(lead.split()) <= 6 and text[len(lead):].strip(" –—-:"):
+        return lead, text[len(lead):].strip(" –—-:")
+    return None
 
 
 def _is_sub(blocks: list[Block], i: int, parent: Paragraph, labelled: bool) -> bool:
@@ -167,7 +170,7 @@ def _is_sub(blocks: list[Block], i: int, parent: Paragraph, labelled: bool) -> b
         return False
     if b.level > parent.level:
         return True
-    if b.level < parent.level or not labelled or _labelled(clean(b.text)[2:]):
+    if b.level < parent.level or not labelled or _labelled(clean(b.text)[2:], b.bold_lead):
         return False
     j = i  # same level, unlabelled: a sub-item only if no bullet of this list is nested
     while j < len(blocks) and isinstance(blocks[j], Paragraph) and _is_bullet(blocks[j]):
@@ -221,7 +224,7 @@ def _collect_list(blocks: list[Block], i: int, found: _Priorities) -> int:
         elif _is_bullet(b):
             # one bullet per priority: '• Neglect – we will …' (label and text) or '• To reduce …';
             # the bullets nested under it (or '◆' items) are sub-items of its text
-            named = _labelled(clean(b.text)[2:])
+            named = _labelled(clean(b.text)[2:], b.bold_lead)
             i += 1
             subs = []
             while i < n and isinstance(blocks[i], Paragraph) and _is_sub(blocks, i, b, named is not None):
@@ -237,9 +240,10 @@ def _collect_list(blocks: list[Block], i: int, found: _Priorities) -> int:
             kinds.add("item")
         elif _NUMBER.match(text) and isinstance(b, Paragraph):
             # '1. Neglect: children …' (a numbered list item): label with its number, and text
-            for item in _split_numbered(text):
+            items = _split_numbered(text)
+            for item in items:
                 num, rest = _NUMBER.match(item).group("num", "rest")
-                named = _labelled(rest)
+                named = _labelled(rest, b.bold_lead if len(items) == 1 else "")
                 count += 1
                 found.add(f"{num} {named[0]}" if named else f"Priority {count}", named[1] if named else rest)
             started = True

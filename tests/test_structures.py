@@ -163,4 +163,4 @@ def test_list_levels_reach_the_model(ext):
 
     items = [(b.text, b.level) for b in read(DATA / f"bulleted-priorities.{ext}").blocks
              if getattr(b, "text", "").startswith("• ")]
-    assert [level for _, level in items] == [0, 1, 1, 0, 0, 1]
+    assert [level for _, level in items] == [0, 1, 1, 0, 0, 1, 0]
