@@ -164,3 +164,60 @@ def test_list_levels_reach_the_model(ext):
     items = [(b.text, b.level) for b in read(DATA / f"bulleted-priorities.{ext}").blocks
              if getattr(b, "text", "").startswith("• ")]
     assert [level for _, level in items] == [0, 1, 1, 0, 0, 1, 0]
+
+
+def _table(rows: list[list[str]], spans: dict[tuple[int, int], int] | None = None):
+    from models.document import Cell, Table
+
+    spans = spans or {}
+    cells = [Cell(r, c, text, colspan=spans.get((r, c), 1)) for r, row in enumerate(rows)
+             for c, text in enumerate(row) if text is not None]
+    return Table(n_rows=len(rows), n_cols=len(rows[0]), cells=cells, header_rows=1)
+
+
+def _normalised(blocks: list) -> dict:
+    from models.document import Document
+    from normalise import normalise
+
+    return normalise(Document(source="made-up.docx", format="docx", blocks=blocks)).to_dict()
+
+
+def test_divider_rows_set_priority_and_objective_unless_a_column_gives_them():
+    from models.document import Heading
+
+    rows = [["Action", "Lead", "Timescale"],
+            ["Strategic objective 1: A safe workforce", None, None],
+            ["Check the safer recruitment audit returns", "Board Manager", "May 2014"],
+            ["Priority 3 – Neglect", None, None],
+            ["Launch the neglect toolkit", "Neglect sub group", "June 2014"],
+            ["Business as usual", None, None],
+            ["Publish the annual report", "Board Manager", "September 2014"]]
+    spans = {(1, 0): 3, (3, 0): 3, (5, 0): 3}
+    with_column = [["Priority", "Action", "Lead"], ["Priority 2: Exploitation", None, None],
+                   ["Early help", "Publish the early help offer", "Early Help Manager"]]
+    doc = _normalised([Heading("Theme 4: Neglect and Poverty", level=2), _table(rows, spans),
+                       _table(with_column, {(1, 0): 3})])
+    got = [(a["section"], a["priority"], a["objective"], a["extra"].get("category")) for a in doc["actions"]]
+    section = "Theme 4: Neglect and Poverty"
+    assert got == [(section, None, "Strategic objective 1: A safe workforce", None),
+                   (section, "Priority 3 – Neglect", None, None),
+                   (section, "Priority 3 – Neglect", None, "Business as usual"),
+                   (section, "Early help", None, "Priority 2: Exploitation")]  # the column wins; divider kept
+
+
+def test_a_matrix_with_an_unknown_corner_and_groups_across_pages_of_text():
+    """Rows of groups (no group word in two of them), priority headers named by the plan's own list."""
+    from models.document import Heading, Paragraph
+
+    rows = [["What will happen", "Priority 1", "Priority 2"],
+            ["Training sub group", "Run neglect courses for every agency", "Run exploitation courses"],
+            ["L&I", "Review cases for learning about neglect", ""],
+            ["Police", "", "Map exploitation hot spots with partners"]]
+    doc = _normalised([Heading("Our plan", level=1), Paragraph("Priority 1: Neglect"),
+                       Paragraph("Priority 2: Exploitation"), _table(rows)])
+    assert [t["kind"] for t in doc["tables"]] == ["matrix"]
+    assert [(a["lead"], a["priority"], a["action"]) for a in doc["actions"]] == [
+        ("Training sub group", "Priority 1", "Run neglect courses for every agency"),
+        ("Training sub group", "Priority 2", "Run exploitation courses"),
+        ("L&I", "Priority 1", "Review cases for learning about neglect"),
+        ("Police", "Priority 2", "Map exploitation hot spots with partners")]
