@@ -271,6 +271,18 @@ def _html_table(el, inner) -> Part:
     return Part(table.text_rows(), [[False] * n_cols for _ in rows], table=table)
 
 
+def _is_block(el) -> bool:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    return tag in _BLOCK_TAGS or bool(el.xpath("|".join(f".//{t}" for t in _BLOCK_TAGS)))
+
+
+def _li_level(el) -> int:
+    """A list item's nesting: the lists around it, less one (0 for a top-level item or no item)."""
+    if not isinstance(el.tag, str) or el.tag.lower() != "li":
+        return 0
+    return max(0, sum(1 for a in el.iterancestors() if isinstance(a.tag, str) and a.tag.lower() in ("ul", "ol")) - 1)
+
+
 def scan_html(text: str) -> list[Item]:
     """Prose blocks (headings, paragraphs, list items) and table parts of an HTML document."""
     import lxml.html
@@ -302,10 +314,20 @@ def scan_html(text: str) -> list[Item]:
             lines, bold = fragment_lines(inner(el))   # a block with inline content only: one paragraph
             body = "\n".join(strip_markdown(ln) for ln in lines)
             bullet = BULLET if tag == "li" and not body.startswith(BULLET) else ""
-            items.append(Paragraph(bullet + body, bold=bold) if body else None)
+            items.append(Paragraph(bullet + body, bold=bold, level=_li_level(el)) if body else None)
         else:
-            loose(el.text if tag not in ("html", "body") else None)
-            for ch in el:
+            children = list(el)
+            if tag == "li":  # an item with a list nested in it: its own inline text is the item
+                k = next((k for k, ch in enumerate(children) if _is_block(ch)), len(children))
+                own = (el.text or "") + "".join(lxml.html.tostring(ch, encoding="unicode") for ch in children[:k])
+                lines, bold = fragment_lines(own)
+                body = " ".join(strip_markdown(ln) for ln in lines).strip()
+                if body:
+                    items.append(Paragraph(BULLET + body, bold=bold, level=_li_level(el)))
+                children = children[k:]
+            else:
+                loose(el.text if tag not in ("html", "body") else None)
+            for ch in children:
                 walk(ch)
                 loose(ch.tail)
 

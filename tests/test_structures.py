@@ -221,3 +221,10 @@ def test_a_matrix_with_an_unknown_corner_and_groups_across_pages_of_text():
         ("Training sub group", "Priority 2", "Run exploitation courses"),
         ("L&I", "Priority 1", "Review cases for learning about neglect"),
         ("Police", "Priority 2", "Map exploitation hot spots with partners")]
+
+
+def test_html_rendering_nested_list_items_stay_in_their_priority():
+    """An HTML rendering: '<li><b>Neglect</b> – … <ul><li>…</li></ul></li>' is one priority with its sub-items."""
+    got = _extracted(DATA / "bulleted-priorities.html")["priorities"]
+    assert [(p["label"], p["text"]) for p in got] == [(p["label"], p["text"])
+                                                     for p in _expected("bulleted-priorities")["priorities"][:3]]
