@@ -126,16 +126,19 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
     out.period = meta.plan_period(title, plain)
     out.priorities = meta.declared_priorities(plain)
     ctx = _Context()
+    declared, n_declared = declared_keys(out.priorities), len(out.priorities)
     for block in blocks:
+        if len(out.priorities) != n_declared:  # a table added priorities
+            declared, n_declared = declared_keys(out.priorities), len(out.priorities)
         if not isinstance(block, StitchedTable):
-            ctx.see(block.text, _heading_like(block), declared_keys(out.priorities))
+            ctx.see(block.text, _heading_like(block), declared)
             continue
         ctx.prose = 0
         layout = analyse(block, lexicon, out.priorities)
         out.tables.append(_table_record(block, layout))
         if layout.kind == "other":  # a table of the plan's priorities
-            keys = declared_keys(out.priorities)
-            out.priorities.extend(p for p in meta.table_priorities(st_rows(block)) if priority_key(p.label) not in keys)
+            out.priorities.extend(p for p in meta.table_priorities(st_rows(block))
+                                  if priority_key(p.label) not in declared)
         if layout.kind == "heading":
             if layout.title:
                 ctx.section = layout.title
@@ -143,7 +146,7 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
         section = layout.title or ctx.section
         if layout.kind == "actions":
             has_section = "section" in layout.fields()
-            for a in action_rows(block, layout, declared_keys(out.priorities)):
+            for a in action_rows(block, layout, declared):
                 for name, text in ctx.titled.items():  # a heading's priority/objective, where no column gives it
                     if name not in layout.fields() and not getattr(a, name):
                         setattr(a, name, text)
@@ -153,7 +156,6 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
             for a in acts:
                 out.actions.append(_finish(a, section, ctx.extra))
             known = {p.text.lower() for p in out.priorities}
-            declared = declared_keys(out.priorities)
             for label, text in focus.items():
                 if label and (text or label).lower() not in known and priority_key(label) not in declared:
                     out.priorities.append(Priority(label=label, text=text or label,
