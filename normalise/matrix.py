@@ -45,6 +45,8 @@ _OBJECTIVE_TITLE = re.compile(r"^(?:\d+[.)]\s*)?(?:strategic\s+|key\s+)?objectiv
 
 
 def priority_key(text: str) -> str:
+    """A priority's name as compared across its mentions: numbering and 'Priority N:' dropped, so
+    '1. Neglect', 'Priority 1: Neglect' and 'Neglect' meet."""
     return norm_key(re.sub(r"^\s*\(?\d+[.)]?\s*|^priority\s*\d+\s*[-–—:.]?\s*", "", text, flags=re.I))
 
 
