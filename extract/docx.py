@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
+from extract.colour import theme_scheme, visible_fill, word_theme_fill
 from models.document import BULLET, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError
 
@@ -110,10 +112,22 @@ def _is_bold(p) -> bool:
     return True
 
 
+def _theme_xml(document) -> bytes | None:
+    """The document's theme part (theme colours are resolved against it), if it has one."""
+    try:
+        for rel in document.part.rels.values():
+            if rel.reltype.endswith("/theme") and not rel.is_external:
+                return rel.target_part.blob
+    except (AttributeError, KeyError, ValueError):
+        return None
+    return None
+
+
 class _Reader:
     def __init__(self, document) -> None:
         self.numbering = _Numbering(document)
         self.styles = _StyleInfo(document)
+        self.scheme = theme_scheme(_theme_xml(document))
 
     def paragraph(self, p) -> tuple[str, str, bool]:
         """Return (style name, text with list marker, bold)."""
@@ -140,6 +154,16 @@ class _Reader:
             text = BULLET + text
         text = re.sub(r"^[•\uf0b7\u25aa\u25cf]\s*", BULLET, text)
         return name, text, _is_bold(p)
+
+    def fill(self, shd) -> str | None:
+        """A cell's ``w:shd`` background as ``#RRGGBB``: a theme fill (with its tint or shade) wins
+        over the literal ``w:fill``, which Word writes beside it only as a fallback; a solid pattern
+        (``w:val="solid"``) shows the pattern colour instead."""
+        if (shd.get(f"{W}val") or "") == "solid":
+            return visible_fill(shd.get(f"{W}color"))
+        themed = word_theme_fill(self.scheme, shd.get(f"{W}themeFill"), shd.get(f"{W}themeFillTint"),
+                                 shd.get(f"{W}themeFillShade"))
+        return visible_fill(themed or shd.get(f"{W}fill"))
 
     def cell_text(self, tc) -> tuple[str, bool]:
         """The cell's paragraphs joined by newlines, and whether all of them are bold."""
@@ -174,6 +198,7 @@ class _Reader:
                 span = 1
                 vmerge = None
                 shaded = False
+                fill = None
                 if tcpr is not None:
                     gs = tcpr.find(f"{W}gridSpan")
                     span = int(gs.get(f"{W}val", "1")) if gs is not None else 1
@@ -182,14 +207,13 @@ class _Reader:
                     shd = tcpr.find(f"{W}shd")
                     shaded = shd is not None and (shd.get(f"{W}fill") or "auto").lower() not in (
                         "auto", "ffffff", "none")
+                    fill = self.fill(shd) if shd is not None else None
                 if vmerge == "continue" and col in open_cells:
                     i = open_cells[col]
-                    prev = cells[i]
-                    cells[i] = Cell(prev.row, prev.col, prev.text, prev.rowspan + 1, prev.colspan,
-                                    prev.bold, prev.shaded)
+                    cells[i] = replace(cells[i], rowspan=cells[i].rowspan + 1)
                 else:
                     text, bold = self.cell_text(tc)
-                    cell = Cell(r, col, text, 1, span, bold, shaded)
+                    cell = Cell(r, col, text, 1, span, bold, shaded, fill=fill)
                     cells.append(cell)
                     for c in range(col, col + span):
                         open_cells.pop(c, None)

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from models.document import Cell
 from models.records import Action
+from normalise import rag
 from normalise.layout import Layout, own
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, join_continuation, one_line, split_ref
@@ -39,6 +40,7 @@ class RowValues:
     owned: dict[str, bool] = field(default_factory=dict)      # field -> text is the row's own
     extra: dict[str, str] = field(default_factory=dict)
     page: int | None = None
+    fill: str | None = None                                    # the status cell's colour (RAG as colour)
 
 
 def _timescale(layout: Layout, grid, r: int, cols: list[int]) -> tuple[str, bool]:
@@ -78,6 +80,9 @@ def read_row(layout: Layout, grid, r: int, page: int | None) -> RowValues:
         if text:
             rv.values[name] = text
             rv.owned[name] = owned
+    for c in fields.get("status", []):
+        if grid[r][c] is not None and grid[r][c].fill:
+            rv.fill = grid[r][c].fill
     for c, cm in enumerate(layout.columns):
         if cm.field is None:
             cell = grid[r][c]
@@ -179,7 +184,7 @@ def _new_action(rv: RowValues, category: str | None) -> Action:
     a = Action(page=rv.page)
     for name, text in rv.values.items():
         if name == "status":
-            a.extra["status_source"] = text
+            a.extra[rag.SOURCE_KEY] = text
         elif hasattr(a, name):
             setattr(a, name, text)
     if a.ref is None and a.action:
@@ -189,6 +194,8 @@ def _new_action(rv: RowValues, category: str | None) -> Action:
     if a.ref:
         a.ref = a.ref.rstrip(")").strip()
     a.extra.update(rv.extra)
+    if rv.fill:
+        a.extra[rag.FILL_KEY] = rv.fill
     if category:
         a.extra["category"] = category
     return a
