@@ -32,6 +32,8 @@ from normalise.text import norm_key
 SOURCE_KEY = "status_source"
 FILL_KEY = "status_fill"
 
+_KEY_TITLE = re.compile(r"^\s*(?:[A-Za-z]+\s+){0,2}(?:key|legend|rating|ratings|rag|status|brag)\s*:\s*(?=\S+"
+                        r"\s*(?:=|:|–|—|-))", re.I)
 _SEP = r"\s*(?:=|:|–|—|-|\bis\b|\bmeans\b)\s*"
 
 
@@ -108,7 +110,8 @@ class Legend:
     def _read_text(self, text: str, codes: dict[str, str]) -> None:
         words = _colour_words()
         for line in re.split(r"[\n;|•]|,\s+(?=\S+" + _SEP + ")", text):
-            m = re.fullmatch(r"\s*(?:key\s*:?\s*|rag\s*:?\s*)?\(?([A-Za-z]+|\d{1,2})\)?" + _SEP
+            line = _KEY_TITLE.sub("", line)  # 'RAG key:', 'Status:', 'Progress rating:' before the first entry
+            m = re.fullmatch(r"\s*\(?([A-Za-z]+|\d{1,2})\)?" + _SEP
                              + r"(.{2,60}?)[\s.]*", line, re.I)
             if not m:
                 continue
