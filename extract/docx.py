@@ -228,7 +228,7 @@ MAX_UNPACKED = 256 * 1024 * 1024   # a real plan's parts unpack to a few MB
 MAX_RATIO = 200                    # deflate rarely beats 20:1 on Word XML
 
 
-def check_package(path: Path) -> None:
+def check_package(path: Path, kind: str = "DOCX") -> None:
     """Refuse hostile packages before any XML parser sees them.
 
     A zip bomb (a small file unpacking to gigabytes) would exhaust memory, and a
@@ -242,26 +242,26 @@ def check_package(path: Path) -> None:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             if total > MAX_UNPACKED:
-                raise ExtractError(f"DOCX unpacks to {total / 2**20:.0f} MB, over the "
+                raise ExtractError(f"{kind} unpacks to {total / 2**20:.0f} MB, over the "
                                    f"{MAX_UNPACKED // 2**20} MB limit (zip bomb?)", file=str(path))
             for info in infos:
                 ratio = info.file_size // max(info.compress_size, 1)
                 if info.file_size > 1 << 20 and ratio > MAX_RATIO:
-                    raise ExtractError(f"DOCX part {info.filename} is compressed {ratio}:1 (zip bomb?)",
+                    raise ExtractError(f"{kind} part {info.filename} is compressed {ratio}:1 (zip bomb?)",
                                        file=str(path))
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     with z.open(info) as fh:
                         head = fh.read(4096)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise ExtractError(f"DOCX part {info.filename} declares a DTD or entities "
+                        raise ExtractError(f"{kind} part {info.filename} declares a DTD or entities "
                                            "(refused: external entities)", file=str(path))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError) as exc:  # what a corrupt or exotic zip raises (fuzzed)
-        raise ExtractError(f"not a readable DOCX (bad zip: {exc.__class__.__name__}: {exc})",
+        raise ExtractError(f"not a readable {kind} (bad zip: {exc.__class__.__name__}: {exc})",
                            file=str(path)) from exc
     except zlib.error as exc:
-        raise ExtractError(f"not a readable DOCX (corrupt compressed part: {exc})", file=str(path)) from exc
+        raise ExtractError(f"not a readable {kind} (corrupt compressed part: {exc})", file=str(path)) from exc
 
 
 def read_docx(path: Path) -> Document:
