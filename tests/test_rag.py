@@ -8,6 +8,7 @@ numbered codes, with the plan's keys as paragraphs.  Its records are hand-writte
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import cache
 
@@ -39,7 +40,13 @@ def _records(doc: dict) -> list[dict]:
     return [{**{f: fold(a[f]) for f in FIELDS}, "rag": a["extra"].get("rag")} for a in doc["actions"]]
 
 
-@pytest.mark.parametrize(("ext", "engine"), [("docx", "pdfium"), ("pdf", "pdfium"), ("pdf", "pdfplumber")])
+NO_CAMELOT = importlib.util.find_spec("camelot") is None
+
+
+@pytest.mark.parametrize(("ext", "engine"), [
+    ("docx", "pdfium"), ("pdf", "pdfium"), ("pdf", "pdfplumber"),
+    pytest.param("pdf", "camelot", marks=pytest.mark.skipif(NO_CAMELOT, reason="camelot-py is not installed")),
+])
 def test_westmoor_exact_records(ext, engine):
     got, want = _got("westmoor-2015-16", ext, engine), _want("westmoor-2015-16")
     assert (got["board"], got["period"]) == (want["board"], want["period"])
