@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
 from extract.colour import excel_colour, theme_scheme, visible_fill
 from extract.layout import normalise_bullets
 from models.document import Cell, Document, Heading, Table
-from models.errors import ExtractError
+from models.errors import ExtractError, MissingDependency
 
 #: A cell a long way beyond the data is a formatting stray, not part of the tracker.
 MAX_CELLS = 200_000
@@ -174,11 +175,28 @@ def read_converted(path: Path) -> Document:
     from extract.doc import convert
 
     with tempfile.TemporaryDirectory(prefix="boardplans-sheet-") as tmp:
-        converted = convert(path, "xlsx", Path(tmp))
+        try:
+            converted = convert(path, "xlsx", Path(tmp))
+        except ExtractError as exc:
+            if not isinstance(exc, MissingDependency) and not _has_calc():
+                raise MissingDependency(f"{path.suffix.lower()} needs LibreOffice Calc to convert it "
+                                        "(apt-get install libreoffice-calc)", file=str(path)) from exc
+            raise
         doc = read_xlsx(converted)
     doc.format = path.suffix.lower().lstrip(".")
     doc.source = str(path)
     return doc
+
+
+def _has_calc() -> bool:
+    """LibreOffice's Calc module is installed (Debian packages it apart from Writer)."""
+    from extract.doc import soffice
+
+    exe = soffice()
+    if exe is None:
+        return False
+    program = Path(shutil.which(exe) or exe).resolve().parent
+    return any((program / name).exists() for name in ("libsclo.so", "scalc", "scalc.exe"))
 
 
 def read_odt(path: Path) -> Document:
