@@ -34,6 +34,7 @@ FILL_KEY = "status_fill"
 
 _KEY_TITLE = re.compile(r"^\s*(?:[A-Za-z]+\s+){0,2}(?:key|legend|rating|ratings|rag|status|brag)\s*:\s*(?=\S+"
                         r"\s*(?:=|:|–|—|-))", re.I)
+_NUMBERED = re.compile(r"(?:^|\s)\(?(\d{1,2})[.)]\s+([A-Za-z][A-Za-z ,/'-]{1,40}?)(?=\s+\(?\d{1,2}[.)]\s|\s*$)")
 _SEP = r"\s*(?:=|:|–|—|-|\bis\b|\bmeans\b)\s*"
 
 
@@ -109,9 +110,14 @@ class Legend:
 
     def _read_text(self, text: str, codes: dict[str, str]) -> None:
         words = _colour_words()
+        listed = _NUMBERED.findall(_KEY_TITLE.sub("", text))
+        if len(listed) >= 2 and all(label_status(label) for _, label in listed):
+            for code, label in listed:  # '1. Complete 2. On track 3. Not started' on one line
+                codes.setdefault(code, label_status(label))  # type: ignore[arg-type]
+            return
         for line in re.split(r"[\n;|•]|,\s+(?=\S+" + _SEP + ")", text):
             line = _KEY_TITLE.sub("", line)  # 'RAG key:', 'Status:', 'Progress rating:' before the first entry
-            m = re.fullmatch(r"\s*\(?([A-Za-z]+|\d{1,2})\)?" + _SEP
+            m = re.fullmatch(r"\s*(?:category\s+|level\s+|code\s+)?\(?([A-Za-z]+|\d{1,2})\)?" + _SEP
                              + r"(.{2,60}?)[\s.]*", line, re.I)
             if not m:
                 continue

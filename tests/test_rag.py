@@ -121,6 +121,10 @@ def test_legend_forms():
     assert Legend.of([Paragraph("1 = Completed")]).codes == {}  # one code alone is no key
     codes = Legend.of([Paragraph("Rating: 1 = Complete; 2 = On track; 3 = Not started")])
     assert codes.codes == {"1": "completed", "2": "in_progress", "3": "not_started"}
+    listed = Legend.of([Paragraph("Status key: 1. Complete 2. On track 3. Slipped 4. Not started")])
+    assert listed.codes == {"1": "completed", "2": "in_progress", "3": "delayed", "4": "not_started"}
+    assert Legend.of([Paragraph("Key: (1) Achieved (2) In progress")]).codes == {"1": "completed", "2": "in_progress"}
+    assert not Legend.of([Paragraph("1. Develop the neglect strategy 2. Train staff in its use")])  # a list, no key
     table = Table(3, 2, [Cell(0, 0, "", fill="#00B050"), Cell(0, 1, "On track"),
                          Cell(1, 0, "", fill="#0070C0"), Cell(1, 1, "Achieved"),
                          Cell(2, 0, "Behind schedule", fill="#FF0000")])
