@@ -9,6 +9,8 @@ table:
 - the used range is where cells hold a value (or a fill: a RAG cell may have
   no text); rows and columns hidden in Excel, and rows and columns left empty
   inside the range, are dropped; a hidden sheet or one with no value is skipped;
+  blank rows part a title or key block from the tracker under it when the
+  tracker uses columns the block does not (then each is a table);
 - merged ranges become row/column spans over the rows and columns kept;
 - a cell's fill (solid pattern; literal, theme with tint, or indexed colour)
   is its ``fill``; bold font its ``bold``;
@@ -90,8 +92,9 @@ def _frozen_rows(ws) -> int:
     return int(m.group(1)) - 1 if m else 0
 
 
-def sheet_table(ws, scheme: dict[str, str]) -> Table | None:
-    """One sheet's used range as a table, or None when it holds no value."""
+def sheet_tables(ws, scheme: dict[str, str]) -> list[Table]:
+    """One sheet's used range as tables: one, or more where blank rows part blocks of different
+    columns (a title or a key above the tracker); none when the sheet holds no value."""
     hidden_rows = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
     hidden_cols = _hidden_columns(ws)
     values: dict[tuple[int, int], tuple[str, str | None, bool]] = {}
@@ -107,11 +110,11 @@ def sheet_table(ws, scheme: dict[str, str]) -> Table | None:
             if len(values) > MAX_CELLS:
                 raise ExtractError(f"sheet '{ws.title}' has over {MAX_CELLS} cells")
     if not any(text for text, _, _ in values.values()):
-        return None
-    merges = []
+        return []
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
     covered: set[tuple[int, int]] = set()
     for rng in ws.merged_cells.ranges:
-        merges.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
+        spans[(rng.min_row, rng.min_col)] = (rng.max_row, rng.max_col)
         covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
                        for c in range(rng.min_col, rng.max_col + 1) if (r, c) != (rng.min_row, rng.min_col))
     # a merged range counts where its top-left cell holds something; a fill with no text beyond the
@@ -120,24 +123,53 @@ def sheet_table(ws, scheme: dict[str, str]) -> Table | None:
     texted = [rc for rc in used if values[rc][0]]
     last_row, last_col = max(r for r, _ in texted), max(c for _, c in texted)
     used = {(r, c) for r, c in used if r <= last_row and c <= last_col}
-    rows_used = {r for r, _ in used}
-    cols_used = {c for _, c in used}
-    rows = sorted(rows_used)
-    cols = sorted(cols_used)
+    frozen = _frozen_rows(ws)
+    return [_table(block, used, values, spans, frozen) for block in _blocks(used, spans, hidden_rows)]
+
+
+def _blocks(used: set[tuple[int, int]], spans: dict[tuple[int, int], tuple[int, int]],
+            hidden_rows: set[int]) -> list[list[int]]:
+    """The sheet's rows in blocks: a blank row (not hidden, no merged cell across it) ends a block,
+    and a block stays apart only when it uses a column the block above does not (a narrow title or
+    key over the tracker); blank spacer rows inside a tracker, and notes under it, stay in it."""
+    rows = sorted({r for r, _ in used})
+    merged_over = {r for (r0, c0), (r1, _) in spans.items() if (r0, c0) in used for r in range(r0 + 1, r1 + 1)}
+    parts: list[list[int]] = [[rows[0]]]
+    for prev, r in zip(rows, rows[1:], strict=False):
+        gap = [x for x in range(prev + 1, r) if x not in hidden_rows and x not in merged_over]
+        if gap:
+            parts.append([r])
+        else:
+            parts[-1].append(r)
+    cols_of = [{c for r, c in used if r in set(part)} for part in parts]
+    blocks, block_cols = [parts[0]], [cols_of[0]]
+    for part, cols in zip(parts[1:], cols_of[1:], strict=True):
+        if cols <= block_cols[-1]:
+            blocks[-1] += part
+        else:
+            blocks.append(part)
+            block_cols.append(cols)
+    return blocks
+
+
+def _table(rows: list[int], used: set[tuple[int, int]], values: dict, spans: dict, frozen: int) -> Table:
+    """One block of sheet rows as a table: columns it uses, merged ranges as spans over the rows and
+    columns kept, frozen top rows as header rows."""
+    mine = sorted((r, c) for r, c in used if r in set(rows))
+    cols = sorted({c for _, c in mine})
     row_at = {r: i for i, r in enumerate(rows)}
     col_at = {c: i for i, c in enumerate(cols)}
-    spans = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in merges}
     cells = []
-    for (r, c) in sorted(used):
+    for (r, c) in mine:
         text, fill, bold = values[(r, c)]
         r1, c1 = spans.get((r, c), (r, c))
         rowspan = sum(1 for x in rows if r <= x <= r1)
         colspan = sum(1 for x in cols if c <= x <= c1)
         cells.append(Cell(row_at[r], col_at[c], text, max(rowspan, 1), max(colspan, 1), bold=bold,
                           shaded=fill is not None, fill=fill))
-    frozen = _frozen_rows(ws)
-    header_rows = sum(1 for r in rows if r <= frozen) if frozen and frozen < len(rows) else 0
-    return Table(n_rows=len(rows), n_cols=len(cols), cells=cells, header_rows=header_rows)
+    header_rows = sum(1 for r in rows if r <= frozen) if frozen else 0
+    return Table(n_rows=len(rows), n_cols=len(cols), cells=cells,
+                 header_rows=header_rows if header_rows < len(rows) else 0)
 
 
 def read_xlsx(path: Path) -> Document:
@@ -160,10 +192,9 @@ def read_xlsx(path: Path) -> Document:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            table = sheet_table(ws, scheme)
-            if table is None:
-                continue
-            blocks += [Heading(ws.title, level=2), table]  # level 2: the workbook's title stays the title
+            tables = sheet_tables(ws, scheme)
+            if tables:
+                blocks += [Heading(ws.title, level=2), *tables]  # level 2: the workbook's title stays the title
         title = (wb.properties.title or None) if wb.properties is not None else None
     finally:
         wb.close()
@@ -212,4 +243,4 @@ def read_odt(path: Path) -> Document:
     return doc
 
 
-__all__ = ["read_converted", "read_odt", "read_xlsx", "sheet_table"]
+__all__ = ["read_converted", "read_odt", "read_xlsx", "sheet_tables"]

@@ -133,3 +133,42 @@ def test_odt_gives_the_docx_records(tmp_path):
     assert got["error"] is None and got["format"] == "odt"
     want = extract_file(RAG / "westmoor-2015-16.docx").to_dict()
     assert _records(got) == _records(want)
+
+
+def test_title_and_key_above_the_tracker_are_tables_of_their_own(tmp_path):
+    """Blank rows part a title and a key (narrower blocks) from the tracker under them; a blank
+    spacer row inside the tracker does not part it."""
+    from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tracker"
+    ws["A1"] = "Northdale Safeguarding Children Board action plan tracker"
+    ws.merge_cells("A1:E1")
+    ws["A3"] = "Key"
+    for r, (colour, label) in enumerate([("00B050", "On track"), ("FFC000", "Some slippage"),
+                                         ("FF0000", "Not started")], start=4):
+        ws.cell(row=r, column=1).fill = PatternFill(fill_type="solid", fgColor=f"FF{colour}")
+        ws.cell(row=r, column=2, value=label)
+    rows = [["Ref", "Action", "Lead", "Progress", "RAG"],
+            ["1.1", "Agree the neglect strategy", "Neglect Sub-group", "Draft agreed.", None],
+            ["1.2", "Audit neglect cases", "QA Sub-group", "Audit delayed to June.", None],
+            None,
+            ["2.1", "Train staff in early help", "Training Sub-group", "Not begun.", None]]
+    for r, values in enumerate(rows, start=8):
+        for c, v in enumerate(values or [], start=1):
+            ws.cell(row=r, column=c, value=v)
+    for r, colour in ((9, "00B050"), (10, "FFC000"), (12, "FF0000")):
+        ws.cell(row=r, column=5).fill = PatternFill(fill_type="solid", fgColor=f"FF{colour}")
+    path = tmp_path / "northdale.xlsx"
+    wb.save(str(path))
+
+    doc = read(path)
+    assert [(t.n_rows, t.n_cols) for t in doc.tables] == [(1, 1), (4, 2), (4, 5)]
+    got = extract_file(path).to_dict()
+    assert [(a["ref"], a["action"], a["status"], a["extra"].get("rag")) for a in got["actions"]] == [
+        ("1.1", "Agree the neglect strategy", "in_progress", "green"),
+        ("1.2", "Audit neglect cases", "delayed", "amber"),
+        ("2.1", "Train staff in early help", "not_started", "red"),
+    ]
