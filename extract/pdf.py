@@ -42,6 +42,7 @@ import numpy as np
 
 from extract import borderless
 from extract.borderless import BorderlessSettings
+from extract.colour import pdf_colour, visible_fill
 from extract.layout import BULLET_GLYPHS, Line, Word, cluster, index_of, lines_to_text, words_to_lines
 from models.document import BULLET, Block, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError, NoTextLayer
@@ -105,8 +106,38 @@ def _membership(boxes: Sequence[Box], cx: np.ndarray, cy: np.ndarray) -> np.ndar
             & (b[:, 1] <= cy[:, None]) & (cy[:, None] <= b[:, 3]))
 
 
+#: A filled rectangle drawn on the page: its box and colour (``#RRGGBB``), in drawing order.
+Fill = tuple[Box, str]
+
+
+def page_fills(page) -> list[Fill]:
+    """The page's filled rectangles that are not white, in drawing order (a later one is on top).
+
+    Cell shading is a filled rectangle drawn behind the cell's text; both
+    engines' pages give ``rects`` with pdfplumber's ``fill`` and
+    ``non_stroking_color``, so both read the same colours.
+    """
+    out = []
+    for r in page.rects:
+        colour = visible_fill(pdf_colour(r.get("non_stroking_color"))) if r.get("fill") else None
+        if colour:
+            out.append(((r["x0"], r["top"], r["x1"], r["bottom"]), colour))
+    return out
+
+
+def box_fill(box: Box, fills: Sequence[Fill]) -> str | None:
+    """The colour behind a cell: the topmost filled rectangle covering most (60 %) of its box."""
+    x0, top, x1, bottom = box
+    area = max((x1 - x0) * (bottom - top), 1e-6)
+    for (fx0, ftop, fx1, fbottom), colour in reversed(fills):
+        w, h = min(x1, fx1) - max(x0, fx0), min(bottom, fbottom) - max(top, ftop)
+        if w > 0 and h > 0 and w * h >= 0.6 * area:
+            return colour
+    return None
+
+
 def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
-               settings: PdfSettings) -> tuple[list[Cell], set[int]]:
+               settings: PdfSettings, fills: Sequence[Fill] = ()) -> tuple[list[Cell], set[int]]:
     """Cells with their text; also the indexes of the words the table consumed.
 
     A word goes to the first box (in ``boxes`` order) holding its centre.  The
@@ -128,7 +159,8 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
         lines = words_to_lines(ws, settings.line_tolerance)
         text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
         bold = bool(lines) and all(ln.bold for ln in lines)
-        cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no))
+        fill = box_fill(box, fills) if fills else None
+        cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no, fill=fill))
     return cells, used
 
 
@@ -137,10 +169,11 @@ TableFinder = Callable[..., tuple[list[Table], set[int]]]
 
 
 def grid_table(boxes: list[Box], words: list[Word], page_no: int, settings: PdfSettings,
-               bbox: Box | None = None) -> tuple[Table, set[int]]:
-    """A :class:`Table` from cell boxes (any engine's), filled with the page's words."""
+               bbox: Box | None = None, fills: Sequence[Fill] = ()) -> tuple[Table, set[int]]:
+    """A :class:`Table` from cell boxes (any engine's), filled with the page's words (and each
+    cell's background colour from ``fills``)."""
     xs, ys, spans = table_grid(boxes, settings.edge_tolerance)
-    cells, consumed = fill_cells(boxes, spans, words, page_no, settings)
+    cells, consumed = fill_cells(boxes, spans, words, page_no, settings, fills)
     cells.sort(key=lambda c: (c.row, c.col))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if bbox is None:
@@ -159,11 +192,13 @@ def ruled_tables(page, words: list[Word], page_no: int,
     """pdfplumber's ruled grids, each with the indexes of the words it holds and whether
     some cell holds text falling apart into columns (a vertical rule is missing there)."""
     out = []
+    fills: list[Fill] | None = None
     for found in page.find_tables(settings.table_settings()):
         boxes = [tuple(c) for c in found.cells]
         if len(boxes) < settings.min_cells:
             continue
-        table, consumed = grid_table(boxes, words, page_no, settings, bbox=tuple(found.bbox))
+        fills = page_fills(page) if fills is None else fills
+        table, consumed = grid_table(boxes, words, page_no, settings, bbox=tuple(found.bbox), fills=fills)
         if _filled(table) < settings.min_filled * len(table.cells):
             continue
         out.append((table, consumed, _shared_cells(boxes, [words[i] for i in consumed], settings)))

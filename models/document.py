@@ -22,7 +22,10 @@ class Cell:
 
     ``text`` holds the cell's paragraphs joined by ``\\n``; a bulleted
     paragraph starts with ``• ``.  A merged cell appears once, at its top-left
-    grid position, with ``rowspan``/``colspan`` > 1.
+    grid position, with ``rowspan``/``colspan`` > 1.  ``fill`` is the cell's
+    background colour as ``#RRGGBB`` (theme colours resolved; None for no fill
+    or white), because many plans give an action's RAG status only as the
+    colour of a cell; ``shaded`` stays the reader's yes/no for any shading.
     """
 
     row: int
@@ -33,6 +36,7 @@ class Cell:
     bold: bool = False
     shaded: bool = False
     page: int | None = None
+    fill: str | None = None
 
 
 @dataclass

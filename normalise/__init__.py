@@ -12,7 +12,7 @@ import re
 
 from models.document import Document, Heading, Paragraph
 from models.records import Action, Indicator, PlanDocument, Priority, TableRecord
-from normalise import dates, meta, status, themes
+from normalise import dates, meta, rag, status, themes
 from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
@@ -96,7 +96,7 @@ def _finish(a: Action, section: str | None, ctx_extra: dict[str, str], from_colu
     if not a.section and not from_column:
         a.section = section
     a.start, a.end = dates.parse_timescale(a.timescale)
-    a.status = status.judge(a.progress, a.extra.pop("status_source", None))
+    a.status = status.judge(a.progress, a.extra.get(rag.SOURCE_KEY))  # a code or colour: rag.apply
     a.themes = themes.themes_for_action(a.action, a.progress, a.outcome, a.priority, a.objective, a.section)
     for k, v in ctx_extra.items():
         a.extra.setdefault(k, v)
@@ -166,6 +166,7 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                 cells = [one_line(t) for t in row if t.strip()]
                 if len(cells) >= 2:
                     out.indicators.append(Indicator(group=group, ref=cells[0], name=" ".join(cells[1:])))
+    rag.apply(out.actions, rag.Legend.of(blocks))
     canonical_categories(out.actions)
     if doc.pages is None:  # renderings number their table parts to stitch them; those are no pages
         for a in out.actions:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models.document import Cell, Table
+from normalise import rag
 from normalise.columns import ColumnMap, content_field, is_matrix_corner, map_header
 from normalise.matrix import columns as matrix_columns
 from normalise.matrix import detect as detect_matrix
@@ -189,6 +190,10 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
             if guess and guess[0] not in taken:
                 columns[c] = ColumnMap(cm.header, guess[0], guess[1])
                 taken.add(guess[0])
+    for c, cm in enumerate(columns):  # coloured cells, little text: RAG as colour, whatever the header
+        if cm.field is None and "status" not in taken and rag.is_rag_column([own(grid, r, c) for r in body]):
+            columns[c] = ColumnMap(cm.header, "status", "content: cells coloured red/amber/green")
+            taken.add("status")
     mapped = {cm.field for cm in columns}
     kind = "actions" if "action" in mapped or {"lead", "progress"} <= mapped else "other"
     return Layout(kind, header_rows, body_start, title, headers, columns)

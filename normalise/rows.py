@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from models.document import Cell
 from models.records import Action
+from normalise import rag
 from normalise.layout import Layout, own
 from normalise.matrix import title_role, transposed_rows
 from normalise.stitch import StitchedTable
@@ -40,6 +41,7 @@ class RowValues:
     owned: dict[str, bool] = field(default_factory=dict)      # field -> text is the row's own
     extra: dict[str, str] = field(default_factory=dict)
     page: int | None = None
+    fill: str | None = None                                    # the status cell's colour (RAG as colour)
 
 
 def _timescale(layout: Layout, grid, r: int, cols: list[int]) -> tuple[str, bool]:
@@ -79,6 +81,9 @@ def read_row(layout: Layout, grid, r: int, page: int | None) -> RowValues:
         if text:
             rv.values[name] = text
             rv.owned[name] = owned
+    for c in fields.get("status", []):
+        if grid[r][c] is not None and grid[r][c].fill:
+            rv.fill = grid[r][c].fill
     for c, cm in enumerate(layout.columns):
         if cm.field is None:
             cell = grid[r][c]
@@ -180,7 +185,7 @@ def _new_action(rv: RowValues, category: str | None, titled: dict[str, str] | No
     a = Action(page=rv.page)
     for name, text in rv.values.items():
         if name == "status":
-            a.extra["status_source"] = text
+            a.extra[rag.SOURCE_KEY] = text
         elif hasattr(a, name):
             setattr(a, name, text)
     if a.ref is None and a.action:
@@ -190,6 +195,8 @@ def _new_action(rv: RowValues, category: str | None, titled: dict[str, str] | No
     if a.ref:
         a.ref = a.ref.rstrip(")").strip()
     a.extra.update(rv.extra)
+    if rv.fill:
+        a.extra[rag.FILL_KEY] = rv.fill
     if category:
         a.extra["category"] = category
     for name, text in (titled or {}).items():  # a title row's priority/objective, where no column gives it
