@@ -1,0 +1,90 @@
+"""What keeps the page up for everyone: quiet errors, bounded SQL, GET only, internal pages hidden.
+
+- **Errors** answer at once with a short page (or JSON) and one log line ``METHOD PATH -> STATUS:
+  message``.  Datasette's own handler prints a traceback with every local variable (``rich``)
+  on the event loop for each failing request: 0.5-0.8 s each, and every other visitor waits.
+  ``plugin.py`` replaces that handler with ``error_response``.
+- **SQL** is bounded by ``SETTINGS``: each query stops after ``sql_time_limit_ms``, facets after
+  ``facet_time_limit_ms``, no page returns more than ``max_returned_rows``, and at most
+  ``num_sql_threads`` queries run at once.  Slow queries wait for a thread rather than taking
+  every core, and no one of them holds a thread for longer than the limit.
+- **Methods**: the page is read-only, so anything but GET and HEAD is 405 (``Allow: GET, HEAD``)
+  before Datasette sees it (a POST to a question gave a 500).
+- **Internal pages** (``/-/versions``, ``/-/threads``, ``/-/settings`` ...) say which software and
+  settings run the site; they are 404 unless ``serve --debug-pages``.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from datasette.utils.asgi import Base400, Forbidden, NotFound, Response
+from datasette.views.base import DatasetteError
+
+LOG = logging.getLogger("boardplans.web")
+
+# Datasette settings (``datasette --setting``): see the module docstring; the README lists them.
+SETTINGS: dict[str, Any] = {
+    "default_page_size": 50,
+    "max_returned_rows": 1000,       # rows one page (or a question's answer) may hold
+    "sql_time_limit_ms": 1000,       # any one query
+    "facet_time_limit_ms": 500,      # each facet of a table page
+    "facet_suggest_time_limit_ms": 100,
+    "suggest_facets": False,         # the table pages have their facets; no guessing per request
+    "num_sql_threads": 3,            # queries at once; on 2 cores more threads only queue inside SQLite
+    "allow_download": False,         # the whole database file is not a page
+    "truncate_cells_html": 300,      # long progress notes are cut in tables (full on the action page)
+}
+
+# Datasette's pages about itself, hidden unless serve --debug-pages.
+INTERNAL_PAGES = ("versions", "threads", "settings", "config", "plugins", "databases", "metadata", "actor",
+                  "permissions", "messages", "allow-debug", "patterns", "auth-token")
+INTERNAL_ROUTE = rf"^/-/(?:{'|'.join(INTERNAL_PAGES)})(?:\.json)?$"
+ALLOWED_METHODS = ("GET", "HEAD")
+
+
+def _status_and_message(exception: BaseException) -> tuple[int, str]:
+    if isinstance(exception, Base400 | NotFound | Forbidden):
+        return exception.status, str(exception.args[0] if exception.args else "")
+    if isinstance(exception, DatasetteError):
+        return exception.status, str(exception.message)
+    return 500, f"{type(exception).__name__}: {exception}"
+
+
+def error_response(datasette: Any, request: Any, exception: BaseException) -> Response:
+    """A short error answer and one log line; no traceback is formatted or rendered."""
+    status, message = _status_and_message(exception)
+    path = request.path
+    (LOG.error if status >= 500 else LOG.info)("%s %s -> %s: %s", request.method, path, status, message[:200])
+    shown = message if status < 500 else "Something went wrong on the server; it has been logged."
+    if path.split("?")[0].endswith(".json") or request.args.get("_shape"):
+        return Response.json({"ok": False, "error": shown, "status": status}, status=status)
+    home = datasette.urls.instance()
+    return Response.html(
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Error {status}</title>'
+        f'<link rel="stylesheet" href="{datasette.urls.static("app.css")}"></head><body><section class="content">'
+        f"<h1>Error {status}</h1><p>{escape(shown)}</p><p><a href=\"{home}\">Back to the home page</a></p>"
+        "</section></body></html>", status=status)
+
+
+def not_found(datasette: Any, request: Any) -> Response:
+    """A route that answers as an unknown page (the internal pages when they are off)."""
+    return error_response(datasette, request, NotFound("Page not found"))
+
+
+def methods_guard(app: Any) -> Any:
+    """ASGI middleware: 405 for anything but GET and HEAD, before the request reaches Datasette."""
+
+    async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] not in ALLOWED_METHODS:
+            LOG.info("%s %s -> 405", scope["method"], scope.get("path"))
+            await send({"type": "http.response.start", "status": 405,
+                        "headers": [(b"allow", b", ".join(m.encode() for m in ALLOWED_METHODS)),
+                                    (b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": b"405 Method Not Allowed: this site is read-only.\n"})
+            return
+        await app(scope, receive, send)
+
+    return guarded
