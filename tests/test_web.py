@@ -9,9 +9,12 @@ browser test is skipped on a developer's machine and fails in CI, where .ci/run 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +26,7 @@ import pytest
 from conftest import PLANS, ROOT, expected
 from db_fixtures import in_ci
 
+from load.db import DatabaseError
 from load.export import export_tables
 from load.query import common_priorities, compare, priorities_long
 from load.search import search
@@ -145,7 +149,7 @@ def test_actions_facet_and_filter_by_board_theme_status_and_period(site, fixture
 
 def test_canned_queries_answer_as_the_library_does(site, fixtures_db):
     ds, name = site
-    boards = _get(ds, f"/{name}/boards.json?_shape=array").json()
+    boards = _get(ds, f"/{name}/board_summary.json?_shape=array").json()
     assert {b["board"]: b["actions"] for b in boards} == {expected(p)["board_short"]: len(expected(p)["actions"])
                                                           for p in PLANS}
     hits = _get(ds, f"/{name}/search.json?q=audit&board=&theme=&status=&_shape=array").json()
@@ -168,6 +172,185 @@ def test_the_page_is_read_only(site):
     res = _get(ds, f"/{name}.json?sql=delete+from+actions")
     assert res.status_code == 400 or "error" in res.text.lower()
     assert _get(ds, f"/{name}/actions.json?_size=1").status_code == 200
+
+
+def _fts_scores(ds, name: str, words: str) -> dict[int, float]:
+    """bm25 of every action matching ``words`` in the served SQLite file, as the page ranks."""
+    path = ds.databases[name].path
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return dict(conn.execute("select rowid, bm25(actions_fts, 4.0, 1.0, 1.0, 2.0) from actions_fts "
+                                 "where actions_fts match ?", [fts_query(words)]))
+
+
+def test_actions_table_search_box_filters_and_ranks(site, fixtures_db):
+    ds, name = site
+    html = _get(ds, f"/{name}/actions").text
+    assert '<input id="_search" type="search" name="_search"' in html
+    base = f"/{name}/actions.json?_search=neglect&_plan_version=current&_shape=objects"
+    page = _get(ds, base + "&_size=max").json()
+    ids = [r["id"] for r in page["rows"]]
+    assert sorted(ids) == sorted(search(fixtures_db, "neglect")["action_id"]) and len(ids) > 5
+    scores = _fts_scores(ds, name, "neglect")
+    assert [scores[i] for i in ids] == sorted(scores[i] for i in ids)  # best (lowest bm25) first
+    assert scores[ids[0]] < scores[ids[-1]]
+    walked, url = [], base + "&_size=3"
+    while url:  # page by page, each page carries on where the last one stopped
+        part = _get(ds, url).json()
+        walked += [r["id"] for r in part["rows"]]
+        url = base + "&_size=3&_next=" + urllib.parse.quote(part["next"]) if part["next"] else None
+    assert walked == ids
+    phrase = _get(ds, f"/{name}/actions.json?_search=graded+care+profile&_shape=objects").json()["rows"]
+    assert phrase and all("graded care profile" in " ".join(str(r[c] or "") for c in ("action", "progress",
+                          "outcome", "priority")).lower() for r in phrase)
+    assert _get(ds, f"/{name}/actions.json?_search=nothingsuchword").json()["rows"] == []
+
+
+def test_errors_answer_at_once_with_one_log_line(site, caplog):
+    ds, name = site
+    caplog.set_level(logging.INFO, logger="boardplans.web")
+    for path, status in [("/nope", 404), (f"/{name}/nope.json", 404), (f"/{name}/actions?_sort=nope", 400),
+                         (f"/{name}/actions.json?_size=nope", 400)]:
+        caplog.clear()
+        res = _get(ds, path)
+        assert res.status_code == status and "Traceback" not in res.text
+        lines = [r.getMessage() for r in caplog.records if r.name == "boardplans.web"]
+        assert len(lines) == 1 and lines[0].startswith(f"GET {path.split('?')[0]}") and f"-> {status}" in lines[0]
+        assert "\n" not in lines[0]
+    assert _get(ds, f"/{name}/nope.json").json()["ok"] is False
+    from datasette.plugins import pm
+    assert [i.plugin_name for i in pm.hook.handle_exception.get_hookimpls()] == ["boardplans"]
+
+
+def test_sql_time_and_concurrency_are_bounded(site):
+    ds, name = site
+    settings = {k: ds.setting(k) for k in ("sql_time_limit_ms", "num_sql_threads", "max_returned_rows")}
+    assert settings == {"sql_time_limit_ms": 1000, "num_sql_threads": 3, "max_returned_rows": 1000}
+    slow = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000000) "
+            "select count(*) from n")
+    started = time.perf_counter()
+    res = _get(ds, f"/{name}.json?sql=" + urllib.parse.quote(slow))
+    assert res.status_code == 400 and res.json()["error"].startswith("SQL query took too long.")
+    assert time.perf_counter() - started < 5
+
+
+def test_question_forms_offer_choices_and_read_names_as_written(site, fixtures_db):
+    ds, name = site
+    html = _get(ds, f"/{name}/search").text
+    for label in ("Words", "Board", "Theme", "Status", "Plan period"):
+        assert f'>{label}</label>' in html
+    assert "Run SQL" not in html and "Custom SQL query" not in html and '<input type="submit" value="Search">' in html
+    boards = {expected(p)["board_short"] for p in PLANS}
+    for board in boards:
+        assert f'<option value="{board}">{board}</option>' in html
+    assert '<option value="in_progress">in progress</option>' in html
+    assert '<option value="neglect">neglect: childhood neglect</option>' in html
+    assert '<option value="2012-04 to 2015-03">' in html
+    lib = search(fixtures_db, "audit", board="Surrey", status="completed")
+    assert len(lib)
+    for board in ("Surrey", "surrey scb", "Surrey Safeguarding Children Board"):
+        for status in ("completed", "Completed"):
+            rows = _get(ds, f"/{name}/search.json?q=audit&board={urllib.parse.quote(board)}&status={status}"
+                            "&_shape=array").json()
+            assert sorted(r["action_id"] for r in rows) == sorted(lib["action_id"]), (board, status)
+    solihull = _get(ds, f"/{name}/search?q=neglect&board=SLSCB&status=In+progress")
+    assert "<title>Search actions: neglect · Solihull · in progress · boardplans</title>" in solihull.text
+    assert '<option value="Solihull" selected>' in solihull.text
+    assert '<option value="in_progress" selected>' in solihull.text
+    neglect = compare(fixtures_db, "neglect").actions
+    rows = _get(ds, f"/{name}/compare.json?theme=Neglect&_shape=array").json()
+    assert [r["action"] for r in rows] == list(neglect["action"])
+    page = _get(ds, f"/{name}/compare?theme=Neglect").text
+    assert "<title>Compare boards on a theme (list): neglect · boardplans</title>" in page
+    for row in rows:  # every row links to its action's page
+        assert f'<a href="/{name}/actions/{row["action_id"]}">' in page
+    wrong = _get(ds, f"/{name}/search?q=audit&board=Nowhere&theme=nope").text
+    assert "There is no board &#39;Nowhere&#39;" in wrong and "There is no theme &#39;nope&#39;" in wrong
+
+
+def _action_id(fixtures_db, words: str, board: str) -> dict:
+    hits = search(fixtures_db, words, board=board)
+    return hits.iloc[0].to_dict()
+
+
+def test_the_action_page_reads_as_a_record(site, fixtures_db):
+    ds, name = site
+    hit = _action_id(fixtures_db, "neglect toolkit", "Sunderland")
+    html = _get(ds, f"/{name}/actions/{hit['action_id']}").text
+    assert "<title>Sunderland 4.2: " in html
+    assert "<dt>Board</dt><dd>Sunderland Safeguarding Children Board</dd>" in html
+    assert "<dt>Period</dt><dd>2018-04 to 2019-03</dd>" in html
+    assert f"<dt>Lead</dt><dd>{hit['lead']}</dd>" in html.replace("&amp;", "&")
+    assert f"<p>{hit['progress']}</p>" in html
+    themes = hit["themes"] if isinstance(hit["themes"], list) else re.split(r"[;,]\s*", hit["themes"])
+    assert themes
+    for theme in themes:
+        assert f'href="/-/compare?theme={theme}"' in html
+    assert f"{Path(hit['file']).name}, page {hit['page']}" in html
+    assert "Sunderland's other actions on the same themes" in html
+    others = compare(fixtures_db, "neglect").actions
+    others = others[(others["board"] == "Sunderland") & (others["action"] != hit["action"])]
+    assert len(others) and all(a[:60] in html for a in others["action"])
+    article = html.split('<article class="bp-action">')[1].split("</article>")[0]
+    assert "[" not in article and "{" not in article  # no raw JSON: that is under "every stored column"
+
+
+def test_a_documents_warnings_show_on_its_pages(db_url, tmp_path):
+    from db_fixtures import plan_from_expected
+
+    from load.db import connect, dispose
+    from load.loader import load_document
+
+    factory = connect(db_url)
+    plan = plan_from_expected("sunderland-2018-19", warnings=["table on page 3 has no header row",
+                                                              "2 actions have no status"])
+    load_document(factory, plan)
+    dispose(db_url)
+    ds = make_datasette(db_url, workdir=tmp_path)
+    name = next(n for n in ds.databases if not n.startswith("_"))
+    html = _get(ds, f"/{name}/actions/1").text
+    assert "<li>table on page 3 has no header row</li>" in html and "<li>2 actions have no status</li>" in html
+    doc = _get(ds, f"/{name}/documents/1").text
+    assert "Warnings about this plan" in doc and "<li>2 actions have no status</li>" in doc
+
+
+def test_the_actions_table_shows_the_columns_people_read(site):
+    ds, name = site
+    html = _get(ds, f"/{name}/actions?_plan_board=Surrey").text
+    header = html.split('<table class="rows-and-columns bp-brief">')[1].split("</thead>")[0]
+    assert re.findall(r'<th class="col-\w+" scope="col">(\w+)</th>', header) == [
+        "board", "ref", "action", "lead", "timescale", "status", "progress"]
+    assert f'<a href="/{name}/actions/' in html and "Show every column" in html
+    full = _get(ds, f"/{name}/actions?_plan_board=Surrey&_view=all").text
+    assert "bp-brief" not in full and 'data-column="extra"' in full
+
+
+def test_urls_do_not_collide_and_internal_pages_are_off(site, fixtures_db, tmp_path, monkeypatch):
+    ds, name = site
+    assert _get(ds, f"/{name}/boards.json").json()["table"] == "boards"
+    assert not set(QUERIES) & set(ds.databases[name].path and _tables(ds, name))
+    for page in ("versions", "threads", "settings", "plugins"):
+        assert _get(ds, f"/-/{page}").status_code == 404 and _get(ds, f"/-/{page}.json").status_code == 404
+    debug = make_datasette(fixtures_db, workdir=tmp_path, debug_pages=True)
+    assert _get(debug, "/-/versions.json").status_code == 200
+    monkeypatch.setitem(QUERIES, "actions", QUERIES["search"])
+    with pytest.raises(DatabaseError, match="also tables"):
+        make_datasette(fixtures_db, workdir=tmp_path / "again")
+
+
+def _tables(ds, name: str) -> set[str]:
+    with sqlite3.connect(f"file:{ds.databases[name].path}?mode=ro", uri=True) as conn:
+        return {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+
+
+def test_post_is_refused_cleanly(site):
+    ds, name = site
+
+    async def post(path):
+        return await ds.client.post(path, data={"q": "audit"})
+
+    for path in (f"/{name}/search", f"/{name}/actions", "/-/compare", "/"):
+        res = asyncio.run(post(path))
+        assert res.status_code == 405 and res.headers["allow"] == "GET, HEAD"
 
 
 def _free_port() -> int:
@@ -201,7 +384,7 @@ def server(fixtures_db, tmp_path_factory):
     try:
         for _ in range(120):
             try:
-                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
+                with urllib.request.urlopen(base + "/", timeout=2):
                     break
             except OSError:
                 if proc.poll() is not None:

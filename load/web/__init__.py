@@ -67,7 +67,8 @@ order by boards desc, pt.theme""",
     "search": {
         "title": "Search actions",
         "description": "Full-text search of action, progress, outcome and priority text (words are ANDed; "
-                       "\"a phrase\", OR and -word work). Leave board, theme or status empty for all.",
+                       "\"a phrase\", OR and -word work), best match first. A board may be written any way its plans "
+                       "write it; leave a choice at \"any\" for all.",
         "sql": f"""select a.id as action_id, {_BOARD} as board, a.ref, a.status, a.action, a.lead, a.progress,
   d.source_path as file, a.page
 from actions_fts f join actions a on a.id = f.rowid

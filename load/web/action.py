@@ -78,7 +78,8 @@ async def action_page(db: Any, action_id: Any) -> dict[str, Any] | None:
     related: dict[str, list[dict[str, Any]]] = {}
     for r in (await db.execute(RELATED, {"id": a["id"], "document_id": a["document_id"]})).rows:
         related.setdefault(r["theme"], []).append(dict(r))
-    return {**a, "themes": _json_list(a.get("themes")), "extra": extra if isinstance(extra, dict) else {},
+    extra = {k.replace("_", " "): extra_text(v) for k, v in (extra if isinstance(extra, dict) else {}).items()}
+    return {**a, "themes": _json_list(a.get("themes")), "extra": extra,
             "warnings": warnings_of(a.get("warnings")), "related": related,
             "file_name": (a.get("file") or "").replace("\\", "/").split("/")[-1]}
 
@@ -93,6 +94,15 @@ async def document_page(db: Any, document_id: Any) -> dict[str, Any] | None:
 async def plans(db: Any) -> dict[Any, dict[str, Any]]:
     """document id -> board and period, for the actions table's brief view."""
     return {r["id"]: dict(r) for r in (await db.execute(PLANS)).rows}
+
+
+def extra_text(value: Any) -> str:
+    """An ``extra`` field for reading: a list of parts (``[{"text": ..., "kind": ...}]``) as their texts."""
+    if isinstance(value, list):
+        return "; ".join(extra_text(v) for v in value)
+    if isinstance(value, dict):
+        return str(value.get("text") or ", ".join(f"{k}: {v}" for k, v in value.items()))
+    return str(value)
 
 
 def excerpt(text: Any, size: int = EXCERPT) -> str:

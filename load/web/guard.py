@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from html import escape
 from typing import Any
 
@@ -48,8 +49,11 @@ ALLOWED_METHODS = ("GET", "HEAD")
 def _status_and_message(exception: BaseException) -> tuple[int, str]:
     if isinstance(exception, Base400 | NotFound | Forbidden):
         return exception.status, str(exception.args[0] if exception.args else "")
-    if isinstance(exception, DatasetteError):
-        return exception.status, str(exception.message)
+    if isinstance(exception, DatasetteError):  # raised for what a URL asks ("Cannot sort table by x"): 400
+        message = str(exception.message)
+        if exception.message_is_html:  # its first paragraph as text ("SQL query took too long. ...")
+            message = " ".join(re.sub(r"<[^>]+>", "", message.split("</p>")[0]).split())
+        return (400 if exception.status == 500 else exception.status), message
     return 500, f"{type(exception).__name__}: {exception}"
 
 

@@ -103,17 +103,14 @@ def register_functions(conn: sqlite3.Connection) -> None:
 
 PERIODS = f"""select distinct {_PERIOD_SQL} as period from documents d
 where d.current = 1 order by d.period_start is null, d.period_start, d.period_end"""
-BOARD_CHOICES = """select coalesce(b.short_name, b.name) as board, b.name as full_name,
-  group_concat(a.alias, '; ') as aliases
-from boards b left join board_aliases a on a.board_id = b.id
+BOARD_CHOICES = """select coalesce(b.short_name, b.name) as board from boards b
 where b.id in (select board_id from documents where current = 1)
-group by b.id order by lower(coalesce(b.short_name, b.name))"""
+order by lower(coalesce(b.short_name, b.name))"""
 
 
 async def choices(db: Any) -> dict[str, list[dict[str, str]]]:
     """The select lists: value and label of every board, theme, status and plan period in the database."""
-    boards = [{"value": r["board"], "label": r["board"] if r["board"] == r["full_name"]
-               else f"{r['board']} ({r['full_name']})"} for r in (await db.execute(BOARD_CHOICES)).rows]
+    boards = [{"value": r["board"], "label": r["board"]} for r in (await db.execute(BOARD_CHOICES)).rows]
     periods = [{"value": r["period"], "label": r["period"]} for r in (await db.execute(PERIODS)).rows]
     return {"board": boards, "period": periods,
             "theme": [{"value": t, "label": f"{t.replace('_', ' ')}: {what}"} for t, what in themes().items()],
