@@ -205,6 +205,10 @@ def test_actions_table_search_box_filters_and_ranks(site, fixtures_db):
     assert phrase and all("graded care profile" in " ".join(str(r[c] or "") for c in ("action", "progress",
                           "outcome", "priority")).lower() for r in phrase)
     assert _get(ds, f"/{name}/actions.json?_search=nothingsuchword").json()["rows"] == []
+    back = _get(ds, f"/{name}/actions?_search=neglect&_sort=id&_plan_version=current")  # the form's hidden sort
+    assert back.status_code == 302
+    assert back.headers["location"] == f"/{name}/actions?_search=neglect&_plan_version=current"
+    assert "Best match first." in _get(ds, f"/{name}/actions?_search=neglect").text
 
 
 def test_errors_answer_at_once_with_one_log_line(site, caplog):
@@ -431,7 +435,9 @@ def test_a_person_searches_compares_and_reads_the_matrix_in_a_browser(server, fi
             rows = page.locator("table.bp-brief tbody tr")
             phrase = search(fixtures_db, '"graded care profile"', all_versions=True)
             assert len(phrase) > 0 and rows.count() == len(phrase)
-            assert f'{len(phrase)} row{"" if len(phrase) == 1 else "s"} where search matches' in page.inner_text("h3")
+            plural = "" if len(phrase) == 1 else "s"
+            assert page.inner_text("h3") == f'{len(phrase)} row{plural} where search matches "graded care profile"'
+            assert "Best match first." in page.inner_text("p.bp-view")
             assert all("graded care profile" in t.lower() for t in rows.locator("td.col-action").all_inner_texts())
             headers = page.locator("table.bp-brief thead th").all_inner_texts()
             assert [h.strip() for h in headers] == ["board", "ref", "action", "lead", "timescale", "status", "progress"]
@@ -451,7 +457,7 @@ def test_a_person_searches_compares_and_reads_the_matrix_in_a_browser(server, fi
             page.wait_for_load_state()
             hit = search(fixtures_db, "neglect toolkit").iloc[0]
             assert page.locator("article.bp-action h1").inner_text().endswith(hit["action"])
-            fields = page.locator("dl.bp-fields").inner_text()
+            fields = page.locator("article dl.bp-fields").inner_text()
             for label, value in (("Board", "Sunderland Safeguarding Children Board"), ("Lead", hit["lead"]),
                                  ("Status", hit["status"].replace("_", " ")),
                                  ("Source", f"{Path(hit['file']).name}, page {hit['page']}")):
@@ -563,7 +569,7 @@ def test_a_page_answers_quickly_under_fifty_bad_requests(server, fixtures_db):
     before = log.read_text().count("\n")
     timings, slowest, statuses = [], 0.0, []
     with ThreadPoolExecutor(max_workers=50) as pool:
-        for _ in range(3):  # three storms; the page is read while each is under way
+        for _ in range(5):  # five storms; the page is read while each is under way
             storm = [pool.submit(_fetch, url) for url in bad]
             time.sleep(0.02)
             status, took = _fetch(good)
@@ -573,9 +579,9 @@ def test_a_page_answers_quickly_under_fifty_bad_requests(server, fixtures_db):
             slowest = max(slowest, *(f.result()[1] for f in storm))
     print(f"good page under 50 bad requests: {', '.join(f'{t * 1000:.0f}' for t in timings)} ms; "
           f"bad requests took up to {slowest * 1000:.0f} ms")
-    assert sorted(timings)[1] < 0.2  # the median of three: one unlucky scheduling slice is not the page
+    assert sorted(timings)[2] < 0.2  # the median of five: one unlucky scheduling slice is not the page
     assert set(statuses) <= {400, 404} and statuses.count(404) >= 25
     lines = log.read_text().splitlines()[before:]
-    assert "Traceback" not in "\n".join(lines) and len(lines) <= 2 * 3 * len(bad)
+    assert "Traceback" not in "\n".join(lines) and len(lines) <= 2 * 5 * len(bad)
     assert _fetch(f"{base}/{name}/search", method="POST")[0] == 405
     assert _fetch(f"{base}/-/versions")[0] == 404 and _fetch(f"{base}/-/threads.json")[0] == 404

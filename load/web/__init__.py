@@ -173,6 +173,7 @@ def sqlite_file(url: str | None, workdir: str | Path | None = None) -> Path:
     from load.web.snapshot import snapshot
 
     folder = Path(workdir or tempfile.mkdtemp(prefix="boardplans-web-"))
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{parsed.database or 'plans'}.db"
     if target.exists():
         target.unlink()

@@ -4,8 +4,11 @@ Datasette's row page shows a row's columns as they are stored: ``themes`` and ``
 the plan as a bare ``document_id``, no board.  The page a researcher needs says whose plan it is
 (board, title, period), where in it (section, ref, source file and page), what the action is,
 who leads it, by when and how far it has got, its themes as labels, and leads on to the board's
-other actions on the same themes.  ``row.html`` renders that from ``action_page``; a document's
-row page lists its ``warnings`` (the import's doubts about the file) from ``document_page``.
+other actions on the same themes.  The plugin serves it in place of Datasette's row page
+(``/<db>/actions/<id>``: three queries where the row page makes fifteen, so it stays quick when the
+server is busy), rendered by ``boardplans_action.html`` from ``action_page``; the row as JSON stays
+Datasette's.  A document's row page lists its ``warnings`` (the import's doubts about the file)
+from ``document_page`` (``row.html``).
 
 The ``actions`` table has 19 columns; its default view (``_table.html``) shows the few a person
 reads (board, ref, action, lead, timescale, status, a progress excerpt), each row linking to the
@@ -19,9 +22,11 @@ from typing import Any
 
 from load.web import PLAN_FIELDS
 
+# Columns ACTION adds to the action's own (a.*), kept apart from them on the page.
+JOINED = ("board", "board_name", "plan_title", "period", "current", "file", "format", "warnings")
 ACTION = f"""select a.*, {PLAN_FIELDS['board']} as board, b.name as board_name, d.title as plan_title,
   {PLAN_FIELDS['period']} as period, d.current as current, d.source_path as file, d.format as format,
-  d.warnings as warnings, d.id as document_id
+  d.warnings as warnings
 from actions a join documents d on d.id = a.document_id left join boards b on b.id = d.board_id
 where a.id = :id"""
 # The same document's other actions sharing a theme with this one, by theme.
@@ -70,6 +75,7 @@ async def action_page(db: Any, action_id: Any) -> dict[str, Any] | None:
     if not rows:
         return None
     a = dict(rows[0])
+    stored = {k: v for k, v in a.items() if k not in JOINED}
     extra = a.get("extra")
     try:
         extra = json.loads(extra) if isinstance(extra, str) else (extra or {})
@@ -80,7 +86,7 @@ async def action_page(db: Any, action_id: Any) -> dict[str, Any] | None:
         related.setdefault(r["theme"], []).append(dict(r))
     extra = {k.replace("_", " "): extra_text(v) for k, v in (extra if isinstance(extra, dict) else {}).items()}
     return {**a, "themes": _json_list(a.get("themes")), "extra": extra,
-            "warnings": warnings_of(a.get("warnings")), "related": related,
+            "warnings": warnings_of(a.get("warnings")), "related": related, "stored": stored,
             "file_name": (a.get("file") or "").replace("\\", "/").split("/")[-1]}
 
 

@@ -5,12 +5,13 @@
   syntax; text with nothing searchable becomes ``""``, which matches nothing.  ``board_ids``,
   ``theme_id`` and ``status_id`` read a board, theme or status as a person writes it
   (``questions.py``).
-- ``ROUTES``: the plugin's pages (``pages.py``): the compare view with a column per board and the
-  priorities matrix with its chart.  A new page is one more ``(regex, view)`` entry.
+- ``ROUTES``: the plugin's pages (``pages.py``): the compare view with a column per board, the
+  priorities matrix with its chart, and an action's own page.  A new page is one more
+  ``(regex, view)`` entry.
 - the ``plan`` facet and ``?_plan_<field>=`` filter (``facets.py``): browse actions by board and
   plan period, which live on ``documents``, not on ``actions``.
-- template variables for the question forms (``questions.py``), the action page, a document's
-  warnings and the brief ``actions`` table (``action.py``).
+- template variables for the question forms (``questions.py``), a document's warnings and the
+  brief ``actions`` table (``action.py``).
 - errors answered at once with one log line, GET only, internal pages hidden (``guard.py``).
 """
 
@@ -22,12 +23,13 @@ from datasette import hookimpl
 from datasette.utils import path_with_replaced_args
 
 from load.search import fts5_query
-from load.web import action, facets, guard, pages, questions
+from load.web import action, facets, guard, pages, questions, ranking
 
 # The plugin's pages: (path regex, view).  Add a page here (and a link in PAGES, load/web/__init__.py).
 ROUTES: list[tuple[str, Any]] = [
     (r"^/-/compare(\.(?P<format>json))?$", pages.compare_page),
     (r"^/-/priorities(\.(?P<format>json))?$", pages.priorities_page),
+    (r"^/(?P<database>[^/.]+)/actions/(?P<id>\d+)$", pages.action_view),
 ]
 
 
@@ -69,7 +71,7 @@ def handle_exception(datasette: Any, request: Any, exception: BaseException) -> 
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    return guard.methods_guard
+    return lambda app: guard.methods_guard(ranking.drop_default_sort(app))
 
 
 @hookimpl
@@ -86,11 +88,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
             values = {k: request.args.get(k, "") for k in request.args}
             return {**await questions.form_context(db, name, values),
                     "bp_hidden_columns": questions.HIDDEN_COLUMNS}
-        if view_name == "row" and table in ("actions", "documents"):
-            key = request.url_vars.get("pks", "")
-            if table == "actions":
-                return {"bp_action": await action.action_page(db, key)}
-            return {"bp_document": await action.document_page(db, key)}
+        if view_name == "row" and table == "documents":
+            return {"bp_document": await action.document_page(db, request.url_vars.get("pks", ""))}
         if view_name == "table" and table == "actions":
             return {"bp_brief": request.args.get("_view") != "all", "bp_plans": await action.plans(db),
                     "bp_all_url": path_with_replaced_args(request, {"_view": "all"}),

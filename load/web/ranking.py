@@ -9,12 +9,17 @@ score (the weights ``load.search`` uses: action text first, then the priority it
 id; its next-page clause ``id > :p`` becomes the same keyset on (score, id), so every page
 continues where the previous one stopped.  Any other query passes through unchanged, and a query
 not of exactly that shape is not touched (its order is then Datasette's).
+
+The table page's form sends its sort select back as ``_sort=id`` (hidden on wide screens), which
+would read "sorted by id" over a ranked list; ``drop_default_sort`` redirects such a search to
+the same URL without it.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from datasette.database import Database
 
@@ -42,3 +47,21 @@ class RankedDatabase(Database):
 
     async def execute(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         return await super().execute(ranked(sql, params), params, *args, **kwargs)
+
+
+def drop_default_sort(app: Any) -> Any:
+    """ASGI middleware: ``/<db>/actions?_search=...&_sort=id`` redirects to the URL without ``_sort=id``."""
+
+    async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(f"/{TABLE}"):
+            pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            if any(k == "_search" and v for k, v in pairs) and ("_sort", "id") in pairs:
+                query = urlencode([(k, v) for k, v in pairs if (k, v) != ("_sort", "id")])
+                location = f"{scope.get('root_path', '')}{scope['path']}?{query}"
+                await send({"type": "http.response.start", "status": 302,
+                            "headers": [(b"location", location.encode())]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await app(scope, receive, send)
+
+    return inner
