@@ -265,6 +265,8 @@ def test_question_forms_offer_choices_and_read_names_as_written(site, fixtures_d
     neglect = compare(fixtures_db, "neglect").actions
     rows = _get(ds, f"/{name}/compare.json?theme=Neglect&_shape=array").json()
     assert [r["action"] for r in rows] == list(neglect["action"])
+    cse = _get(ds, f"/{name}/compare.json?theme=Child+sexual+exploitation&_shape=array").json()
+    assert [r["action"] for r in cse] == list(compare(fixtures_db, "cse").actions["action"])
     page = _get(ds, f"/{name}/compare?theme=Neglect").text
     assert "<title>Compare boards on a theme (list): neglect · boardplans</title>" in page
     for row in rows:  # every row links to its action's page

@@ -83,14 +83,20 @@ class Boards:
         return [fits[0]["id"]] if len(fits) == 1 else []
 
 
-def theme_id(text: Any) -> str:
-    """'Domestic abuse', 'domestic-abuse' and 'domestic_abuse' are one theme id."""
+def _id(text: Any) -> str:
     return re.sub(r"[\s\-]+", "_", str(text or "").strip().lower())
+
+
+def theme_id(text: Any) -> str:
+    """'Domestic abuse', 'domestic-abuse' and 'domestic_abuse' are one theme id; so is what the theme
+    covers as THEMES.md words it ('Child sexual exploitation' is cse)."""
+    key = _id(text)
+    return {_id(what): theme for theme, what in themes().items()}.get(key, key)
 
 
 def status_id(text: Any) -> str:
     """'In progress' and 'in_progress' are one status."""
-    return theme_id(text)
+    return _id(text)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
@@ -146,7 +152,7 @@ async def form_context(db: Any, query: str, values: dict[str, str]) -> dict[str,
             if not ids:
                 problems.append(f"There is no board '{raw}' (or more than one fits it). Choose one from the list.")
         elif raw and kind in ("theme", "status"):
-            chosen = theme_id(raw)
+            chosen = theme_id(raw) if kind == "theme" else status_id(raw)
             if chosen not in {c["value"] for c in lists[kind]}:
                 problems.append(f"There is no {kind} '{raw}'. Choose one from the list.")
         elif raw and kind == "period" and raw not in {c["value"] for c in lists["period"]}:
