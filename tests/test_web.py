@@ -90,6 +90,8 @@ def test_compare_page_pivots_the_library_comparison(site, fixtures_db):
         assert page["rows"] == max(c["total"] for c in page["boards"])
     html = _get(ds, "/-/compare?theme=neglect").text
     assert "<th scope=\"col\"><a" in html and "Understanding and responding to neglect is included" in html
+    for column in _get(ds, "/-/compare.json?theme=neglect").json()["boards"]:  # each action links to its page
+        assert all(f'<a href="/{name}/actions/{a["action_id"]}">' in html for a in column["actions"])
     assert "Declared a priority: Priority 1: Neglect" in html  # Solihull: declared, no action
 
 
@@ -500,6 +502,12 @@ def test_a_person_searches_compares_and_reads_the_matrix_in_a_browser(server, fi
             assert page.locator("table.bp-answer tbody tr").count() == 0
             assert "error" not in page.locator("body").inner_text().lower()
 
+            # no question hides a table: /plans/boards is the boards table
+            page.goto(f"{server}/{name}/boards")
+            assert page.locator("h1").inner_text().strip() == "boards"
+            assert page.locator("table.rows-and-columns tbody tr").count() == len({expected(p)["board_short"]
+                                                                                   for p in PLANS})
+
             # the compare view: a column per board, its actions on the theme down it
             page.goto(server + "/")
             page.get_by_role("link", name="Compare boards on a theme", exact=True).first.click()
@@ -517,6 +525,7 @@ def test_a_person_searches_compares_and_reads_the_matrix_in_a_browser(server, fi
             summary = page.locator("table.compare tr.summary td").nth(headers.index("Sunderland")).inner_text()
             assert "2 actions" in summary and "1 in progress" in summary
             assert "Declared a priority" in table.inner_text()
+            assert shropshire.get_by_role("link", name="Understanding and responding to neglect").is_visible()
             page.screenshot(path=str(shots / "compare-neglect.png"), full_page=False)
 
             # the priorities matrix: a chart, and a row per theme naming the boards declaring it

@@ -27,8 +27,8 @@ from models.records import STATUSES
 _CURRENT = "d.current = 1"
 _BOARD = f"coalesce(b.short_name, b.name, '{NO_BOARD}')"
 
-ACTIONS_ON_THEME = f"""select {_BOARD} as board, a.ref, a.action, a.lead, a.timescale, a.status, a.progress,
-  d.source_path as file, a.page
+ACTIONS_ON_THEME = f"""select a.id as action_id, {_BOARD} as board, a.ref, a.action, a.lead, a.timescale, a.status,
+  a.progress, d.source_path as file, a.page
 from actions a join action_themes t on t.action_id = a.id and t.theme = :theme
 join documents d on d.id = a.document_id and {_CURRENT}
 left join boards b on b.id = d.board_id
