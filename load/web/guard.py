@@ -6,8 +6,9 @@
   ``plugin.py`` replaces that handler with ``error_response``.
 - **SQL** is bounded by ``SETTINGS``: each query stops after ``sql_time_limit_ms``, facets after
   ``facet_time_limit_ms``, no page returns more than ``max_returned_rows``, and at most
-  ``num_sql_threads`` queries run at once.  Slow queries wait for a thread rather than taking
-  every core, and no one of them holds a thread for longer than the limit.
+  ``num_sql_threads`` queries run at once.  Typed SQL (``?sql=``, the likeliest heavy query) is
+  let in ``SQL_AT_ONCE`` requests at a time (``sql_gate``; the others wait their turn before
+  taking a thread), so however many heavy queries arrive, the pages keep threads of their own.
 - **Methods**: the page is read-only, so anything but GET and HEAD is 405 (``Allow: GET, HEAD``)
   before Datasette sees it (a POST to a question gave a 500).
 - **Internal pages** (``/-/versions``, ``/-/threads``, ``/-/settings`` ...) say which software and
@@ -16,10 +17,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from html import escape
 from typing import Any
+from urllib.parse import parse_qsl
+from weakref import WeakKeyDictionary
 
 from datasette.utils.asgi import Base400, Forbidden, NotFound, Response
 from datasette.views.base import DatasetteError
@@ -34,7 +38,7 @@ SETTINGS: dict[str, Any] = {
     "facet_time_limit_ms": 500,      # each facet of a table page
     "facet_suggest_time_limit_ms": 100,
     "suggest_facets": False,         # the table pages have their facets; no guessing per request
-    "num_sql_threads": 3,            # queries at once; on 2 cores more threads only queue inside SQLite
+    "num_sql_threads": 4,            # queries at once: SQL_AT_ONCE for typed SQL, the rest for the pages
     "allow_download": False,         # the whole database file is not a page
     "truncate_cells_html": 300,      # long progress notes are cut in tables (full on the action page)
 }
@@ -44,6 +48,7 @@ INTERNAL_PAGES = ("versions", "threads", "settings", "config", "plugins", "datab
                   "permissions", "messages", "allow-debug", "patterns", "auth-token")
 INTERNAL_ROUTE = rf"^/-/(?:{'|'.join(INTERNAL_PAGES)})(?:\.json)?$"
 ALLOWED_METHODS = ("GET", "HEAD")
+SQL_AT_ONCE = 2  # typed-SQL requests running at once (fewer than num_sql_threads)
 
 
 def _status_and_message(exception: BaseException) -> tuple[int, str]:
@@ -92,3 +97,20 @@ def methods_guard(app: Any) -> Any:
         await app(scope, receive, send)
 
     return guarded
+
+
+def sql_gate(app: Any, at_once: int = SQL_AT_ONCE) -> Any:
+    """ASGI middleware: requests carrying typed SQL (``?sql=``) run ``at_once`` at a time."""
+    gates: WeakKeyDictionary[Any, asyncio.Semaphore] = WeakKeyDictionary()  # one per event loop
+
+    async def gated(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if not any(k == "sql" for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)):
+            await app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        gate = gates.get(loop) or gates.setdefault(loop, asyncio.Semaphore(at_once))
+        async with gate:
+            await app(scope, receive, send)
+
+    return gated

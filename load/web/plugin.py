@@ -71,7 +71,7 @@ def handle_exception(datasette: Any, request: Any, exception: BaseException) -> 
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    return lambda app: guard.methods_guard(ranking.drop_default_sort(app))
+    return lambda app: guard.methods_guard(guard.sql_gate(ranking.drop_default_sort(app)))
 
 
 @hookimpl
