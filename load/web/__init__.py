@@ -5,10 +5,13 @@ a PostgreSQL database is first copied into a SQLite snapshot (``snapshot.py``), 
 same migrations, so the page and its full-text search work the same on both.  The canned
 queries are the CLI's questions (boards, shared priorities, search, compare by theme) written
 in SQL; the search query goes through the ``fts_query()`` SQL function (``plugin.py``) so user
-text is quoted exactly as ``load.search`` quotes it.  What a flat query cannot show (boards as
-columns, the priorities matrix and its chart, facets by board and period) is the plugin's:
-``pages.py``, ``chart.py``, ``facets.py`` and the templates in ``templates/``.
-"""
+text is quoted exactly as ``load.search`` quotes it, and boards, themes and statuses go through
+``board_ids()``, ``theme_id()`` and ``status_id()`` (``questions.py``) so they are read as a
+person writes them.  What a flat query cannot show (boards as columns, the priorities matrix and
+its chart, facets by board and period, an action's own page) is the plugin's: ``pages.py``,
+``chart.py``, ``facets.py``, ``action.py`` and the templates in ``templates/``; what keeps the
+server up for everyone (limits, quiet errors, GET only) is ``guard.py``; the search box's
+relevance order is ``ranking.py``."""
 
 from __future__ import annotations
 
