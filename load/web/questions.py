@@ -100,7 +100,12 @@ def status_id(text: Any) -> str:
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """The SQL functions the canned queries use to read what a person wrote."""
+    """The SQL functions the canned queries use to read what a person wrote.
+
+    The boards are read once per connection (a SQL function cannot query its own connection
+    safely), so a board first imported while the page is served is found by its names after
+    ``serve`` restarts; the select lists, read per request, show it at once.
+    """
     boards = Boards.load(conn)
     conn.create_function("board_ids", 1, lambda text: json.dumps(boards.find(text)), deterministic=True)
     conn.create_function("theme_id", 1, theme_id, deterministic=True)
