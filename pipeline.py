@@ -300,13 +300,19 @@ def export_cmd(fmt: str = typer.Option("csv", "--format", help="csv, xlsx or par
 
 @app.command("serve")
 def serve_cmd(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-              port: int = typer.Option(8001, help="Port to listen on.")) -> None:
-    """Serve a read-only web page (Datasette) over the database, with the questions as canned queries."""
+              port: int = typer.Option(8001, help="Port to listen on."),
+              debug_pages: bool = typer.Option(False, "--debug-pages",
+                                               help="Also serve /-/versions, /-/settings etc.")
+              ) -> None:
+    """Serve a read-only web page (Datasette) over the database, with the questions as forms."""
+    import logging
+
     from load.web import make_datasette
 
-    ds = _answer(lambda: make_datasette(db))
+    ds = _answer(lambda: make_datasette(db, debug_pages=debug_pages))
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     typer.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
 
