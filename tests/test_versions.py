@@ -2,7 +2,7 @@
 
 - the fixture DOCX and PDF of one plan are renditions: imported in either order (and by two
   loads at once), the same document is current (the DOCX: read as well, preferred on a tie);
-- two made-up reviews of one plan (DOCX built here with fixtures/build.py from a small spec,
+- two made-up reviews of one plan (DOCX built by tests/plan_reviews.py with fixtures/build.py,
   'Review May 2013' and 'Review May 2014', progress moved on, one action renumbered and
   reworded, one dropped, one new): the later review is current whichever is imported last;
 - `compare --versions` pairs the two reviews' actions in table, CSV and JSON.
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT
+from plan_reviews import REVIEWS, write_reviews
 from sqlalchemy import select
 
 from extract.filedates import pdf_date
@@ -29,55 +30,12 @@ from models.schema import DocumentRow
 from normalise.dates import version_date
 from pipeline import extract_file, import_paths
 
-sys.path.insert(0, str(FIXTURES))
-import build  # noqa: E402  (fixtures/build.py: the fixtures' own DOCX builder)
-
 SURREY = ["surrey-2012-15.docx", "surrey-2012-15.pdf"]
-
-# Each review: ref -> (action, progress); the 2014 review renumbers and rewords 1.3 as 2.1,
-# drops 1.4 and adds 2.2.
-REVIEWS = {
-    "May 2013": [
-        ("1.1", "Develop a multi-agency audit programme informed by case reviews.", "QA Officer",
-         "Audit programme drafted and to be agreed by the Board in July 2013."),
-        ("1.2", "Publish a multi-agency performance report card every four months.", "Performance Group",
-         "No progress to date."),
-        ("1.3", "Run domestic abuse awareness training for school staff.", "Training Group",
-         "Training is being planned with the domestic abuse strategy group."),
-        ("1.4", "Review the thresholds document with partner agencies.", "Board Manager",
-         "Thresholds reviewed and published in April 2013. Completed."),
-    ],
-    "May 2014": [
-        ("1.1", "Develop a multi-agency audit programme informed by case reviews.", "QA Officer",
-         "Audit programme agreed and completed; findings reported to the Board in March 2014."),
-        ("1.2", "Publish a multi-agency performance report card every four months.", "Performance Group",
-         "No progress to date."),
-        ("2.1", "Run domestic abuse awareness training for staff in schools.", "Training Group",
-         "Training delivered to 120 school staff. Completed."),
-        ("2.2", "Set up a child sexual exploitation panel with the police.", "CSE Sub Group",
-         "Panel terms of reference are being drafted."),
-    ],
-}
-
-
-def _review_spec(month: str) -> dict:
-    rows = [["Ref", "Action", "Lead", "Progress"]] + [list(r) for r in REVIEWS[month]]
-    return {"title": f"Surrey Safeguarding Children Board Business Plan April 2012 to March 2015: Review {month}",
-            "font_size": 11,
-            "blocks": [{"para": "This plan sets out the Board's priorities and how far its actions have got."},
-                       {"table": {"widths": [1.5, 6.0, 3.0, 7.0], "header_rows": 1, "rows": rows}}]}
 
 
 @pytest.fixture(scope="module")
 def reviews(tmp_path_factory) -> dict[str, Path]:
-    """The two made-up reviews as DOCX files: {'older': ..., 'newer': ...}."""
-    folder = tmp_path_factory.mktemp("reviews")
-    out = {}
-    for key, month in (("older", "May 2013"), ("newer", "May 2014")):
-        path = folder / f"surrey-review-{month.split()[1]}.docx"
-        build.build_docx(_review_spec(month), path)
-        out[key] = path
-    return out
+    return write_reviews(tmp_path_factory.mktemp("reviews"))
 
 
 def _current(url: str) -> list[str]:

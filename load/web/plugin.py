@@ -4,7 +4,8 @@
   ``load.search.fts5_query`` does, so the page's search cannot be broken (or steered) by FTS5
   syntax; text with nothing searchable becomes ``""``, which matches nothing.
 - ``/-/compare`` and ``/-/priorities`` (``pages.py``): the compare view with a column per board
-  and the priorities matrix with its chart, which a canned query's flat table cannot show.
+  and the priorities matrix with its chart, which a canned query's flat table cannot show;
+- ``/-/versions-compare`` (``version_pages.py``): progress between two versions of a board's plan.
 - the ``plan`` facet and ``?_plan_<field>=`` filter (``facets.py``): browse actions by board and
   plan period, which live on ``documents``, not on ``actions``.
 """
@@ -16,7 +17,7 @@ from typing import Any
 from datasette import hookimpl
 
 from load.search import fts5_query
-from load.web import facets, pages
+from load.web import facets, pages, version_pages
 
 
 def fts_query(text: Any) -> str:
@@ -31,7 +32,8 @@ def prepare_connection(conn: Any) -> None:
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [(r"^/-/compare(\.(?P<format>json))?$", pages.compare_page),
-            (r"^/-/priorities(\.(?P<format>json))?$", pages.priorities_page)]
+            (r"^/-/priorities(\.(?P<format>json))?$", pages.priorities_page),
+            (r"^/-/versions-compare(\.(?P<format>json))?$", version_pages.versions_compare_page)]
 
 
 @hookimpl
@@ -48,4 +50,5 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 def menu_links(datasette: Any) -> list[dict[str, str]]:
     """The pages in Datasette's menu too, so they are one click away from any table."""
     return [{"href": datasette.urls.path("/-/compare"), "label": "Compare boards on a theme"},
-            {"href": datasette.urls.path("/-/priorities"), "label": "Priorities matrix"}]
+            {"href": datasette.urls.path("/-/priorities"), "label": "Priorities matrix"},
+            {"href": datasette.urls.path(version_pages.PATH), "label": "Progress between versions"}]
