@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
@@ -63,8 +64,15 @@ class Candidate:
     warnings: int
     actions: int = 0
     filled: float = 0.0
-    action_text: str = ""
-    progress_text: str = ""
+    raw: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # action texts, progress texts as stored
+
+    @cached_property
+    def action_text(self) -> str:
+        return " ".join(filter(None, map(text_key, self.raw[0])))
+
+    @cached_property
+    def progress_text(self) -> str:
+        return " ".join(filter(None, map(text_key, self.raw[1])))
 
     @property
     def quality(self) -> tuple:
@@ -101,6 +109,8 @@ class Version:
 
 def similarity(a: Candidate, b: Candidate) -> float:
     """The lower of the action-text and progress-text ratios (0-100)."""
+    if a.raw == b.raw:  # copies of one file (only its metadata differs): no need to compare words
+        return 100.0
     return min(fuzz.ratio(a.action_text, b.action_text), fuzz.ratio(a.progress_text, b.progress_text))
 
 
@@ -203,8 +213,7 @@ def _candidates(session: Session, board_id: int) -> list[tuple[DocumentRow, Cand
         c.actions = len(acts)
         c.filled = (sum(bool(v and v.strip()) for a in acts for v in a[1:]) / (len(FILLED_FIELDS) * len(acts))
                     if acts else 0.0)
-        c.action_text = " ".join(filter(None, (text_key(a[0]) for a in acts)))
-        c.progress_text = " ".join(filter(None, (text_key(a[1]) for a in acts)))
+        c.raw = (tuple(a[0] or "" for a in acts), tuple(a[1] or "" for a in acts))
     return out
 
 

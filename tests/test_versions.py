@@ -26,6 +26,8 @@ from sqlalchemy import select
 from extract.filedates import pdf_date
 from load import connect, load_document
 from load.query import QueryError, boards, compare_versions, plan_versions
+from load.versions import Candidate, group_versions, order_reason, quality_reason, similarity
+from models.records import Action
 from models.schema import DocumentRow
 from normalise.dates import version_date
 from pipeline import extract_file, import_paths
@@ -62,6 +64,61 @@ def test_readers_give_the_files_dates_and_the_plan_its_review_date():
     assert docx.dates == {"plan": "2014-05", "created": "2014-06-01T09:00:00Z", "modified": "2014-06-01T09:00:00Z"}
     assert pdf.dates["plan"] == "2014-05" and pdf.dates["created"].startswith("20")
     assert list(docx.to_dict())[-1] == "dates"  # an extra key after the contract's own
+
+
+def _candidate(i: int, plan, fmt: str, **kw) -> Candidate:
+    acts = plan.actions
+    filled = sum(bool(getattr(a, f)) for a in acts for f in ("lead", "timescale", "progress")) / (3 * len(acts))
+    base = dict(id=i, sha256=f"{i:064d}", format=fmt, period=(plan.period["start"], plan.period["end"]),
+                plan_date=plan.dates.get("plan"), file_date=None, imported_at=None, warnings=len(plan.warnings),
+                actions=len(acts), filled=filled,
+                raw=(tuple(a.action or "" for a in acts), tuple(a.progress or "" for a in acts)))
+    return Candidate(**{**base, **kw})
+
+
+def test_a_rendition_read_in_fragments_is_still_a_rendition_and_the_clean_one_is_shown():
+    """The issue's case: a borderless PDF read with rows cut in two and header rows as actions (25 actions
+    become 44) is the same plan as its DOCX, and the DOCX (more fields filled) is shown."""
+    docx = extract_file(FIXTURES / "surrey-2012-15.docx")
+    header = Action(ref="Ref", action="Action", lead="Lead Group / Officer", progress="Progress to 31 May 2014")
+    fragments: list[Action] = [header]
+    for k, a in enumerate(docx.actions):
+        if k % 2 == 0:  # cut where a bullet starts in one column while another carries on
+            h, g = len(a.action) // 2, len(a.progress or "") // 2
+            fragments += [Action(ref=a.ref, action=a.action[:h], lead=a.lead, progress=(a.progress or "")[:g]),
+                          Action(action=a.action[h:], progress=(a.progress or "")[g:])]
+        else:
+            fragments.append(a)
+        if k % 5 == 4:
+            fragments.append(header)
+    pdf = extract_file(FIXTURES / "surrey-2012-15.pdf")
+    pdf.actions = fragments
+    a, b = _candidate(2, docx, "docx"), _candidate(1, pdf, "pdf")
+    assert (len(docx.actions), len(fragments)) == (25, 44)
+    assert similarity(a, b) >= 98
+    for order in ([a, b], [b, a]):
+        (version,) = group_versions(order)
+        assert [d.format for d in version.docs] == ["docx", "pdf"]
+    assert quality_reason(a, b) == "more fields filled (lead, timescale, progress: 67% against 57%)"
+
+
+def test_versions_without_a_plan_date_are_ordered_by_file_dates_then_import_time():
+    from datetime import UTC, datetime
+
+    older, newer = (extract_file(FIXTURES / "shropshire-2016-18.docx") for _ in range(2))
+    newer.actions[0].progress = "Training delivered to every school in 2017."
+    assert "plan" not in older.dates  # 'Business Plan 2016-18': no month, no review word
+    early = datetime(2017, 1, 1, tzinfo=UTC)
+    late = datetime(2017, 6, 1, tzinfo=UTC)
+    by_file = [_candidate(1, older, "docx", file_date="2016-05-01T00:00:00Z", imported_at=late),
+               _candidate(2, newer, "docx", file_date="2017-05-01T00:00:00Z", imported_at=early)]
+    for order in (by_file, by_file[::-1]):
+        versions = group_versions(order)
+        assert [v.chosen.id for v in versions] == [1, 2]
+    assert order_reason(*group_versions(by_file)[::-1]).startswith("file dated 2017-05-01T00:00:00Z after 2016-05")
+    by_import = [_candidate(1, older, "docx", imported_at=early), _candidate(2, newer, "docx", imported_at=late)]
+    assert [v.chosen.id for v in group_versions(by_import[::-1])] == [1, 2]
+    assert order_reason(*group_versions(by_import)[::-1]) == "imported later (nothing in the plans tells them apart)"
 
 
 @pytest.mark.parametrize("order", [SURREY, SURREY[::-1]], ids=["docx-first", "pdf-first"])
