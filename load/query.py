@@ -74,6 +74,15 @@ def as_session(source: Any) -> Iterator[Session]:
         yield session
 
 
+def _whole_numbers(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Id and number columns with gaps as Python ints and None (pandas would make them floats: 11.0)."""
+    for col in columns:
+        if col in df.columns:
+            df[col] = pd.Series([None if v is None or pd.isna(v) else int(v) for v in df[col]], index=df.index,
+                                dtype=object)
+    return df
+
+
 def frame(rows: Iterable[Any], columns: Sequence[str]) -> pd.DataFrame:
     """A DataFrame with exactly ``columns`` (even when empty); theme lists become 'a, b'."""
     records = [dict(r) for r in rows]
@@ -335,7 +344,7 @@ def plan_versions(source: Any, board: str | None = None) -> pd.DataFrame:
                          "reason": doc.current_reason})
     rows.sort(key=lambda r: (r["board"] == NO_BOARD, r["board"].lower(), r["version"] or 0,
                              r["rendition_of"] is not None, r["document_id"]))
-    return frame(rows, DOCUMENT_COLUMNS)
+    return _whole_numbers(frame(rows, DOCUMENT_COLUMNS), ["version", "rendition_of"])
 
 
 def _version_actions(session: Session, document_id: int) -> list[dict[str, Any]]:
@@ -378,4 +387,5 @@ def compare_versions(source: Any, board: str, earlier: int | None = None, later:
         rows = version_compare.compare_rows(
             label, _version_actions(session, docs["earlier"].id), _version_actions(session, docs["later"].id),
             *({"version": d.version, "file": d.source_path} for d in (docs["earlier"], docs["later"])))
-    return frame(rows, version_compare.COLUMNS)
+    return _whole_numbers(frame(rows, version_compare.COLUMNS),
+                          [c for c in version_compare.COLUMNS if c.endswith(("_page", "_action_id", "_version"))])

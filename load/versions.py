@@ -11,7 +11,8 @@ A board's documents are grouped twice:
 - *versions* are renditions' groups whose text differs (a later review).  They are ordered by
   the plan's own date (the review date of its title or opening prose, else its period's
   start), then its period, then (a version that read actions above one that read none) the
-  files' metadata dates, and only then by import time.
+  files' metadata dates (the earliest of its renditions': a PDF exported today from an old
+  DOCX is dated today), and only then by import time.
 
 ``current`` is the best rendition of the latest version; every document of the board gets a
 ``version`` number (1 = oldest), ``rendition_of`` (the chosen document of its version, None
@@ -100,10 +101,11 @@ class Version:
     def key(self) -> tuple:
         """Later versions sort last (see the module docstring for the order)."""
         c = self.chosen
+        # the earliest file date of the renditions: a PDF exported today from an old DOCX is dated today
         file_dates = [d.file_date for d in self.docs if d.file_date]
         imported = [d.imported_at.isoformat() for d in self.docs if d.imported_at]
         return (self.own_date, c.period[1] or "", c.period[0] or "", c.actions > 0,
-                max(file_dates) if file_dates else "", min(imported) if imported else "",
+                min(file_dates) if file_dates else "", min(imported) if imported else "",
                 min(d.sha256 for d in self.docs))
 
 
@@ -182,7 +184,7 @@ def order_reason(later: Version, earlier: Version) -> str:
         return "it has actions, the other none"
     ka, kb = later.key, earlier.key
     if ka[4] != kb[4]:
-        return f"file dated {ka[4] or '?'} after {kb[4] or '?'} (no plan date tells them apart)"
+        return f"file dated {ka[4] or '?'} after {kb[4] or '?'}"
     if ka[5] != kb[5]:
         return "imported later (nothing in the plans tells them apart)"
     return "same dates; the later by content hash"
