@@ -279,6 +279,9 @@ def compare_cmd(theme: str = typer.Option(None, help="Theme id (THEMES.md), e.g.
                 versions: str = typer.Option(None, "--versions", metavar="BOARD",
                                              help="Instead of a theme: one board's two latest plan versions, "
                                                   "each action beside its counterpart, with what changed."),
+                earlier: int = typer.Option(None, help="With --versions: the earlier version's number "
+                                                       "[the one before --later]."),
+                later: int = typer.Option(None, help="With --versions: the later version's number [the latest]."),
                 db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
     """Boards' actions on one theme side by side (lead, timescale, status, progress) and status counts;
     or, with --versions BOARD, progress between the two latest versions of that board's plan."""
@@ -291,7 +294,7 @@ def compare_cmd(theme: str = typer.Option(None, help="Theme id (THEMES.md), e.g.
     if versions is not None:
         from load.version_compare import TABLE_COLUMNS
 
-        df = _answer(lambda: compare_versions(db, versions))
+        df = _answer(lambda: compare_versions(db, versions, earlier=earlier, later=later))
         title = None
         if len(df):
             first = df.iloc[0]

@@ -379,10 +379,12 @@ def compare_versions(source: Any, board: str, earlier: int | None = None, later:
                              f"database; comparing versions needs two (import a later or earlier review)")
         numbers = sorted(chosen)
         later = numbers[-1] if later is None else later
+        if later not in chosen:
+            raise QueryError(f"{label} has no version {later}; its versions are {', '.join(map(str, numbers))}")
         earlier = max((n for n in numbers if n < later), default=None) if earlier is None else earlier
-        for n in (earlier, later):
-            if n not in chosen:
-                raise QueryError(f"{label} has no version {n}; its versions are {', '.join(map(str, numbers))}")
+        if earlier not in chosen or earlier == later:
+            raise QueryError(f"{label}: no earlier version {'than ' + str(later) if earlier is None else earlier} "
+                             f"to compare with version {later}; its versions are {', '.join(map(str, numbers))}")
         docs = {side: chosen[n] for side, n in (("earlier", earlier), ("later", later))}
         rows = version_compare.compare_rows(
             label, _version_actions(session, docs["earlier"].id), _version_actions(session, docs["later"].id),

@@ -222,4 +222,11 @@ def test_compare_versions_command_in_table_csv_and_json(tmp_path, reviews):
     bad = _cli("compare", "--db", db)
     assert bad.returncode == 2 and "Error: give either --theme THEME or --versions BOARD" in bad.stderr
     docs = _cli("boards", "--documents", "--db", db, "--format", "json")
-    assert [d["version"] for d in json.loads(docs.stdout)] == [1, 2]
+    assert [(d["version"], d["plan_date"], d["current"]) for d in json.loads(docs.stdout)] == [
+        (1, "2013-05", False), (2, "2014-05", True)]
+    backwards = _cli("compare", "--versions", "Surrey", "--earlier", "2", "--later", "1", "--db", db,
+                     "--format", "json")
+    assert [r["change"] for r in json.loads(backwards.stdout)][:2] == [
+        "status completed → in_progress; progress changed", "unchanged"]
+    missing = _cli("compare", "--versions", "Surrey", "--later", "3", "--db", db)
+    assert missing.returncode == 2 and "Error: Surrey has no version 3; its versions are 1, 2" in missing.stderr
