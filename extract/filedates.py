@@ -62,6 +62,7 @@ def _w3c(text: str) -> str | None:
 
 
 def docx_dates(path: Path) -> dict[str, str]:
+    """``dcterms:created``/``modified`` of an Office Open XML package (DOCX, XLSX) without parsing its body."""
     with zipfile.ZipFile(path) as z:
         try:
             core = z.read("docProps/core.xml").decode("utf-8", "replace")
@@ -98,7 +99,8 @@ def doc_dates(path: Path) -> dict[str, str]:
 def file_dates(path: str | Path, fmt: str, password: str | None = None) -> dict[str, str]:
     """``{"created": ISO, "modified": ISO}`` (either may be missing) from the file's metadata; {} when none."""
     p = Path(path)
-    readers = {"docx": lambda: docx_dates(p), "pdf": lambda: pdf_dates(p, password), "doc": lambda: doc_dates(p)}
+    readers = {"docx": lambda: docx_dates(p), "xlsx": lambda: docx_dates(p),  # one OOXML core.xml
+               "pdf": lambda: pdf_dates(p, password), "doc": lambda: doc_dates(p)}
     reader = readers.get(fmt)
     if reader is None:  # text renderings: a file's mtime is when it was copied, not when the plan was written
         return {}
