@@ -123,6 +123,10 @@ def read(path: str | Path, *, engine: str = DEFAULT_ENGINE, password: str | None
     else:
         doc = reader(p)
     doc.source = str(path)
+    if not doc.dates:
+        from extract.filedates import file_dates
+
+        doc.dates = file_dates(p, fmt, password)
     if not any(getattr(b, "text", None) or getattr(b, "cells", None) for b in doc.blocks):
         raise ExtractError("no text found (empty document, or not a document LibreOffice could read)",
                            file=str(path))

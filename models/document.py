@@ -118,6 +118,9 @@ class Document:
     pages: int | None = None
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: the file's own metadata dates, ``{"created": ISO, "modified": ISO}`` as far as known
+    #: (``extract/filedates.py``): hints for ordering versions of a plan, never plan facts
+    dates: dict[str, str] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[Table]:

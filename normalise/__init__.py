@@ -124,6 +124,8 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                        board=meta.board_name(plain, title), pages=doc.pages,
                        warnings=list(doc.warnings))
     out.period = meta.plan_period(title, plain)
+    plan_date = meta.version_date(title, plain)
+    out.dates = {**({"plan": plan_date} if plan_date else {}), **doc.dates}
     out.priorities = meta.declared_priorities(plain)
     ctx = _Context()
     declared, n_declared = declared_keys(out.priorities), len(out.priorities)

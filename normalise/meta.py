@@ -9,7 +9,9 @@ import re
 
 from models.document import Block, Heading, Paragraph
 from models.records import Priority
+from normalise import dates
 from normalise.dates import parse_period
+from normalise.lexicon import load
 from normalise.text import clean, one_line
 from normalise.themes import themes_for_text
 
@@ -63,6 +65,14 @@ def plan_period(title: str | None, blocks: list[Block]) -> dict[str, str | None]
         if start:
             return {"start": start, "end": end}
     return {"start": None, "end": None}
+
+
+def version_date(title: str | None, blocks: list[Block]) -> str | None:
+    """The plan's own date for this version (title, or opening prose after a review word); see
+    ``normalise.dates.version_date`` and ``data/versions.toml``."""
+    rules = load("versions")["plan_date"]
+    prose = [one_line(b.text) for b in blocks[:int(rules.get("blocks", 15))] if isinstance(b, (Heading, Paragraph))]
+    return dates.version_date(title, prose, list(rules["words"]), int(rules.get("reach", 40)))
 
 
 def _text(b: Block) -> str:

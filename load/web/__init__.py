@@ -114,7 +114,8 @@ group by board order by board""",
 TEMPLATES = Path(__file__).parent / "templates"
 
 # The plugin's pages (pages.py), linked from the home page before the canned queries.
-PAGES = {"/-/compare": "Compare boards on a theme", "/-/priorities": "Priorities matrix"}
+PAGES = {"/-/compare": "Compare boards on a theme", "/-/priorities": "Priorities matrix",
+         "/-/versions-compare": "Progress between versions"}
 
 # Facets shown on a table's page: by the plan a row comes from (board, period, version: the
 # plugin's "plan" facet, facets.py) and by the row's own columns.

@@ -8,6 +8,7 @@
 - ``ROUTES``: the plugin's pages (``pages.py``): the compare view with a column per board, the
   priorities matrix with its chart, and an action's own page.  A new page is one more
   ``(regex, view)`` entry.
+- ``/-/versions-compare`` (``version_pages.py``): progress between two versions of a board's plan.
 - the ``plan`` facet and ``?_plan_<field>=`` filter (``facets.py``): browse actions by board and
   plan period, which live on ``documents``, not on ``actions``.
 - template variables for the question forms (``questions.py``), a document's warnings and the
@@ -23,12 +24,13 @@ from datasette import hookimpl
 from datasette.utils import path_with_replaced_args
 
 from load.search import fts5_query
-from load.web import action, facets, guard, pages, questions, ranking
+from load.web import action, facets, guard, pages, questions, ranking, version_pages
 
 # The plugin's pages: (path regex, view).  Add a page here (and a link in PAGES, load/web/__init__.py).
 ROUTES: list[tuple[str, Any]] = [
     (r"^/-/compare(\.(?P<format>json))?$", pages.compare_page),
     (r"^/-/priorities(\.(?P<format>json))?$", pages.priorities_page),
+    (r"^/-/versions-compare(\.(?P<format>json))?$", version_pages.versions_compare_page),
     (r"^/(?P<database>[^/.]+)/actions/(?P<id>\d+)$", pages.action_view),
 ]
 
@@ -105,4 +107,5 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
 def menu_links(datasette: Any) -> list[dict[str, str]]:
     """The pages in Datasette's menu too, so they are one click away from any table."""
     return [{"href": datasette.urls.path("/-/compare"), "label": "Compare boards on a theme"},
-            {"href": datasette.urls.path("/-/priorities"), "label": "Priorities matrix"}]
+            {"href": datasette.urls.path("/-/priorities"), "label": "Priorities matrix"},
+            {"href": datasette.urls.path(version_pages.PATH), "label": "Progress between versions"}]
