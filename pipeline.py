@@ -260,7 +260,8 @@ def boards_cmd(db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
     from load.query import boards
 
     df = _answer(lambda: boards(db))
-    write(df, fmt, title="boards", columns=["board", "documents", "current", "periods", "actions", "files"])
+    write(df, fmt, title="boards", columns=["board", "documents", "current", "periods", "actions", "warnings",
+                                               "files"])
 
 
 @app.command("priorities")

@@ -127,8 +127,12 @@ def _period(start: str | None, end: str | None) -> str:
 
 
 def boards(source: Any) -> pd.DataFrame:
-    """One row per board: documents held (all versions), current documents, their periods and action counts."""
-    columns = ["board", "name", "documents", "current", "periods", "actions", "files", "aliases"]
+    """One row per board: documents held (all versions), current documents, their periods and action counts.
+
+    ``warnings`` counts the warnings of the current documents (e.g. 'no tables found'): a plan
+    loaded with no actions is then visible here, not only in the import's output.
+    """
+    columns = ["board", "name", "documents", "current", "periods", "actions", "warnings", "files", "aliases"]
     with as_session(source) as session:
         acts = dict(session.execute(select(ActionRow.document_id, func.count()).group_by(ActionRow.document_id))
                     .all())
@@ -143,12 +147,13 @@ def boards(source: Any) -> pd.DataFrame:
             key = board.id if board else None
             row = per.setdefault(key, {"board": board_label(board and board.name, board and board.short_name),
                                        "name": board.name if board else None, "documents": 0, "current": 0,
-                                       "periods": [], "actions": 0, "files": [],
+                                       "periods": [], "actions": 0, "warnings": 0, "files": [],
                                        "aliases": ", ".join(aliases.get(key, [])) if key else ""})
             row["documents"] += 1
             if doc.current:
                 row["current"] += 1
                 row["actions"] += acts.get(doc.id, 0)
+                row["warnings"] += len(doc.warnings or [])
                 row["files"].append(doc.source_path)
                 period = _period(doc.period_start, doc.period_end)
                 if period not in row["periods"]:
