@@ -147,7 +147,7 @@ class _Database:
                 reason = fault_reason(exc)
                 if reason is None:
                     raise
-                lost = f" (connection lost; retried {attempt} times)" if is_disconnect(exc) else ""
+                lost = f" (connection lost; {attempt} retries)" if is_disconnect(exc) else ""
                 raise DatabaseFault(f"{self.name}: database failed: {reason}{lost}; import stopped, nothing "
                                     "loaded is lost: run it again once the database is fixed") from exc
         raise AssertionError("unreachable")

@@ -77,8 +77,13 @@ def fault_reason(exc: BaseException) -> str | None:
 
 def is_disconnect(exc: BaseException) -> bool:
     """A lost connection (worth a bounded retry on a fresh one), as opposed to a full or read-only database."""
-    return isinstance(exc, DBAPIError) and (exc.connection_invalidated or _sqlstate(exc)[:2] == "08"
-                                            or _sqlstate(exc) in ("57P01", "57P02", "57P03"))
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = _sqlstate(exc)
+    # a server that cannot be reached at all gives psycopg's OperationalError with no SQLSTATE
+    unreachable = isinstance(exc, OperationalError) and not state and \
+        type(exc.orig).__module__.startswith(("psycopg", "pg8000", "asyncpg"))
+    return exc.connection_invalidated or unreachable or state[:2] == "08" or state in ("57P01", "57P02", "57P03")
 
 
 def resolve_url(url: str | None) -> str:

@@ -222,22 +222,36 @@ def _one_error(err: str) -> str:
     return lines[0]
 
 
-def test_database_turning_read_only_stops_the_import_with_exit_3(small_disk, tmp_path):
+@pytest.fixture
+def immutable_dir(tmp_path):
+    """A folder made immutable mid-test with ``chattr +i`` (root ignores permissions, not this flag)."""
+    where = tmp_path / "db"
+    where.mkdir()
+    probe = subprocess.run(["chattr", "+i", str(where)], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"chattr +i does not work here ({probe.stderr.decode().strip()})")
+    subprocess.run(["chattr", "-i", str(where)], check=True)
+    yield where
+    subprocess.run(["chattr", "-i", str(where)], check=False)
+
+
+def test_database_turning_read_only_stops_the_import_with_exit_3(immutable_dir, tmp_path):
     folder = tmp_path / "plans"
     want = corpus(folder, 14)
-    db = small_disk / "plans.db"
+    db = immutable_dir / "plans.db"
     proc = subprocess.Popen(import_cmd(folder, f"sqlite:///{db}"), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:
         wait_for_documents(f"sqlite:///{db}", proc, 1)
-        subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+        # the folder turns read-only: SQLite cannot make its journal, so no transaction can commit
+        subprocess.run(["chattr", "+i", str(immutable_dir)], check=True)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 3, err
     line = _one_error(err)
-    assert str(db) in line and "readonly database" in line, line
+    assert line.startswith(f"Error: sqlite:///{db}: database failed: "), line
     assert 0 < len(loaded(f"sqlite:///{db}")) < len(want)
 
 
@@ -257,10 +271,11 @@ def test_database_disk_full_stops_the_import_with_exit_3(small_disk, tmp_path):
 
 def _terminate_backends(url: str, stop: threading.Event, every: float, block: bool = False) -> None:
     """From a second connection: end the import's connections (and with ``block``, refuse new ones)."""
+    from db_fixtures import pg_base_url
     from sqlalchemy.engine import make_url
 
     name = make_url(url).database
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(pg_base_url(), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             if block:
