@@ -163,6 +163,25 @@ def test_killed_import_leaves_no_worker_and_resumes(url, tmp_path, how):
     assert no_orphans(mark) == []
 
 
+def test_killed_dask_import_leaves_no_worker(tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    folder = tmp_path / "plans"
+    corpus(folder, 10)
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+    mark = uuid.uuid4().hex
+    proc = subprocess.Popen(import_cmd(folder, url, "--executor", "dask"), env=marked_env(mark),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_documents(url, proc, 1, within=90)
+        assert len(carrying(mark)) > 1  # the cluster's worker processes are running
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert no_orphans(mark, within=20) == [], "Dask workers outlived the killed import"
+
+
 # --- 3 and 4: three imports at once into a new empty database --------------------------------------------
 
 def test_three_imports_at_once_into_a_new_database(url, tmp_path):
