@@ -136,16 +136,20 @@ def test_killed_import_leaves_no_worker_and_resumes(url, tmp_path, how):
     folder = tmp_path / "plans"
     want = corpus(folder, 14)
     mark = uuid.uuid4().hex
-    proc = subprocess.Popen(import_cmd(folder, url), env=marked_env(mark), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    log = tmp_path / "stderr.txt"  # a file, not a pipe: orphans holding a pipe would hang the test
+    with open(log, "w") as err_file:
+        proc = subprocess.Popen(import_cmd(folder, url), env=marked_env(mark), stdout=subprocess.DEVNULL,
+                                stderr=err_file, text=True, start_new_session=True)
     try:
         wait_for_documents(url, proc, 2)
         os.kill(proc.pid, how)  # the importing process only: its workers must notice on their own
-        _, err = proc.communicate(timeout=30)
+        proc.wait(30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert no_orphans(mark) == [], "workers outlived the killed import"
+        orphans = no_orphans(mark)  # (and any left are killed, so a failure leaves nothing running)
+    err = log.read_text()
+    assert orphans == [], "workers outlived the killed import"
     partial = loaded(url)
     assert 0 < len(partial) < len(want), "the import should have been stopped midway"
     assert all(n == want[name] for name, n in partial.items())  # no half-written document
