@@ -218,10 +218,6 @@ class LocalExecutor:
 
     def run(self, job: Job, paths: Iterable[str], options: dict) -> Iterator[Outcome]:
         pending = list(paths)[::-1]
-        if pending and self.memory_mb and self.fork and self.memory_mb < _vm_mb() + 64:
-            # a forked worker starts as big as this process: below that (and some room) nothing can run
-            raise MemoryLimitTooLow(f"memory limit {self.memory_mb} MB too low to start a worker "
-                                    f"(needs ~{_vm_mb() + self.WARM_MB} MB)")
         self.slots = [self._start(job) for _ in range(min(self.workers, max(len(pending), 1)))]
         try:
             while pending or any(s.path for s in self.slots):
