@@ -288,6 +288,8 @@ def test_database_disk_full_stops_the_import_with_exit_3(small_disk, tmp_path):
     assert str(db) in line and "disk is full" in line, line
     held = loaded(f"sqlite:///{db}")
     assert len(held) < 14 and all(n > 0 for n in held.values())
+    # the run's own row still takes its closing update (a page already held): closed as aborted
+    assert query(f"sqlite:///{db}", "SELECT status, loaded, failed FROM import_runs") == [("aborted", len(held), 0)]
 
 
 # --- 5: PostgreSQL connections terminated ---------------------------------------------------------------------
