@@ -462,3 +462,28 @@ def test_memory_limit_too_low_is_one_clear_error(tmp_path):
     line = _one_error(res.stderr)
     assert line.startswith("Error: memory limit 300 MB too low to start a worker (needs ~"), line
     assert query(url, "SELECT status, loaded, failed FROM import_runs") == [("aborted", 0, 0)]
+
+
+# --- the migration: old runs get a status, failures with no hash are recorded once ------------------------------
+
+def test_migration_0003_closes_old_runs_and_keys_failures_without_a_hash(url):
+    from load import record_error
+    from load.db import connect, dispose, upgrade
+
+    upgrade(url, "0001")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO import_runs (id, started_at, finished_at, paths, files, loaded, replaced, "
+                          "unchanged, failed, actions) VALUES (1, '2026-01-01', NULL, '[]', 0, 0, 0, 0, 0, 0), "
+                          "(2, '2026-01-01', '2026-01-01', '[]', 0, 0, 0, 0, 0, 0)"))
+        for _ in range(2):  # the duplicate the old unique constraint let through (NULLs never collide)
+            conn.execute(text("INSERT INTO import_errors (source_path, sha256, stage, message, created_at) "
+                              "VALUES ('a.pdf', NULL, 'extract', 'cannot open file', '2026-01-01')"))
+    engine.dispose()
+    dispose(url)
+    upgrade(url)
+    assert query(url, "SELECT id, status FROM import_runs ORDER BY id") == [(1, "interrupted"), (2, "finished")]
+    factory = connect(url)
+    record_error(factory, "a.pdf", None, "extract", "cannot open file", run_id=2)
+    record_error(factory, "a.pdf", None, "extract", "cannot open file", run_id=2)
+    assert query(url, "SELECT source_path, run_id FROM import_errors") == [("a.pdf", 2)]
