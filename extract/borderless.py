@@ -71,6 +71,8 @@ class BorderlessSettings:
 
 
 DEFAULT = BorderlessSettings()
+import os
+_TRACE = os.environ.get('BL_TRACE')
 
 Rule = tuple[float, float, float]  # a horizontal rule: x0, x1, y (top-left origin)
 
@@ -386,52 +388,96 @@ def _right_limits(frags: Sequence[Fragment]) -> dict[tuple[int, int], float]:
     return limits
 
 
-def _wraps(prev: Fragment, frag: Fragment, right: float, space: float) -> bool:
-    """``frag`` carries on ``prev``'s text: ``prev`` ended because its next word did not fit."""
-    if _is_numeric(frag.text) or _is_numeric(prev.text):
-        return False
-    if frag.words[0].text[:1] in BULLET_GLYPHS or _LEADERS.search(prev.text):
-        return False
-    if prev.text.endswith(("-", ",", "/", "&")) or prev.text.split()[-1].lower() in {"and", "of", "the", "to", "for"}:
-        return True
+#: words that never end a cell's text: a line ending with one carries on below
+_CONNECTORS = frozenset({"and", "or", "of", "the", "to", "for", "a", "an", "in", "with", "by", "on", "at",
+                         "from", "as", "into", "its", "their", "our", "is", "are", "be", "that", "which",
+                         "including", "e.g.", "i.e.", "via", "between", "across", "within"})
+_REF_LIKE = re.compile(r"^[(\[]?(?:[A-Z]{1,4}\s?)?\d+(?:[.\-]?[0-9A-Za-z]{1,3})*[.)\]:]?$")
+_SENTENCE_END = (".", "!", "?", ";", ":")
+
+# how a line's text in one column relates to the text above it in that column
+FRESH = "fresh"     # the column has no text yet in the current row
+RESUME = "resume"   # after a blank (or under a different span): new text
+PARA = "para"       # directly below, a new paragraph (the line above ended short, or a sentence ended)
+LIST = "list"       # a bullet under a bulleted item: the list begun in that cell goes on
+WRAP = "wrap"       # directly below, carrying on the line above mid-sentence (beyond doubt)
+FULL = "full"       # directly below a line that stopped because the next word did not fit: likely a wrap
+
+
+def _marker(text: str) -> bool:
+    """A reference, list marker or figure: a first word that opens an entry, never a wrapped word."""
+    word = text.split()[0] if text.split() else ""
+    return bool(_REF_LIKE.match(word) or _LIST_MARKER.match(word)) or _is_numeric(word)
+
+
+def _relation(prev: Fragment, frag: Fragment, right: float, space: float, bullet_x: float | None) -> str:
+    """PARA, LIST or WRAP: how ``frag`` follows ``prev``, the line directly above it in its column.
+
+    A WRAP is a continuation beyond doubt: a lower-case start, a line above
+    ending with a hyphen, comma or joining word, a line indented under the
+    bullet above it.  FULL is a likely one: the line above stopped because
+    the next word would not have fitted (by more than half a letter: the
+    column's right edge is known only from its widest line), unless a
+    sentence ended there and a capital follows.
+    """
     first = frag.words[0]
-    return prev.x1 + space + (first.x1 - first.x0) > right + 1.0
+    if first.text[:1] in BULLET_GLYPHS:
+        return LIST if bullet_x is not None else PARA
+    if _is_numeric(frag.text) or _is_numeric(prev.text) or _LEADERS.search(prev.text):
+        return PARA
+    if bullet_x is not None and frag.x0 >= bullet_x - 2.0 and frag.x0 > prev.x0 + 2.0 - (prev.x0 - bullet_x):
+        return WRAP  # indented under the bullet's text: the bulleted item goes on
+    words = first.text
+    if words[:1].islower() and not _LIST_MARKER.match(words):
+        return WRAP
+    last = prev.words[-1].text
+    if last.endswith(("-", ",", "/", "&", "(", "\u2013")) or last.lower() in _CONNECTORS:
+        return WRAP
+    if _marker(frag.text):
+        return PARA
+    if last.endswith(_SENTENCE_END) and words[:1].isupper():
+        return PARA
+    width = first.x1 - first.x0
+    return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
+
+
+def _figures(fs: Sequence[Fragment], key: int) -> bool:
+    """A line of figures: at least half its cells outside the key column are numbers (a year
+    wrapped under a plan's name in a text table is not)."""
+    cells = [f for f in fs if not f.c0 <= key <= f.c1]
+    return bool(cells) and 2 * sum(1 for f in cells if _is_numeric(f.text)) >= len(cells)
+
+
+def _bold_text(fs: Sequence[Fragment]) -> bool | None:
+    """Whether a line's text (bullet glyphs aside) is all bold; None for no text."""
+    words = [w for f in fs for w in f.words if w.text.strip(BULLET_GLYPHS)]
+    return all(w.bold for w in words) if words else None
 
 
 def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, space: float,
-               rules: Sequence[Rule] = (), settings: BorderlessSettings = DEFAULT) -> list[int]:
-    """Indexes of the lines that start a table row."""
+               rules: Sequence[Rule] = (), settings: BorderlessSettings = DEFAULT,
+               carried: set[tuple[int, int, int]] | None = None) -> list[int]:
+    """Indexes of the lines that start a table row.
+
+    ``carried`` (if given) receives ``(line, c0, c1)`` of each column whose
+    text carries on across a row start: a cell merged over several rows.
+
+    Every column's text at a line is weighed, not one column's: in a table
+    without borders a cell's text starts at the top of its row, so at a row
+    boundary each column with text starts a cell there (FRESH, RESUME, or a
+    PARA under a cell that has just ended), while inside a row some column
+    carries on (WRAP).  A continuation anywhere keeps the line in its row
+    (only a rule outranks it).  Otherwise a row starts where the key
+    (first) column starts text, where two columns start cells together, at
+    the first line in plain type under a bold header, and -- in a table of
+    one-line rows -- at any line that does not carry on a list.
+    """
     by_line: list[list[Fragment]] = [[] for _ in lines]
     for f in frags:
         by_line[f.line].append(f)
     limits = _right_limits(frags)
-    last: dict[int, Fragment] = {}
-    starts_at: list[list[bool]] = []
-    wraps_at: list[list[bool]] = []
-    for i, ln in enumerate(lines):
-        height = line_height(ln)
-        s_flags, w_flags = [], []
-        for f in by_line[i]:
-            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
-            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
-            if prev is None or prev.span != f.span or f.top - prev.bottom > settings.para_gap * height:
-                s_flags.append(True)
-                w_flags.append(False)
-            else:
-                s_flags.append(False)
-                w_flags.append(_wraps(prev, f, limits.get(f.span, f.x1), space))
-        for f in by_line[i]:
-            for c in range(f.c0, f.c1 + 1):
-                last[c] = f
-        starts_at.append(s_flags)
-        wraps_at.append(w_flags)
-    key = _key_column(by_line, starts_at, n_cols)
-    with_key = sum(1 for fs in by_line if any(f.c0 <= key <= f.c1 for f in fs))
-    dense = with_key >= settings.dense_share * len(lines)
     left = min(ln.x0 for ln in lines)
     right = max(ln.words[-1].x1 for ln in lines)
-    values = [any(_is_numeric(f.text) for f in fs if not f.c0 <= key <= f.c1) for fs in by_line]
-
     # only rules spanning enough of the table separate rows; a page has many rules, so they
     # are picked once rather than for every line
     wide = [y for x0, x1, y in rules if min(x1, right) - max(x0, left) >= settings.rule_share * (right - left)]
@@ -442,20 +488,102 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         lo, hi = lines[i - 1].bottom - 1, lines[i].top + 1
         return any(lo <= y <= hi for y in wide)
 
+    # first pass, rows unknown: where each column starts text (for the key column and density)
+    last: dict[int, Fragment] = {}
+    starts_at: list[list[bool]] = []
+    for i, ln in enumerate(lines):
+        height = line_height(ln)
+        flags = []
+        for f in by_line[i]:
+            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
+            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
+            flags.append(prev is None or prev.span != f.span or f.top - prev.bottom > settings.para_gap * height)
+        for f in by_line[i]:
+            for c in range(f.c0, f.c1 + 1):
+                last[c] = f
+        starts_at.append(flags)
+    key = _key_column(by_line, starts_at, n_cols)
+    values = [_figures(fs, key) for fs in by_line]
+
     out = [0]
-    for i in range(1, len(lines)):
+    last = {}
+    bullet_x: dict[tuple[int, int], float | None] = {}
+    relations: list[list[str]] = [[FRESH] * len(fs) for fs in by_line]
+    row_bold = _bold_text(by_line[0])
+    key_wraps = key_lines = 0
+    for i, ln in enumerate(lines):
+        height = line_height(ln)
         fs = by_line[i]
-        starts, wraps = starts_at[i], wraps_at[i]
-        k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
-        others = [w for j, w in enumerate(wraps) if j != k]
-        new = (ruled_between(i) or (k is not None and (starts[k] or not wraps[k])) or sum(starts) >= 2
-               # a key too narrow to tell a wrap from a new entry: the other columns tell
-               or (k is not None and bool(others) and not any(others))
-               or (dense and bool(fs) and not any(wraps))
-               or (values[i] and values[i - 1]))  # two lines of figures are two rows
-        if new:
-            out.append(i)
+        row = out[-1]
+        rel = relations[i]
+        for j, f in enumerate(fs):
+            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
+            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
+            if prev is None or prev.line < row:
+                rel[j] = FRESH
+            elif prev.span != f.span or f.top - prev.bottom > settings.para_gap * height:
+                rel[j] = RESUME
+            else:
+                rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullet_x.get(f.span))
+                if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
+                    rel[j] = PARA  # plain text under a bold line (a header's) is new text
+        if i:
+            k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
+            if k is not None:
+                key_lines += 1
+                key_wraps += rel[k] in (WRAP, FULL, LIST)
+            if _TRACE:
+                print(f"{ln.top:6.1f} key={key}", [(f.c0, r, f.text[:18]) for f, r in zip(fs, rel)])
+            if _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps, settings):
+                if _TRACE:
+                    print("   ^^^ NEW ROW")
+                out.append(i)
+                row = i
+                if carried is not None:
+                    carried.update((i, f.c0, f.c1) for f, r in zip(fs, rel, strict=True) if r == WRAP)
+                for j in range(len(fs)):  # each column starts afresh in the new row
+                    rel[j] = FRESH
+                row_bold = None
+        bold = _bold_text(fs)
+        if bold is not None:
+            row_bold = bold if row_bold is None else row_bold and bold
+        for f in fs:
+            for c in range(f.c0, f.c1 + 1):
+                last[c] = f
+            glyph = f.words[0].text[:1] in BULLET_GLYPHS
+            if glyph:
+                body = [w for w in f.words if w.text.strip(BULLET_GLYPHS)]
+                bullet_x[f.span] = body[0].x0 if body else f.x0
+            elif f.top - (last.get(f.c0, f).bottom) > 0 or f.x0 < (bullet_x.get(f.span) or 0.0) - 2.0:
+                bullet_x[f.span] = None
     return _header_rows(out, by_line, values, ruled_between)
+
+
+def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, row_bold: bool | None,
+             ruled_between: Callable[[int], bool], values: Sequence[bool], key_lines: int, key_wraps: int,
+             settings: BorderlessSettings) -> bool:
+    """Whether line ``i`` starts a row, from how each column's text there relates to the text above."""
+    if ruled_between(i):
+        return True
+    if values[i] and values[i - 1]:
+        return True  # two lines of figures are two rows
+    starting = sum(1 for r in rel if r in (FRESH, RESUME))
+    if starting >= 2:
+        return True  # cells start in two columns at once (a cell merged over rows may carry on)
+    plain = [r for f, r in zip(fs, rel, strict=True) if _bold_text([f]) is False]
+    if row_bold and any(r in (FRESH, RESUME, PARA) for r in plain) and WRAP not in plain:
+        return True  # the body under a bold header row
+    if not fs or WRAP in rel:
+        return False  # a continuation never starts a row
+    if k is not None and rel[k] in (FRESH, RESUME):
+        return True
+    if FULL in rel:
+        return False
+    if k is not None and rel[k] == PARA and LIST not in rel and _marker(fs[k].text):
+        return True  # a new reference under a one-line row: adjacent refs never merge
+    # a table of one-line rows: the key column has text on almost every line, and never wraps
+    dense = key_lines >= 3 and key_wraps <= 0.15 * key_lines and k is not None
+    return dense and LIST not in rel and all(r != RESUME or j == k for j, r in enumerate(rel))
 
 
 def _header_rows(starts: list[int], by_line: Sequence[Sequence[Fragment]], values: Sequence[bool],
@@ -506,17 +634,28 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     bounds = sorted(columns) if columns is not None else column_bounds(segs, gap, settings, vrules)
     n_cols = len(bounds) + 1
     frags = fragments(lines, bounds, gap, space)
-    starts = row_starts(lines, frags, n_cols, space, rules, settings)
+    carried: set[tuple[int, int, int]] = set()
+    starts = row_starts(lines, frags, n_cols, space, rules, settings, carried)
     row_of = {}
     for r, s in enumerate(starts):
         end = starts[r + 1] if r + 1 < len(starts) else len(lines)
         for i in range(s, end):
             row_of[i] = r
     limits = _right_limits(frags)
+    # a column carrying on across a row start is one cell merged over those rows
+    owner: dict[tuple[int, int, int], int] = {}
+    spans: dict[tuple[int, int, int], int] = {}
+    for i, c0, c1 in sorted(carried):
+        r = row_of[i]
+        if i == starts[r] and r > 0:
+            top = owner.get((r - 1, c0, c1), r - 1)
+            owner[(r, c0, c1)] = top
+            spans[(top, c0, c1)] = r - top + 1
     groups: dict[tuple[int, int, int], list[Fragment]] = {}
     for f in frags:
-        groups.setdefault((row_of[f.line], f.c0, f.c1), []).append(f)
-    cells = _cells(groups, limits, page_no, padding)
+        r = row_of[f.line]
+        groups.setdefault((owner.get((r, f.c0, f.c1), r), f.c0, f.c1), []).append(f)
+    cells = _cells(groups, limits, page_no, padding, spans)
     lefts = []
     for c in range(n_cols):
         xs = [f.x0 for f in frags if f.c0 == c]
@@ -530,8 +669,10 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
 
 
 def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tuple[int, int], float],
-           page_no: int | None, padding: float) -> list[Cell]:
-    """One cell per row and column span; overlapping spans in a row merge into the widest."""
+           page_no: int | None, padding: float, rowspans: dict[tuple[int, int, int], int] | None = None,
+           ) -> list[Cell]:
+    """One cell per row and column span; overlapping spans in a row merge into the widest;
+    ``rowspans``: cells (row, c0, c1) merged down over that many rows."""
     by_row: dict[int, list[tuple[int, int, list[Fragment]]]] = {}
     for (r, c0, c1), fs in groups.items():
         by_row.setdefault(r, []).append((c0, c1, fs))
@@ -558,7 +699,8 @@ def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tupl
             right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
             text = lines_to_text(lines, right=right, padding=padding)
             bold = all(ln.bold for ln in lines)
-            cells.append(Cell(r, c0, text, 1, c1 - c0 + 1, bold=bold, page=page_no))
+            rowspan = (rowspans or {}).get((r, c0, c1), 1)
+            cells.append(Cell(r, c0, text, rowspan, c1 - c0 + 1, bold=bold, page=page_no))
     return cells
 
 
