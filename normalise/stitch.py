@@ -60,11 +60,16 @@ def _same_row(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def repeated_rows(head: Table, nxt: Table, max_rows: int = 4) -> int:
-    """How many leading rows of ``nxt`` repeat the leading rows of ``head``."""
+    """How many leading rows of ``nxt`` repeat leading rows of ``head``, in order: all of them, or
+    some (a page that repeats the column header row but not the title row above it)."""
     a, b = _row_keys(head, max_rows), _row_keys(nxt, max_rows)
-    n = 0
-    while n < min(len(a), len(b), nxt.n_rows) and any(a[n]) and _same_row(a[n], b[n]):
-        n += 1
+    n = j = 0
+    while n < min(len(b), nxt.n_rows) and any(b[n]):
+        while j < len(a) and not (any(a[j]) and _same_row(a[j], b[n])):
+            j += 1
+        if j == len(a):
+            break
+        n, j = n + 1, j + 1
     return n
 
 
