@@ -290,7 +290,9 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         count += step
         prev = max(prev, x)
     need = min(settings.min_witnesses, max(n_lines - 1, 1))
-    # each line's white gaps between consecutive runs, which a boundary must fall in
+    # each line's white gaps between consecutive runs, which a boundary must fall in; a line whose
+    # text all starts at the far edge of the stretch (a header cell over columns the body leaves
+    # empty) witnesses it too
     gaps = [[(s.words[-1].x1, t.x0) for s, t in zip(line, line[1:], strict=False)] for line in segs]
     accepted: list[tuple[float, float, float]] = []
     for x in sorted(forced):
@@ -303,7 +305,8 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         for a, b, x in _stretches(pieces, level):
             if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
                 continue
-            seen = sum(1 for line in gaps if any(g0 <= x <= g1 for g0, g1 in line))
+            seen = sum(1 for line, g in zip(segs, gaps, strict=True)
+                       if any(g0 <= x <= g1 for g0, g1 in g) or (line and x < line[0].x0 <= b + 2.0))
             if seen >= need and level <= max(tolerance, seen // 3):
                 accepted.append((a, b, x))
     return sorted(x for _, _, x in accepted)
@@ -428,9 +431,9 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float, bullet
     if bullet_x is not None and frag.x0 >= bullet_x - 2.0 and frag.x0 > prev.x0 + 2.0 - (prev.x0 - bullet_x):
         return WRAP  # indented under the bullet's text: the bulleted item goes on
     words = first.text
-    if words[:1].islower() and not _LIST_MARKER.match(words):
-        return WRAP
     last = prev.words[-1].text
+    if words[:1].islower() and not _LIST_MARKER.match(words) and not last.endswith(_SENTENCE_END):
+        return WRAP
     if last.endswith(("-", ",", "/", "&", "(", "\u2013")) or last.lower() in _CONNECTORS:
         return WRAP
     if _marker(frag.text):
@@ -534,12 +537,13 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                 key_wraps += rel[k] in (WRAP, FULL, LIST)
             if _TRACE:
                 print(f"{ln.top:6.1f} key={key}", [(f.c0, r, f.text[:18]) for f, r in zip(fs, rel)])
-            if _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps, settings):
+            new, carry = _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps, settings)
+            if new:
                 if _TRACE:
                     print("   ^^^ NEW ROW")
                 out.append(i)
                 row = i
-                if carried is not None:
+                if carried is not None and carry:
                     carried.update((i, f.c0, f.c1) for f, r in zip(fs, rel, strict=True) if r == WRAP)
                 for j in range(len(fs)):  # each column starts afresh in the new row
                     rel[j] = FRESH
@@ -561,29 +565,33 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
 
 def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, row_bold: bool | None,
              ruled_between: Callable[[int], bool], values: Sequence[bool], key_lines: int, key_wraps: int,
-             settings: BorderlessSettings) -> bool:
-    """Whether line ``i`` starts a row, from how each column's text there relates to the text above."""
+             settings: BorderlessSettings) -> tuple[bool, bool]:
+    """Whether line ``i`` starts a row, from how each column's text there relates to the text above,
+    and whether a column carrying on there is a cell merged over both rows."""
     if ruled_between(i):
-        return True
+        return True, False
     if values[i] and values[i - 1]:
-        return True  # two lines of figures are two rows
+        return True, False  # two lines of figures are two rows
     starting = sum(1 for r in rel if r in (FRESH, RESUME))
     if starting >= 2:
-        return True  # cells start in two columns at once (a cell merged over rows may carry on)
+        return True, True  # cells start in two columns at once (a cell merged over rows may carry on)
     plain = [r for f, r in zip(fs, rel, strict=True) if _bold_text([f]) is False]
     if row_bold and any(r in (FRESH, RESUME, PARA) for r in plain) and WRAP not in plain:
-        return True  # the body under a bold header row
+        return True, False  # the body under a bold header row
+    key_starts = k is not None and rel[k] in (FRESH, RESUME)
+    if key_starts and _marker(fs[k].text):
+        return True, False  # a new reference: whatever seems to carry on beside it starts its cell
     if not fs or WRAP in rel:
-        return False  # a continuation never starts a row
-    if k is not None and rel[k] in (FRESH, RESUME):
-        return True
+        return False, False  # a continuation never starts a row
+    if key_starts:
+        return True, False
     if FULL in rel:
-        return False
+        return False, False
     if k is not None and rel[k] == PARA and LIST not in rel and _marker(fs[k].text):
-        return True  # a new reference under a one-line row: adjacent refs never merge
+        return True, False  # a new reference under a one-line row: adjacent refs never merge
     # a table of one-line rows: the key column has text on almost every line, and never wraps
     dense = key_lines >= 3 and key_wraps <= 0.15 * key_lines and k is not None
-    return dense and LIST not in rel and all(r != RESUME or j == k for j, r in enumerate(rel))
+    return dense and LIST not in rel, False
 
 
 def _header_rows(starts: list[int], by_line: Sequence[Sequence[Fragment]], values: Sequence[bool],
@@ -642,6 +650,7 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
         for i in range(s, end):
             row_of[i] = r
     limits = _right_limits(frags)
+    _span_titles(frags, row_of, n_cols)
     # a column carrying on across a row start is one cell merged over those rows
     owner: dict[tuple[int, int, int], int] = {}
     spans: dict[tuple[int, int, int], int] = {}
@@ -666,6 +675,23 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     n_rows = len(starts)
     return Table(n_rows=n_rows, n_cols=n_cols, cells=cells, page=page_no, col_edges=edges, bbox=bbox,
                  row_pages=[page_no] * n_rows)
+
+
+def _span_titles(frags: Sequence[Fragment], row_of: dict[int, int], n_cols: int) -> None:
+    """A row holding one line of bold text (after a reference, if any) and nothing to its right is a
+    title or divider row: without borders its span is unknown, so it spans the rest of the row."""
+    by_row: dict[int, list[Fragment]] = {}
+    for f in frags:
+        by_row.setdefault(row_of[f.line], []).append(f)
+    for r, fs in by_row.items():
+        if r == 0 or len({f.line for f in fs}) != 1 or len(fs) > 2:
+            continue
+        fs = sorted(fs, key=lambda f: f.c0)
+        title = fs[-1]
+        if len(fs) == 2 and not (_marker(fs[0].text) and fs[0].c1 < title.c0):
+            continue
+        if title.c1 < n_cols - 1 and _bold_text([title]) and (len(fs) == 2 or title.c1 > title.c0):
+            title.c1 = n_cols - 1
 
 
 def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tuple[int, int], float],
