@@ -585,10 +585,10 @@ def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, 
         return False, False  # a continuation never starts a row
     if key_starts:
         return True, False
+    if k is not None and rel[k] == PARA and LIST not in rel and _marker(fs[k].text):
+        return True, False  # a new reference right under the last: adjacent refs never merge
     if FULL in rel:
         return False, False
-    if k is not None and rel[k] == PARA and LIST not in rel and _marker(fs[k].text):
-        return True, False  # a new reference under a one-line row: adjacent refs never merge
     # a table of one-line rows: the key column has text on almost every line, and never wraps
     dense = key_lines >= 3 and key_wraps <= 0.15 * key_lines and k is not None
     return dense and LIST not in rel, False
