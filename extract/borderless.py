@@ -71,8 +71,6 @@ class BorderlessSettings:
 
 
 DEFAULT = BorderlessSettings()
-import os
-_TRACE = os.environ.get('BL_TRACE')
 
 Rule = tuple[float, float, float]  # a horizontal rule: x0, x1, y (top-left origin)
 
@@ -413,8 +411,10 @@ def _marker(text: str) -> bool:
     return bool(_REF_LIKE.match(word) or _LIST_MARKER.match(word)) or _is_numeric(word)
 
 
-def _relation(prev: Fragment, frag: Fragment, right: float, space: float, bullet_x: float | None) -> str:
-    """PARA, LIST or WRAP: how ``frag`` follows ``prev``, the line directly above it in its column.
+def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
+              bullet: tuple[float, float] | None) -> str:
+    """PARA, LIST, WRAP or FULL: how ``frag`` follows ``prev``, the line directly above it in its
+    column; ``bullet``: the glyph's and the text's x of the bulleted item the column is in, if any.
 
     A WRAP is a continuation beyond doubt: a lower-case start, a line above
     ending with a hyphen, comma or joining word, a line indented under the
@@ -425,10 +425,10 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float, bullet
     """
     first = frag.words[0]
     if first.text[:1] in BULLET_GLYPHS:
-        return LIST if bullet_x is not None else PARA
+        return LIST if bullet is not None else PARA
     if _is_numeric(frag.text) or _is_numeric(prev.text) or _LEADERS.search(prev.text):
         return PARA
-    if bullet_x is not None and frag.x0 >= bullet_x - 2.0 and frag.x0 > prev.x0 + 2.0 - (prev.x0 - bullet_x):
+    if bullet is not None and frag.x0 >= bullet[1] - 2.0 and frag.x0 > bullet[0] + 2.0:
         return WRAP  # indented under the bullet's text: the bulleted item goes on
     words = first.text
     last = prev.words[-1].text
@@ -469,11 +469,16 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     without borders a cell's text starts at the top of its row, so at a row
     boundary each column with text starts a cell there (FRESH, RESUME, or a
     PARA under a cell that has just ended), while inside a row some column
-    carries on (WRAP).  A continuation anywhere keeps the line in its row
-    (only a rule outranks it).  Otherwise a row starts where the key
-    (first) column starts text, where two columns start cells together, at
-    the first line in plain type under a bold header, and -- in a table of
-    one-line rows -- at any line that does not carry on a list.
+    carries on (WRAP, FULL) or goes on with its list (LIST).  In order: a
+    rule, two lines of figures, two columns starting cells together (a
+    column that carries on beside them is a merged cell), plain text under a
+    bold header, and a new reference in the key (first) column start a row;
+    then a continuation anywhere keeps the line in its row; then the key
+    column starting text, or a reference right under the last, starts one; a
+    likely wrap keeps the line; and in a table of one-line rows any line that
+    does not go on with a list starts a row.  Row padding needs no rule of
+    its own: it is a blank above every column's text, so every column
+    starts a cell (RESUME).
     """
     by_line: list[list[Fragment]] = [[] for _ in lines]
     for f in frags:
@@ -510,15 +515,14 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
 
     out = [0]
     last = {}
-    bullet_x: dict[tuple[int, int], float | None] = {}
-    relations: list[list[str]] = [[FRESH] * len(fs) for fs in by_line]
+    bullets: dict[tuple[int, int], tuple[float, float] | None] = {}
     row_bold = _bold_text(by_line[0])
     key_wraps = key_lines = 0
     for i, ln in enumerate(lines):
         height = line_height(ln)
         fs = by_line[i]
         row = out[-1]
-        rel = relations[i]
+        rel = [FRESH] * len(fs)
         for j, f in enumerate(fs):
             prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
             prev = max(prevs, key=lambda p: p.bottom) if prevs else None
@@ -527,7 +531,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
             elif prev.span != f.span or f.top - prev.bottom > settings.para_gap * height:
                 rel[j] = RESUME
             else:
-                rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullet_x.get(f.span))
+                rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
                 if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
                     rel[j] = PARA  # plain text under a bold line (a header's) is new text
         if i:
@@ -535,18 +539,12 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
             if k is not None:
                 key_lines += 1
                 key_wraps += rel[k] in (WRAP, FULL, LIST)
-            if _TRACE:
-                print(f"{ln.top:6.1f} key={key}", [(f.c0, r, f.text[:18]) for f, r in zip(fs, rel)])
-            new, carry = _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps, settings)
+            new, carry = _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
             if new:
-                if _TRACE:
-                    print("   ^^^ NEW ROW")
                 out.append(i)
                 row = i
                 if carried is not None and carry:
                     carried.update((i, f.c0, f.c1) for f, r in zip(fs, rel, strict=True) if r == WRAP)
-                for j in range(len(fs)):  # each column starts afresh in the new row
-                    rel[j] = FRESH
                 row_bold = None
         bold = _bold_text(fs)
         if bold is not None:
@@ -554,18 +552,17 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         for f in fs:
             for c in range(f.c0, f.c1 + 1):
                 last[c] = f
-            glyph = f.words[0].text[:1] in BULLET_GLYPHS
-            if glyph:
+            if f.words[0].text[:1] in BULLET_GLYPHS:
                 body = [w for w in f.words if w.text.strip(BULLET_GLYPHS)]
-                bullet_x[f.span] = body[0].x0 if body else f.x0
-            elif f.top - (last.get(f.c0, f).bottom) > 0 or f.x0 < (bullet_x.get(f.span) or 0.0) - 2.0:
-                bullet_x[f.span] = None
+                bullets[f.span] = (f.x0, body[0].x0 if body else f.x0)
+            elif (b := bullets.get(f.span)) is not None and f.x0 < b[1] - 2.0:
+                bullets[f.span] = None  # text back at the column's edge: the list has ended
     return _header_rows(out, by_line, values, ruled_between)
 
 
 def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, row_bold: bool | None,
              ruled_between: Callable[[int], bool], values: Sequence[bool], key_lines: int, key_wraps: int,
-             settings: BorderlessSettings) -> tuple[bool, bool]:
+             ) -> tuple[bool, bool]:
     """Whether line ``i`` starts a row, from how each column's text there relates to the text above,
     and whether a column carrying on there is a cell merged over both rows."""
     if ruled_between(i):
