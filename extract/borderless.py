@@ -421,7 +421,7 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
     bullet above it.  FULL is a likely one: the line above stopped because
     the next word would not have fitted (by more than half a letter: the
     column's right edge is known only from its widest line), unless a
-    sentence ended there and a capital follows.
+    sentence ended there.
     """
     first = frag.words[0]
     if first.text[:1] in BULLET_GLYPHS:
@@ -438,8 +438,8 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
         return WRAP
     if _marker(frag.text):
         return PARA
-    if last.endswith(_SENTENCE_END) and words[:1].isupper():
-        return PARA
+    if last.endswith(_SENTENCE_END):
+        return PARA  # a sentence (or 'n.a.') ended: what follows may be new text
     width = first.x1 - first.x0
     return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
 
@@ -584,6 +584,9 @@ def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, 
         return True, False
     if k is not None and rel[k] == PARA and LIST not in rel and _marker(fs[k].text):
         return True, False  # a new reference right under the last: adjacent refs never merge
+    others = [r for j, r in enumerate(rel) if j != k]
+    if k is not None and (values[i] or len(others) >= 2) and others and all(r == PARA for r in others):
+        return True, False  # every other column starts new text (figures, or items one per line)
     if FULL in rel:
         return False, False
     # a table of one-line rows: the key column has text on almost every line, and never wraps
