@@ -444,6 +444,18 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
     return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
 
 
+def _line_gap(frags: Sequence[Fragment]) -> float:
+    """The document's gap between two lines of one cell (points): the lower of the gaps between a
+    column's consecutive lines (most are inside cells; row padding and blank lines are the larger
+    ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it."""
+    by_span: dict[tuple[int, int], list[Fragment]] = {}
+    for f in frags:
+        by_span.setdefault(f.span, []).append(f)
+    gaps = sorted(b.top - a.bottom for fs in by_span.values()
+                  for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1)
+    return max(gaps[int(0.4 * (len(gaps) - 1))], 0.0) if len(gaps) >= 4 else 0.0
+
+
 def _figures(fs: Sequence[Fragment], key: int) -> bool:
     """A line of figures: at least half its cells outside the key column are numbers (a year
     wrapped under a plan's name in a text table is not)."""
@@ -496,6 +508,12 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         lo, hi = lines[i - 1].bottom - 1, lines[i].top + 1
         return any(lo <= y <= hi for y in wide)
 
+    pitch = _line_gap(frags)
+
+    def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
+        """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
+        return f.top - prev.bottom > max(settings.para_gap * height, pitch + 0.3 * height)
+
     # first pass, rows unknown: where each column starts text (for the key column and density)
     last: dict[int, Fragment] = {}
     starts_at: list[list[bool]] = []
@@ -505,7 +523,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         for f in by_line[i]:
             prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
             prev = max(prevs, key=lambda p: p.bottom) if prevs else None
-            flags.append(prev is None or prev.span != f.span or f.top - prev.bottom > settings.para_gap * height)
+            flags.append(prev is None or prev.span != f.span or blank_above(prev, f, height))
         for f in by_line[i]:
             for c in range(f.c0, f.c1 + 1):
                 last[c] = f
@@ -528,7 +546,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
             prev = max(prevs, key=lambda p: p.bottom) if prevs else None
             if prev is None or prev.line < row:
                 rel[j] = FRESH
-            elif prev.span != f.span or f.top - prev.bottom > settings.para_gap * height:
+            elif prev.span != f.span or blank_above(prev, f, height):
                 rel[j] = RESUME
             else:
                 rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
