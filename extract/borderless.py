@@ -669,9 +669,18 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
             row_of[i] = r
     limits = _right_limits(frags)
     _span_titles(frags, row_of, n_cols)
+    spans: dict[tuple[int, int, int], int] = {}
+    sub_header = _group_header(frags, starts)
+    if sub_header is not None:  # the header is two rows: group titles over their sub-headers
+        j, members = sub_header
+        row_of = {i: r + 1 if r else r for i, r in row_of.items()}
+        starts = [0, j, *starts[1:]]
+        carried = {(i, c0, c1) for i, c0, c1 in carried if i != starts[2]}
+        for f in frags:
+            if f.line < starts[2] and f.c0 not in members:
+                spans[(0, f.c0, f.c1)] = 2
     # a column carrying on across a row start is one cell merged over those rows
     owner: dict[tuple[int, int, int], int] = {}
-    spans: dict[tuple[int, int, int], int] = {}
     for i, c0, c1 in sorted(carried):
         r = row_of[i]
         if i == starts[r] and r > 0:
@@ -681,6 +690,8 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     groups: dict[tuple[int, int, int], list[Fragment]] = {}
     for f in frags:
         r = row_of[f.line]
+        if sub_header is not None and r == 0 and f.c0 in sub_header[1] and f.line >= sub_header[0]:
+            r = 1
         groups.setdefault((owner.get((r, f.c0, f.c1), r), f.c0, f.c1), []).append(f)
     cells = _cells(groups, limits, page_no, padding, spans)
     lefts = []
@@ -710,6 +721,46 @@ def _span_titles(frags: Sequence[Fragment], row_of: dict[int, int], n_cols: int)
             continue
         if title.c1 < n_cols - 1 and _bold_text([title]) and (len(fs) == 2 or title.c1 > title.c0):
             title.c1 = n_cols - 1
+
+
+def _group_header(frags: Sequence[Fragment], starts: Sequence[int]) -> tuple[int, set[int]] | None:
+    """A bold header row whose cells are a group title over sub-headers (``Timescale`` over
+    ``Start`` | ``End``): columns with no text on the header's first line start together on a
+    later line ``j``, each run of them beside a column whose title stands above ``j`` and whose
+    sub-header is on ``j``.  The title then spans the run; returns ``j`` and the grouped columns
+    (the title's own spans that many columns once this returns)."""
+    if len(starts) < 2 or starts[1] < 2:
+        return None
+    head = [f for f in frags if f.line < starts[1]]
+    if not head or not _bold_text(head) or any(f.c0 != f.c1 for f in head):
+        return None
+    first = {}
+    for f in sorted(head, key=lambda f: f.line):
+        first.setdefault(f.c0, f.line)
+    late = sorted(c for c, line in first.items() if line > 0)
+    if not late or len({first[c] for c in late}) != 1:
+        return None
+    j = first[late[0]]
+    members: set[int] = set()
+    titles: list[tuple[Fragment, int]] = []
+    for c in late:
+        if c - 1 in members:
+            members.add(c)
+            titles[-1] = (titles[-1][0], c)
+            continue
+        above = [f for f in head if f.c0 == c - 1 and f.line < j]
+        below = [f for f in head if f.c0 == c - 1 and f.line >= j]
+        if c - 1 not in first or first[c - 1] != 0 or not above or len(below) != 1:
+            return None
+        members.update((c - 1, c))
+        titles.append((max(above, key=lambda f: f.line), c))
+    if any(len([f for f in head if f.c0 == c and f.line >= j]) != 1 for c in members):
+        return None  # a sub-header is one line
+    for title, last in titles:
+        for f in head:
+            if f.c0 == title.c0 and f.line < j:
+                f.c1 = last
+    return j, members
 
 
 def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tuple[int, int], float],
