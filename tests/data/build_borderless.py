@@ -12,9 +12,9 @@ bulleted list as the original, which must stay prose:
   repeated header rows and the split row are on the next page too);
 - 1.3: only a rule under the header rows.
 
-``build_all`` renders EVERY fixture (``fixtures/src/*.yaml``) the same way
-into ``tests/data/borderless/NAME.pdf``: the whole plan, prose and tables,
-with no cell borders or shading, and in the plans listed in ``RULED`` a rule
+``build_all`` renders EVERY fixture (``fixtures/src/*.yaml``) the same way,
+twice: ``tests/data/borderless/NAME.pdf``, the whole plan, prose and tables,
+with no cell borders or shading at all, and ``NAME-rule.pdf`` with a rule
 under each table's header rows (tables without header rows get none).  These
 are the borderless benchmark (``tests/test_borderless_fixtures.py``): each
 must score as the bordered fixture does against ``fixtures/expected``.
@@ -44,8 +44,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NAME = "borderless_surrey"
 OUT_ALL = HERE / "borderless"
-#: fixture renderings with a rule under the header rows; the others have no rules at all
-RULED = {"surrey-2012-15", "staffordshire-2011-12", "sunderland-2018-19"}
+#: file-name suffix of each rendering, and whether it has a rule under the header rows
+VARIANTS = {"": False, "-rule": True}
 #: tables of the source taken over (by their first cell), and which get a rule under the header
 TABLES = {"1.1": False, "1.2": True, "1.3": True}
 
@@ -126,8 +126,9 @@ def build(pdf: bool = True) -> Path:
     return out
 
 
-def build_fixture(name: str) -> Path:
-    """``tests/data/borderless/NAME.pdf``: one whole fixture without borders (see ``RULED``)."""
+def build_fixture(name: str, rule: bool = False) -> Path:
+    """``tests/data/borderless/NAME.pdf`` (``NAME-rule.pdf`` with ``rule``): one whole fixture
+    without borders."""
     build = _build_module()
     src = yaml.safe_load((ROOT / "fixtures" / "src" / f"{name}.yaml").read_text(encoding="utf-8"))
     header_rows = [int(b["table"].get("header_rows", 0)) for b in src["blocks"] if "table" in b]
@@ -140,12 +141,12 @@ def build_fixture(name: str) -> Path:
         assert len(doc.tables) == len(header_rows)
         for table, heads in zip(doc.tables, header_rows, strict=True):
             _no_borders(table._tbl)
-            if name in RULED and heads:
+            if rule and heads:
                 _rule_under(table._tbl, heads - 1)
         doc.save(str(docx))
         build._normalise_zip(docx)
         pdf = build.convert_pdf(docx, tmp)
-        out = OUT_ALL / f"{name}.pdf"
+        out = OUT_ALL / f"{name}{'-rule' if rule else ''}.pdf"
         shutil.move(str(pdf), out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -153,7 +154,8 @@ def build_fixture(name: str) -> Path:
 
 
 def build_all() -> list[Path]:
-    return [build_fixture(p.stem) for p in sorted((ROOT / "fixtures" / "src").glob("*.yaml"))]
+    return [build_fixture(p.stem, rule) for p in sorted((ROOT / "fixtures" / "src").glob("*.yaml"))
+            for rule in VARIANTS.values()]
 
 
 if __name__ == "__main__":
