@@ -24,10 +24,16 @@ Steps, each a small function:
    because a spanning title or section row crosses every gap;
 4. ``fragments``: each line's runs, cut at the column boundaries, with the
    columns each one covers (a run over several columns is a spanning cell);
-5. ``row_starts``: a multi-line cell is one cell, not many rows.  A row
-   starts where the key (first) column has text after a gap, where several
-   columns start text together, under a horizontal rule, or -- in a table of
-   one-line rows -- at any line that does not continue a wrapped line;
+5. ``row_starts``: rows come from every column at once.  At each line a
+   column's text either starts a cell (no text yet in the row, text after a
+   blank taller than the table's own gap between a cell's lines, a new
+   paragraph under a cell just ended) or carries one on (mid-sentence, a
+   lower-case start, indented under a bullet, the line above ran out of
+   room); a continuation never starts a row, while a new reference, two
+   columns starting cells together, a rule, or figures do.  A column that
+   carries on across a row start is a cell merged over those rows; a lone
+   bold line is a title spanning its row; a bold header whose sub-headers
+   start on its second line is two header rows;
 6. ``build_table``: fragments grouped by row and column become cells, their
    lines joined into text by :func:`extract.layout.lines_to_text`, exactly as
    a ruled cell's are.

@@ -29,17 +29,13 @@ from normalise.text import norm_key
 _KINDS = ("actions", "matrix")
 
 
-def _key(table: Table, r: int) -> tuple[str, ...]:
-    return tuple(norm_key(t) for t in table.text_rows()[r])
-
-
 def _shape(grid, r: int, n_cols: int) -> tuple[int, ...]:
     """The columns where a row's texts start (a title's span depends on its length)."""
     cells = [own(grid, r, c) for c in range(n_cols)]
     return tuple(c.col for c in cells if c is not None and c.text.strip())
 
 
-def _rows_of(table: Table, rows: list[int]) -> Table:
+def _rows_of(table: Table, rows: list[int], header_rows: int = 0) -> Table:
     """A table of some of ``table``'s rows, renumbered; a vertical merge keeps the rows it still covers."""
     index = {r: i for i, r in enumerate(rows)}
     kept = set(rows)
@@ -50,7 +46,7 @@ def _rows_of(table: Table, rows: list[int]) -> Table:
         span = sum(1 for r in range(c.row, c.row + c.rowspan) if r in kept)
         cells.append(Cell(index[c.row], c.col, c.text, span, c.colspan, c.bold, c.shaded, c.page))
     pages = [table.row_pages[r] for r in rows] if table.row_pages else None
-    return Table(len(rows), table.n_cols, cells, table.page, 0, table.col_edges, table.bbox, pages)
+    return Table(len(rows), table.n_cols, cells, table.page, header_rows, table.col_edges, table.bbox, pages)
 
 
 def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[list[int]] | None:
@@ -62,7 +58,7 @@ def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[
         return None
     heads = layout.header_rows
     first, n_head = heads[0], len(heads)
-    keys = [_key(table, r) for r in range(table.n_rows)]
+    keys = [tuple(norm_key(t) for t in row) for row in table.text_rows()]
     grid = table.grid()
     title_shapes = [_shape(grid, r, table.n_cols) for r in range(first)]
     pieces: list[list[int]] = [list(range(layout.body_start))]
@@ -90,7 +86,9 @@ def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[
 def split_table(table: Table, lexicon: dict | None = None) -> list[Table]:
     """``table`` cut at each repetition of its header with its title rows; a header repeated alone dropped."""
     pieces = _pieces(table, table.header_rows, lexicon)
-    return [table] if pieces is None else [_rows_of(table, p) for p in pieces]
+    if pieces is None:
+        return [table]
+    return [_rows_of(table, p, table.header_rows if n == 0 else 0) for n, p in enumerate(pieces)]
 
 
 def split_stitched(st: StitchedTable, lexicon: dict | None = None) -> list[StitchedTable]:
@@ -102,7 +100,9 @@ def split_stitched(st: StitchedTable, lexicon: dict | None = None) -> list[Stitc
     out = []
     for n, rows in enumerate(pieces):
         starts = {i for i, r in enumerate(rows) if i and r in st.fragment_starts}
-        out.append(StitchedTable(_rows_of(st.table, rows), starts, st.repeated_header_rows if n == 0 else 0))
+        first = n == 0
+        out.append(StitchedTable(_rows_of(st.table, rows, st.table.header_rows if first else 0), starts,
+                                 st.repeated_header_rows if first else 0))
     return out
 
 
