@@ -22,7 +22,7 @@ the table came from.
 from __future__ import annotations
 
 from models.document import Block, Cell, Table
-from normalise.layout import analyse, own
+from normalise.layout import MAX_HEADER_SCAN, analyse, own
 from normalise.stitch import StitchedTable, _same_row, stitch
 from normalise.text import norm_key
 
@@ -53,12 +53,17 @@ def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[
     """The rows of each table ``table`` holds (a header repeated alone left out), or None for one."""
     if table.n_rows < 4:
         return None
+    keys = [tuple(norm_key(t) for t in row) for row in table.text_rows()]
+    words = [frozenset(" ".join(k).split()) for k in keys]
+    top = [r for r in range(min(MAX_HEADER_SCAN, table.n_rows)) if words[r]]
+    if not any(len(words[t] & words[r]) >= 0.7 * max(len(words[t]), len(words[r])) and _same_row(keys[t], keys[r])
+               for r in range(2, table.n_rows) for t in top if t < r):
+        return None  # no early row comes again: no header repeats (and no layout to read)
     layout = analyse(StitchedTable(table, repeated_header_rows=marked), lexicon)
     if layout.kind not in _KINDS or not layout.header_rows:
         return None
     heads = layout.header_rows
     first, n_head = heads[0], len(heads)
-    keys = [tuple(norm_key(t) for t in row) for row in table.text_rows()]
     grid = table.grid()
     title_shapes = [_shape(grid, r, table.n_cols) for r in range(first)]
     pieces: list[list[int]] = [list(range(layout.body_start))]
