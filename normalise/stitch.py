@@ -61,8 +61,7 @@ def widened(prev: Table, nxt: Table, tolerance: float = 4.0) -> Table | None:
         if abs(a[j] - x) > tolerance or (idx and j <= idx[-1]):
             return None
         idx.append(j)
-    cells = [Cell(c.row, idx[c.col], c.text, c.rowspan, idx[c.col + c.colspan] - idx[c.col], c.bold, c.shaded,
-                  c.page) for c in nxt.cells]
+    cells = [replace(c, col=idx[c.col], colspan=idx[c.col + c.colspan] - idx[c.col]) for c in nxt.cells]
     return Table(nxt.n_rows, prev.n_cols, cells, nxt.page, nxt.header_rows, a, nxt.bbox,
                  list(nxt.row_pages) if nxt.row_pages else None)
 
