@@ -72,3 +72,13 @@ def lead_parts(lead: str | None) -> list[dict[str, str]]:
         else:
             parts.append({"text": piece, "kind": _kind(piece)})
     return parts
+
+
+_NAME_IN_TEXT = re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+\s+[A-Z][a-z'’-]{2,}\b")
+
+
+def names_a_lead(text: str) -> bool:
+    """Whether a short text names who leads: a role, a group, an agency or a person's name
+    (the content evidence of a lead column, see ``normalise/roles.py``)."""
+    w = _words()
+    return any(w[kind].search(text) for kind in ("roles", "groups", "agencies")) or bool(_NAME_IN_TEXT.search(text))
