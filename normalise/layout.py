@@ -110,9 +110,10 @@ def _column_values(grid, body: range, c: int) -> list[str]:
 
 def _facts(grid, body: range, c: int) -> ColumnFacts:
     """A column's body as the role evidence reads it (see ``normalise/roles.py``)."""
-    tall = any((cell := own(grid, r, c)) is not None and cell.rowspan > 1 for r in body)
+    spans = [cell.rowspan for r in body if (cell := own(grid, r, c)) is not None and cell.rowspan > 1]
     rows = sum(any(cell is not None and cell.row == r and cell.text.strip() for cell in grid[r]) for r in body)
-    return ColumnFacts(tuple(_column_values(grid, body, c)), rows, tall)
+    spanned = min(1.0, sum(spans) / len(body)) if len(body) else 0.0
+    return ColumnFacts(tuple(_column_values(grid, body, c)), rows, bool(spans), spanned)
 
 
 def _looks_like_header(grid, r: int, n_rows: int) -> bool:
@@ -154,12 +155,19 @@ def _header_row(st: StitchedTable, grid, lexicon: dict | None) -> tuple[int | No
             return r, score
     marked = max(table.header_rows, st.repeated_header_rows)
     for r in range(min(MAX_HEADER_SCAN, n_rows - 1)):
-        if sum(1 for t in row_texts(grid, r) if t) < 2:
-            continue  # a title row above the header
+        if _is_title_row(grid, r, n_cols):
+            continue
         if r < marked or _looks_like_header(grid, r, n_rows):
             return r, 0
         break
     return None, 0
+
+
+def _is_title_row(grid, r: int, n_cols: int) -> bool:
+    """One text across the table (perhaps after its number): a title above the header."""
+    cells = [cell for c in range(n_cols) if (cell := own(grid, r, c)) is not None and cell.text.strip()]
+    body = [cell for cell in cells if not is_ref(one_line(cell.text))]
+    return len(body) <= 1 and (not body or body[0].colspan >= max(2, n_cols // 2) or len(cells) == 1)
 
 
 def _is_indicator_list(texts: list[list[str]]) -> bool:
@@ -230,8 +238,8 @@ def _kind(columns: list[ColumnMap], named: bool, body_rows: int) -> str:
     action = next((cm for cm in columns if cm.field == "action"), None)
     if action is None or body_rows < 2:
         return "other"
-    said = action.evidence.total("action") if action.evidence is not None else 0.0
-    return "actions" if said >= 0.6 and mapped & {"lead", "timescale", "progress", "outcome"} else "other"
+    said = action.evidence.content.get("action", (0.0,))[0] if action.evidence is not None else 0.0
+    return "actions" if said >= 0.35 and mapped & {"lead", "timescale", "progress", "outcome"} else "other"
 
 
 def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:

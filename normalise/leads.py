@@ -74,11 +74,10 @@ def lead_parts(lead: str | None) -> list[dict[str, str]]:
     return parts
 
 
-_NAME_IN_TEXT = re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+\s+[A-Z][a-z'’-]{2,}\b")
-
-
 def names_a_lead(text: str) -> bool:
-    """Whether a short text names who leads: a role, a group, an agency or a person's name
-    (the content evidence of a lead column, see ``normalise/roles.py``)."""
+    """Whether a short text names who leads: a role, a group or an agency, or one of its parts is
+    a person's name (the content evidence of a lead column, see ``normalise/roles.py``)."""
     w = _words()
-    return any(w[kind].search(text) for kind in ("roles", "groups", "agencies")) or bool(_NAME_IN_TEXT.search(text))
+    if any(w[kind].search(text) for kind in ("roles", "groups", "agencies")):
+        return True
+    return any(_NAME.match(p.partition(",")[0].strip()) for p in _pieces(text))

@@ -55,6 +55,7 @@ class ColumnFacts:
     values: tuple[str, ...]     # one-line texts of the column's own single-column body cells
     rows: int                   # body rows with any text
     tall: bool                  # some of its cells span several rows (labels of row groups)
+    spanned: float = 0.0        # share of body rows inside such multi-row cells
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def _cell(v: str) -> frozenset[str]:
     d = _data()
     cues = set()
     n = len(v)
-    if n < 80 and (find_months(v) or any(p.search(v) for p in d["times"])):
+    months = find_months(v)
+    if n < 80 and months or n < 40 and any(p.search(v) for p in d["times"]):
         cues.add("date")
     if is_ref(v) or (n < 15 and is_ref(v.split(" ")[0])):
         cues.add("ref")
@@ -145,7 +147,7 @@ def _cell(v: str) -> frozenset[str]:
     if n < 150 and "imperative" not in cues and names_a_lead(v):
         cues.add("lead")
     if "imperative" not in cues:
-        if any(p.search(v) for p in d["progress"]):
+        if any(p.search(v) for p in d["progress"]) or n >= 40 and months:  # a dated report
             cues.add("progress")
         if any(p.search(v) for p in d["outcome"]):
             cues.add("outcome")
@@ -180,7 +182,7 @@ def content_evidence(facts: ColumnFacts) -> dict[str, tuple[float, str]]:
     put("status", frac["rag"], f"{frac['rag']:.0%} of cells are RAG words")
     put("lead", frac["lead"] * short * (1 - frac["ref"]),
         f"{frac['lead']:.0%} of cells name people, roles, groups or agencies")
-    put("action", long * own * (0.35 + 0.65 * frac["imperative"]),
+    put("action", long * min(own, 1 - 0.5 * facts.spanned) * (0.35 + 0.65 * frac["imperative"]),
         f"long text (median {med:.0f} chars), {frac['imperative']:.0%} instructions")
     per_row = _clamp(1.5 * own)  # a label spanning many rows is no row's report or measure
     put("progress", long * per_row * frac["progress"], f"{frac['progress']:.0%} of cells report progress")
@@ -228,22 +230,32 @@ def evidence(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None 
         hev, note = _question(hev, cev, med)
         maps.append(cm)
         evs.append(Evidence(hev, cev, {}, note))
-    return maps, _with_priors(evs)
+    return maps, _with_priors(evs, facts)
 
 
-def _with_priors(evs: list[Evidence]) -> list[Evidence]:
+def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence]:
     """Weak priors from position: a reference first; the action the widest text column before
-    the first column of names or dates."""
+    the first column of names or dates; after the action, the last text column a progress report
+    and the ones between measures."""
     out = [Evidence(e.header, e.content, dict(e.prior), e.questioned) for e in evs]
     if out:
         out[0].prior["ref"] = (0.1, "first column")
     first_who = next((i for i, e in enumerate(evs)
                       if max(e.content.get("lead", (0,))[0], e.content.get("timescale", (0,))[0]) >= 0.5), len(evs))
-    texts = [(e.content.get("action", (0,))[0], i) for i, e in enumerate(evs[:first_who])]
-    texts = [t for t in texts if t[0] >= 0.3]
-    if texts:
-        i = max(texts)[1]
-        out[i].prior["action"] = (0.15, "widest text column before the lead and timescale")
+    width = [statistics.median(len(v) for v in f.values) * (1 - f.spanned) if f.values else 0 for f in facts]
+    texts = [i for i, e in enumerate(evs[:first_who]) if e.content.get("action", (0,))[0] >= 0.3]
+    if not texts:
+        return out
+    action = texts[-1]
+    widest = max(texts, key=lambda i: width[i])
+    out[action].prior["action"] = (0.2, "the text column before the lead and timescale")
+    if widest != action:
+        out[widest].prior["action"] = (0.1, "widest text column before the lead and timescale")
+    later = [i for i in range(action + 1, len(evs)) if width[i] >= 40 and i != first_who]
+    if later:
+        out[later[-1]].prior["progress"] = (0.15, "last text column after the action")
+        for i in later[:-1]:
+            out[i].prior["outcome"] = (0.1, "text column between the action and the last")
     return out
 
 
