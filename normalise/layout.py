@@ -236,7 +236,7 @@ def _kind(columns: list[ColumnMap], named: bool, body_rows: int) -> str:
     if named:
         return "actions" if "action" in mapped or {"lead", "progress"} <= mapped else "other"
     action = next((cm for cm in columns if cm.field == "action"), None)
-    if action is None or body_rows < 2:
+    if action is None or body_rows < 1:
         return "other"
     said = action.evidence.content.get("action", (0.0,))[0] if action.evidence is not None else 0.0
     return "actions" if said >= 0.35 and mapped & {"lead", "timescale", "progress", "outcome"} else "other"
@@ -248,7 +248,7 @@ def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:
     table = st.table
     body = range(table.n_rows)
     columns = assign([""] * table.n_cols, [_facts(grid, body, c) for c in range(table.n_cols)], lexicon)
-    kind = _kind(columns, named=False, body_rows=table.n_rows)
+    kind = _kind(columns, named=False, body_rows=table.n_rows - 1)  # one row alone is no table of actions
     if kind != "actions":
         return _plain(grid, table.n_cols)
     return Layout(kind, [], 0, None, [""] * table.n_cols, columns)

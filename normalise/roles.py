@@ -249,6 +249,8 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
     action = texts[-1]
     widest = max(texts, key=lambda i: width[i])
     out[action].prior["action"] = (0.2, "the text column before the lead and timescale")
+    if action + 1 < len(out):
+        out[action + 1].prior["lead"] = (0.1, "the column after the action")
     if widest != action:
         out[widest].prior["action"] = (0.1, "widest text column before the lead and timescale")
     later = [i for i in range(action + 1, len(evs)) if width[i] >= 40 and i != first_who]
