@@ -12,7 +12,7 @@ import re
 
 from models.document import Document, Heading, Paragraph
 from models.records import Action, Indicator, PlanDocument, Priority, TableRecord
-from normalise import dates, meta, status, themes
+from normalise import dates, meta, quality, status, themes
 from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
@@ -107,12 +107,15 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
     out.period = meta.plan_period(title, plain)
     out.priorities = meta.declared_priorities(plain)
     ctx = _Context()
+    n_table = 0
     for block in blocks:
         if not isinstance(block, StitchedTable):
             ctx.see(block.text, _heading_like(block))
             continue
         layout = analyse(block, lexicon)
         out.tables.append(_table_record(block, layout))
+        n_table += 1
+        first = len(out.actions)
         if layout.kind == "heading":
             if layout.title:
                 ctx.section = layout.title
@@ -138,6 +141,9 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                 cells = [one_line(t) for t in row if t.strip()]
                 if len(cells) >= 2:
                     out.indicators.append(Indicator(group=group, ref=cells[0], name=" ".join(cells[1:])))
+        out.warnings.extend(quality.table_checks(n_table, block, layout, out.actions[first:],
+                                                  doc.pages is not None))
+    out.warnings.extend(quality.document_checks(sum(t.kind != "heading" for t in out.tables), len(out.actions)))
     canonical_categories(out.actions)
     if doc.pages is None:  # renderings number their table parts to stitch them; those are no pages
         for a in out.actions:
