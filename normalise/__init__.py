@@ -160,8 +160,25 @@ def st_rows(st: StitchedTable) -> list[list[str]]:
     return [row_texts(grid, r) for r in range(st.table.n_rows)]
 
 
+def _column_explained(header: str, cm) -> dict:
+    """One column's reading: the field, why, the evidence per field from the header, the cells and
+    the column's place, and the runner-up field with its score."""
+    out = {"header": header, "field": cm.field or "extra", "why": cm.how}
+    ev = cm.evidence
+    if ev is None:
+        return out
+    pick = lambda part: {f: {"score": s, "why": w} for f, (s, w) in part.items()}  # noqa: E731
+    out.update(header_evidence=pick(ev.header), content_evidence=pick(ev.content), position=pick(ev.prior),
+               score=round(ev.total(cm.field), 2) if cm.field else None,
+               runner_up={"field": cm.runner_up, "score": round(ev.total(cm.runner_up), 2)} if cm.runner_up else None)
+    if ev.questioned:
+        out["questioned"] = ev.questioned
+    return out
+
+
 def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
-    """For each (stitched) table: its page, kind, title and how each column was mapped, and why."""
+    """For each (stitched) table: its page, kind, title and how each column was mapped, and why:
+    the header and content evidence with their scores, and the runner-up."""
     out = []
     for block in stitch(doc.blocks):
         if not isinstance(block, StitchedTable):
@@ -170,7 +187,6 @@ def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
         out.append({
             "page": block.table.page, "kind": layout.kind, "title": layout.title,
             "rows": block.table.n_rows - layout.body_start,
-            "columns": [{"header": h, "field": cm.field or "extra", "why": cm.how}
-                        for h, cm in zip(layout.headers, layout.columns, strict=False)],
+            "columns": [_column_explained(h, cm) for h, cm in zip(layout.headers, layout.columns, strict=False)],
         })
     return out
