@@ -126,6 +126,10 @@ def header_evidence(header: str, lexicon: dict | None = None) -> tuple[ColumnMap
 _LEAD_STRIP = re.compile(r"^[\s•\-–*]*(?:(?:[A-Z]{1,3}\s?)?\d+(?:\.\d+)*(?:\.?[a-z])?[.)]?\s+)?(?:to\s+)?", re.I)
 
 
+_PAST = re.compile(r"\b(?:[a-z]{3,}ed|made|sent|given|taken|done|written|seen|begun|shown|held|met|run|"
+                   r"built|set up|brought)\b")
+
+
 @text_cache()
 def _cell(v: str) -> frozenset[str]:
     """The cues one cell text shows (cached: cells repeat across rows and tables)."""
@@ -149,6 +153,8 @@ def _cell(v: str) -> frozenset[str]:
     if "imperative" not in cues:
         if any(p.search(v) for p in d["progress"]) or n >= 40 and months:  # a dated report
             cues.add("progress")
+        elif _PAST.search(v.split(" ", 1)[1] if " " in v else ""):  # a verb in the past, not first
+            cues.add("reported")
         if any(p.search(v) for p in d["outcome"]):
             cues.add("outcome")
     return frozenset(cues)
@@ -167,6 +173,7 @@ def content_evidence(facts: ColumnFacts) -> dict[str, tuple[float, str]]:
     cues = [_cell(v) for v in vals]
     frac = {c: sum(c in x for x in cues) / n for c in ("date", "ref", "rag", "lead", "imperative", "progress",
                                                        "outcome")}
+    frac["progress"] += 0.5 * sum("reported" in x and "progress" not in x for x in cues) / n
     med = statistics.median(len(v) for v in vals)
     long = _clamp((med - 25) / 35)
     own = _clamp(n / facts.rows) if facts.rows else 0.0
@@ -182,7 +189,9 @@ def content_evidence(facts: ColumnFacts) -> dict[str, tuple[float, str]]:
     put("status", frac["rag"], f"{frac['rag']:.0%} of cells are RAG words")
     put("lead", frac["lead"] * short * (1 - frac["ref"]),
         f"{frac['lead']:.0%} of cells name people, roles, groups or agencies")
-    put("action", long * min(own, 1 - 0.5 * facts.spanned) * (0.35 + 0.65 * frac["imperative"]),
+    distinct = len(set(vals)) / n  # an action column says something new on each row
+    put("action", long * min(own, 1 - 0.5 * facts.spanned) * (0.3 + 0.7 * distinct)
+        * (0.35 + 0.65 * frac["imperative"]),
         f"long text (median {med:.0f} chars), {frac['imperative']:.0%} instructions")
     per_row = _clamp(1.5 * own)  # a label spanning many rows is no row's report or measure
     put("progress", long * per_row * frac["progress"], f"{frac['progress']:.0%} of cells report progress")
@@ -190,7 +199,7 @@ def content_evidence(facts: ColumnFacts) -> dict[str, tuple[float, str]]:
         f"{frac['outcome']:.0%} of cells state measures")
     if (facts.tall or n <= facts.rows / 2) and med < 150 and frac["ref"] < 0.6 and n >= 1:
         why = "labels spanning groups of rows" if facts.tall else "labels on some rows only"
-        put("section", 0.6, why)
+        put("section", 0.45, why)
         put("priority", 0.3, why)
         put("objective", 0.3, why)
     return ev
@@ -240,6 +249,9 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
     out = [Evidence(e.header, e.content, dict(e.prior), e.questioned) for e in evs]
     if out:
         out[0].prior["ref"] = (0.1, "first column")
+    for e in out[:2]:
+        if "section" in e.content:
+            e.prior["section"] = (0.15, "labels at the left of the table")
     first_who = next((i for i, e in enumerate(evs)
                       if max(e.content.get("lead", (0,))[0], e.content.get("timescale", (0,))[0]) >= 0.5), len(evs))
     width = [statistics.median(len(v) for v in f.values) * (1 - f.spanned) if f.values else 0 for f in facts]
@@ -254,10 +266,14 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
     if widest != action:
         out[widest].prior["action"] = (0.1, "widest text column before the lead and timescale")
     later = [i for i in range(action + 1, len(evs)) if width[i] >= 40 and i != first_who]
-    if later:
-        out[later[-1]].prior["progress"] = (0.15, "last text column after the action")
-        for i in later[:-1]:
-            out[i].prior["outcome"] = (0.1, "text column between the action and the last")
+    # the last text column reports progress, unless columns left empty follow it (a progress
+    # column not yet filled in): then every text column after the action is a measure
+    last = later[-1] if later and all(facts[i].values for i in range(later[-1] + 1, len(facts))) else None
+    for i in later:
+        if i == last:
+            out[i].prior["progress"] = (0.15, "last text column after the action")
+        else:
+            out[i].prior["outcome"] = (0.1, "text column after the action, before the last")
     return out
 
 
