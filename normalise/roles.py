@@ -130,6 +130,9 @@ _PAST = re.compile(r"\b(?:[a-z]{3,}ed|made|sent|given|taken|done|written|seen|be
                    r"built|set up|brought)\b")
 
 
+_PLANNED = re.compile(r"^[^.;:]{0,60}\bto be\s+\w+(?:ed|en)\b", re.I)  # 'Report to be submitted'
+
+
 @text_cache()
 def _cell(v: str) -> frozenset[str]:
     """The cues one cell text shows (cached: cells repeat across rows and tables)."""
@@ -148,7 +151,9 @@ def _cell(v: str) -> frozenset[str]:
     first = words[0].lower().strip(",.:;") if words else ""
     if first in d["verbs"] or (first in d["nominals"] and len(words) > 1 and words[1].lower() == "of"):
         cues.add("imperative")
-    if n < 150 and "imperative" not in cues and names_a_lead(v):
+    if "imperative" not in cues and _PLANNED.search(v):  # 'Report to be submitted to the Board'
+        cues.add("planned")
+    if n < 150 and not cues & {"imperative", "planned"} and names_a_lead(v):
         cues.add("lead")
     if "imperative" not in cues:
         if any(p.search(v) for p in d["progress"]) or n >= 40 and months:  # a dated report
@@ -174,10 +179,11 @@ def content_evidence(facts: ColumnFacts) -> dict[str, tuple[float, str]]:
     frac = {c: sum(c in x for x in cues) / n for c in ("date", "ref", "rag", "lead", "imperative", "progress",
                                                        "outcome")}
     frac["progress"] += 0.5 * sum("reported" in x and "progress" not in x for x in cues) / n
+    frac["imperative"] += sum("planned" in x and "imperative" not in x for x in cues) / n
     med = statistics.median(len(v) for v in vals)
     long = _clamp((med - 25) / 35)
     own = _clamp(n / facts.rows) if facts.rows else 0.0
-    short = _clamp((150 - med) / 70)
+    short = _clamp((120 - med) / 60)
     ev: dict[str, tuple[float, str]] = {}
 
     def put(name: str, score: float, why: str) -> None:
