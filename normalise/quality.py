@@ -64,17 +64,16 @@ def table_checks(index: int, st: StitchedTable, layout: Layout, actions: list[Ac
 
 
 def _unmapped_text(at: str, st: StitchedTable, layout: Layout) -> list[str]:
-    """Columns of long text that no field took while the text reads like a field the table lacks:
-    an action, a progress report or a measure going to extra."""
+    """Columns of long text that no field took while the text reads like an action, a progress
+    report or a measure: a field's text going to extra."""
     grid = st.table.grid()
-    mapped = set(layout.fields())
     out = []
     for c, cm in enumerate(layout.columns):
         if cm.field is not None or cm.how.startswith(("user mapping", "sub-column")) or cm.evidence is None:
             continue
-        like = [(s, f) for f, (s, _) in cm.evidence.content.items() if f in ("action", "progress", "outcome")]
-        if not like or max(like)[0] < 0.4 or max(like)[1] in mapped:
-            continue
+        best = max(((s, f) for f, (s, _) in cm.evidence.content.items()), default=(0.0, None))
+        if best[1] not in ("action", "progress", "outcome") or best[0] < 0.4:
+            continue  # names, dates or labels kept aside ('Links to other Plans'), not a field's text
         vals = [one_line(row_texts(grid, r)[c]) for r in range(layout.body_start, st.table.n_rows)]
         vals = [v for v in dict.fromkeys(vals) if v]
         if len(vals) >= MIN_ROWS and statistics.median(len(v) for v in vals) >= LONG_TEXT:

@@ -286,8 +286,9 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
 # --- assignment ---------------------------------------------------------------------------------------------
 
 def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> list[list[int]]:
-    """Columns that take one field together: a two-level header's sub-columns of one field
-    ('Timescale: Start', 'Timescale: End'), or neighbouring date columns that no header tells apart."""
+    """Columns that take one field together: neighbouring timescale columns ('Start', 'End'), a
+    two-level header's sub-columns of one field ('Progress: Q1', 'Progress: Q2'), or a pair of
+    neighbouring date columns that no header tells apart."""
     def parent(i: int) -> str | None:
         h = headers[i]
         if ":" in h:
@@ -296,8 +297,12 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
             return h
         return None
 
-    def timed(i: int) -> bool:  # the lexicon reads the header as a timescale
-        return maps[i].field == "timescale" and "questioned" not in evs[i].header["timescale"][1]
+    def named(i: int) -> str | None:  # the field the lexicon reads in the header, unless questioned
+        f = maps[i].field
+        return f if f and "questioned" not in evs[i].header[f][1] else None
+
+    def timed(i: int) -> bool:
+        return named(i) == "timescale"
 
     def dates(i: int) -> bool:  # dates under a header that names nothing
         return evs[i].content.get("timescale", (0,))[0] >= 0.6 and not evs[i].header
@@ -307,9 +312,12 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
         last = units[-1] if units else []
         if last and last[-1] == i - 1:
             j = last[0]
-            if all(timed(k) for k in last + [i]) or len(last) == 1 and dates(i) and dates(j) and (
-                    parent(i) is not None and parent(i) == parent(j)
-                    or all(is_neutral(headers[k]) for k in (i, j))):
+            same_parent = parent(i) is not None and all(parent(k) == parent(i) for k in last)
+            by_header = all(timed(k) for k in last + [i]) or bool(named(i)) and same_parent and all(
+                named(k) == named(i) for k in last)
+            by_cells = len(last) == 1 and dates(i) and dates(j) and (
+                same_parent or all(is_neutral(headers[k]) for k in (i, j)))
+            if by_header or by_cells:
                 last.append(i)
                 continue
         units.append([i])
