@@ -153,8 +153,6 @@ def _cell(v: str) -> frozenset[str]:
         cues.add("imperative")
     if "imperative" not in cues and _PLANNED.search(v):  # 'Report to be submitted to the Board'
         cues.add("planned")
-    if n < 150 and not cues & {"imperative", "planned"} and names_a_lead(v):
-        cues.add("lead")
     if "imperative" not in cues:
         if any(p.search(v) for p in d["progress"]) or n >= 40 and months:  # a dated report
             cues.add("progress")
@@ -162,6 +160,8 @@ def _cell(v: str) -> frozenset[str]:
             cues.add("reported")
         if any(p.search(v) for p in d["outcome"]):
             cues.add("outcome")
+    if n < 150 and not cues & {"imperative", "planned", "progress", "reported"} and names_a_lead(v):
+        cues.add("lead")
     return frozenset(cues)
 
 
@@ -286,9 +286,9 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
 # --- assignment ---------------------------------------------------------------------------------------------
 
 def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> list[list[int]]:
-    """Columns that take one field together: neighbouring timescale columns ('Start', 'End'), a
-    two-level header's sub-columns of one field ('Progress: Q1', 'Progress: Q2'), or a pair of
-    neighbouring date columns that no header tells apart."""
+    """Columns that take one field together: neighbouring timescale columns ('Start', 'End'),
+    neighbouring progress or outcome columns ('Progress Q1', 'Progress Q2'), a two-level header's
+    sub-columns of one field, or a pair of neighbouring date columns no header tells apart."""
     def parent(i: int) -> str | None:
         h = headers[i]
         if ":" in h:
@@ -313,8 +313,8 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
         if last and last[-1] == i - 1:
             j = last[0]
             same_parent = parent(i) is not None and all(parent(k) == parent(i) for k in last)
-            by_header = all(timed(k) for k in last + [i]) or bool(named(i)) and same_parent and all(
-                named(k) == named(i) for k in last)
+            by_header = all(timed(k) for k in last + [i]) or bool(named(i)) and all(
+                named(k) == named(i) for k in last) and (same_parent or named(i) in ("progress", "outcome"))
             by_cells = len(last) == 1 and dates(i) and dates(j) and (
                 same_parent or all(is_neutral(headers[k]) for k in (i, j)))
             if by_header or by_cells:
