@@ -33,8 +33,7 @@ from normalise.columns import ColumnMap, header_key, map_header
 from normalise.dates import find_months
 from normalise.leads import names_a_lead
 from normalise.lexicon import load
-from normalise.status import from_rag
-from normalise.text import is_ref, text_cache
+from normalise.text import is_ref, norm_key, text_cache
 
 FIELDS = ("ref", "priority", "objective", "action", "lead", "timescale", "progress", "outcome", "status",
           "section")
@@ -167,7 +166,7 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
         cues.add("date")
     if is_ref(v) or (n < 15 and is_ref(v.split(" ")[0])):
         cues.add("ref")
-    if n <= 20 and (from_rag(v) or d["status"].search(low)):
+    if n <= 20 and (norm_key(v) in _rag_words() or d["status"].search(low)):
         cues.add("rag")
     rest = _LEAD_STRIP.sub("", v, count=1)
     words = rest.split(" ", 2)
@@ -181,11 +180,12 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
     if "imperative" not in cues and _PLANNED.search(v):  # 'Report to be submitted to the Board'
         cues.add("planned")
     if "imperative" not in cues:
-        if d["progress"].search(low) or n >= 40 and find_months(v):  # a dated report
+        head = low[:160]  # the cues of a report or a measure show early; long cells are read in part
+        if d["progress"].search(head) or n >= 40 and find_months(v[:160]):  # a dated report
             cues.add("progress")
         elif _PAST.search(v.split(" ", 1)[1] if " " in v else ""):  # a verb in the past, not first
             cues.add("reported")
-        if d["outcome"].search(low):
+        if d["outcome"].search(head):
             cues.add("outcome")
     if n < 150 and not cues & {"imperative", "planned", "progress", "reported"} and _lead_like(v):
         cues.add("lead")
@@ -201,6 +201,12 @@ def _sample(vals: list[str]) -> list[str]:
         return vals
     step = len(vals) / SAMPLE
     return [vals[int(i * step)] for i in range(SAMPLE)]
+
+
+@lru_cache(maxsize=1)
+def _rag_words() -> frozenset[str]:
+    """The RAG values of ``data/status.toml``, keyed once."""
+    return frozenset(norm_key(w) for words in load("status")["rag"].values() for w in words)
 
 
 def _lead_like(v: str) -> bool:
@@ -400,22 +406,35 @@ def assign(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None = 
 def _search(options: list[list[tuple[float, str | None]]]) -> list[str | None]:
     """Exact search: the choice per unit with the highest total, each field at most once.
 
-    Dynamic programming over the set of fields used (a dozen columns, ten fields: a
-    few thousand states), so the result is the true optimum, ties to the earlier option.
+    When every unit's best option is a different field, that is the optimum.  Otherwise
+    dynamic programming over the set of fields used (a bit mask; a dozen columns and ten
+    fields make a few thousand states at most) finds the true optimum; ties go to the
+    earlier option.
     """
-    states: dict[frozenset, tuple[float, list[str | None]]] = {frozenset(): (0.0, [])}
+    best = [max(opts, key=lambda o: o[0]) for opts in options]
+    taken = [f for _, f in best if f is not None]
+    if len(taken) == len(set(taken)):
+        return [f for _, f in best]
+    bit = {f: 1 << i for i, f in enumerate(FIELDS)}
+    states: dict[int, tuple[float, tuple]] = {0: (0.0, ())}
     for opts in options:
-        nxt: dict[frozenset, tuple[float, list[str | None]]] = {}
+        nxt: dict[int, tuple[float, tuple]] = {}
         for used, (total, picks) in states.items():
             for gain, field in opts:
-                if field is not None and field in used and len(opts) > 1:
+                b = bit[field] if field is not None else 0
+                if b & used and len(opts) > 1:
                     continue
-                key = used | {field} if field else used
-                cand = (total + gain, picks + [field])
-                if key not in nxt or cand[0] > nxt[key][0] + 1e-9:
-                    nxt[key] = cand
+                key = used | b
+                score = total + gain
+                if key not in nxt or score > nxt[key][0] + 1e-9:
+                    nxt[key] = (score, (field, picks))
         states = nxt
-    return max(states.values(), key=lambda x: x[0])[1]
+    chain = max(states.values(), key=lambda x: x[0])[1]
+    out: list[str | None] = []
+    while chain:
+        field, chain = chain
+        out.append(field)
+    return out[::-1]
 
 
 def _explained(header: str, field: str | None, cm: ColumnMap, ev: Evidence, grouped: bool) -> ColumnMap:
