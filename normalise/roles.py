@@ -395,12 +395,30 @@ def assign(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None = 
             continue
         opts = [(0.0, None)] + [(s - THRESHOLD, f) for f, s in sc.items() if s >= THRESHOLD and f not in fixed_fields]
         options.append(opts)
-    choice = _search(options)
+    choice = _only_text_is_action(_search(options), units, facts, evs)
     out = []
     for unit, field in zip(units, choice, strict=True):
         for i in unit:
             out.append(_explained(headers[i], field, maps[i], evs[i], len(unit) > 1))
     return out
+
+
+def _only_text_is_action(choice: list[str | None], units: list[list[int]], facts: list[ColumnFacts],
+                         evs: list[Evidence]) -> list[str | None]:
+    """A table with no action column but one column of long text read as a report or measure from
+    its cells alone, beside a lead or timescale: that text is what the table plans, its action
+    (plans written as achievements: 'Score card developed ...')."""
+    if "action" in choice or not {"lead", "timescale"} & set(choice):
+        return choice
+    long = [k for k, unit in enumerate(units)
+            if any(facts[i].values and statistics.median(len(v) for v in facts[i].values) >= 40 for i in unit)]
+    if len(long) != 1:
+        return choice
+    k = long[0]
+    if choice[k] in ("progress", "outcome", None) and not any(evs[i].header for i in units[k]):
+        choice = list(choice)
+        choice[k] = "action"
+    return choice
 
 
 def _search(options: list[list[tuple[float, str | None]]]) -> list[str | None]:
