@@ -241,8 +241,7 @@ def _kind(columns: list[ColumnMap], named: bool, body_rows: int) -> str:
     action = next((cm for cm in columns if cm.field == "action"), None)
     if action is None or body_rows < 1:
         return "other"
-    said = action.evidence.content.get("action", (0.0,))[0] if action.evidence is not None else 0.0
-    return "actions" if said >= 0.35 and mapped & {"lead", "timescale", "progress", "outcome"} else "other"
+    return "actions" if mapped & {"lead", "timescale", "progress", "outcome"} else "other"
 
 
 def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:

@@ -174,7 +174,7 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
     if first in d["verbs"] or (first in d["nominals"] and len(words) > 1 and words[1].lower() == "of"):
         cues.add("imperative")
     if not full:  # the header named a text field: only the cells' form is checked
-        if n < 150 and "imperative" not in cues and n < 150 and _lead_like(v):
+        if not cues & {"imperative", "date"} and _lead_like(v):
             cues.add("lead")
         return frozenset(cues)
     if "imperative" not in cues and _PLANNED.search(v):  # 'Report to be submitted to the Board'
@@ -187,7 +187,7 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
             cues.add("reported")
         if d["outcome"].search(head):
             cues.add("outcome")
-    if n < 150 and not cues & {"imperative", "planned", "progress", "reported"} and _lead_like(v):
+    if not cues & {"imperative", "planned", "progress", "reported", "date"} and _lead_like(v):
         cues.add("lead")
     return frozenset(cues)
 
@@ -209,8 +209,13 @@ def _rag_words() -> frozenset[str]:
     return frozenset(norm_key(w) for words in load("status")["rag"].values() for w in words)
 
 
+_ACRONYMS = re.compile(r"^(?:[A-Z][A-Za-z]?[&/]?[A-Z][A-Za-z&]{0,5})(?:\s*[/,&]\s*[A-Z][A-Za-z&]{1,6})*$")
+
+
 def _lead_like(v: str) -> bool:
-    return len(v) < 150 and names_a_lead(v)
+    """Names who leads: a role, group, agency or person, or the acronyms boards write for their
+    groups and agencies ('P&P', 'CCG / LA')."""
+    return len(v) < 150 and (names_a_lead(v) or bool(_ACRONYMS.match(v)) and sum(ch.isupper() for ch in v) >= 2)
 
 
 def _clamp(x: float) -> float:
