@@ -240,12 +240,23 @@ def db_downgrade_cmd(revision: str = typer.Argument(..., help="Alembic revision 
 
 
 @app.command("boards")
-def boards_cmd(db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """Boards with their documents (all versions / current), plan periods and action counts."""
-    from load.query import boards
+def boards_cmd(db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION,
+               documents: bool = typer.Option(False, "--documents",
+                                              help="Every document: its version, rendition and why it is "
+                                                   "current or not."),
+               board: str = typer.Option(None, help="With --documents: only this board.")) -> None:
+    """Boards with their documents (versions, renditions, current), plan periods and action counts."""
+    from load.query import boards, plan_versions
 
+    if documents:
+        df = _answer(lambda: plan_versions(db, board))
+        write(df, fmt, title="documents", group_by="board",
+              columns=["board", "version", "current", "rendition_of", "document_id", "format", "file", "plan_date",
+                       "period", "actions", "warnings", "reason"])
+        return
     df = _answer(lambda: boards(db))
-    write(df, fmt, title="boards", columns=["board", "documents", "current", "periods", "actions", "files"])
+    write(df, fmt, title="boards", columns=["board", "documents", "versions", "renditions", "current", "periods",
+                                            "actions", "files"])
 
 
 @app.command("priorities")
@@ -283,13 +294,34 @@ def search_cmd(text: str = typer.Argument(..., help="Words to find (\"a phrase\"
 
 
 @app.command("compare")
-def compare_cmd(theme: str = typer.Option(..., help="Theme id (THEMES.md), e.g. cse, neglect."),
+def compare_cmd(theme: str = typer.Option(None, help="Theme id (THEMES.md), e.g. cse, neglect."),
                 boards: str = typer.Option(None, help="Comma-separated boards, e.g. Surrey,Solihull [all]."),
+                versions: str = typer.Option(None, "--versions", metavar="BOARD",
+                                             help="Instead of a theme: one board's two latest plan versions, "
+                                                  "each action beside its counterpart, with what changed."),
+                earlier: int = typer.Option(None, help="With --versions: the earlier version's number "
+                                                       "[the one before --later]."),
+                later: int = typer.Option(None, help="With --versions: the later version's number [the latest]."),
                 db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION) -> None:
-    """Boards' actions on one theme side by side (lead, timescale, status, progress) and status counts."""
+    """Boards' actions on one theme side by side (lead, timescale, status, progress) and status counts;
+    or, with --versions BOARD, progress between the two latest versions of that board's plan."""
     from load.output import records
-    from load.query import compare
+    from load.query import compare, compare_versions
 
+    if (theme is None) == (versions is None):
+        _err("give either --theme THEME or --versions BOARD")
+        raise typer.Exit(2)
+    if versions is not None:
+        from load.version_compare import TABLE_COLUMNS
+
+        df = _answer(lambda: compare_versions(db, versions, earlier=earlier, later=later))
+        title = None
+        if len(df):
+            first = df.iloc[0]
+            title = (f"{first['board']}: version {first['earlier_version']} → {first['later_version']} "
+                     f"(changed: {int((df['change'] != 'unchanged').sum())} of {len(df)})")
+        write(df, fmt, title=title, columns=TABLE_COLUMNS)
+        return
     names = [b.strip() for b in boards.split(",") if b.strip()] if boards else None
     result = _answer(lambda: compare(db, theme, names))
     if fmt is OutputFormat.json:
@@ -320,13 +352,19 @@ def export_cmd(fmt: str = typer.Option("csv", "--format", help="csv, xlsx or par
 
 @app.command("serve")
 def serve_cmd(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-              port: int = typer.Option(8001, help="Port to listen on.")) -> None:
-    """Serve a read-only web page (Datasette) over the database, with the questions as canned queries."""
+              port: int = typer.Option(8001, help="Port to listen on."),
+              debug_pages: bool = typer.Option(False, "--debug-pages",
+                                               help="Also serve /-/versions, /-/settings etc.")
+              ) -> None:
+    """Serve a read-only web page (Datasette) over the database, with the questions as forms."""
+    import logging
+
     from load.web import make_datasette
 
-    ds = _answer(lambda: make_datasette(db))
+    ds = _answer(lambda: make_datasette(db, debug_pages=debug_pages))
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     typer.echo(f"serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
 

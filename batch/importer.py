@@ -21,7 +21,7 @@ from models.errors import BoardplansError
 from models.records import PlanDocument
 from normalise import normalise
 
-IMPORT_SUFFIXES = (".pdf", ".docx", ".doc")
+IMPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".ods", ".odt")
 
 
 def load_mapping(path: str | Path | None) -> dict | None:

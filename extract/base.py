@@ -62,6 +62,15 @@ def _reader_for(path: Path, engine: str) -> tuple[str, Reader]:
     if suffix == ".doc":
         from extract import doc
         return "doc", doc.read_doc
+    if suffix == ".xlsx":
+        from extract import xlsx
+        return "xlsx", xlsx.read_xlsx
+    if suffix in (".xls", ".ods"):
+        from extract import xlsx
+        return suffix[1:], xlsx.read_converted
+    if suffix == ".odt":
+        from extract import xlsx
+        return "odt", xlsx.read_odt
     if suffix in (".txt", ".md", ".html", ".htm"):
         from extract import text
         return _TEXT_FORMATS[suffix], text.read_text
@@ -70,7 +79,7 @@ def _reader_for(path: Path, engine: str) -> tuple[str, Reader]:
 
 
 def supported_suffixes() -> tuple[str, ...]:
-    return (".pdf", ".docx", ".doc", ".txt", ".md", ".html")
+    return (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".ods", ".odt", ".txt", ".md", ".html")
 
 
 def read(path: str | Path, *, engine: str = DEFAULT_ENGINE, password: str | None = None,
@@ -93,6 +102,8 @@ def read(path: str | Path, *, engine: str = DEFAULT_ENGINE, password: str | None
         raise ExtractError("not a PDF (no %PDF header)", file=str(path))
     if fmt == "docx" and not head.startswith(b"PK"):
         raise ExtractError("not a DOCX (not a zip package)", file=str(path))
+    if fmt in ("xlsx", "ods", "odt") and not head.startswith(b"PK"):
+        raise ExtractError(f"not a {fmt.upper()} (not a zip package)", file=str(path))
     if fmt == "pdf" and engine not in ENGINES:
         raise ExtractError(f"unknown PDF engine '{engine}' (choose from {', '.join(ENGINES)})",
                            file=str(path))
@@ -112,6 +123,10 @@ def read(path: str | Path, *, engine: str = DEFAULT_ENGINE, password: str | None
     else:
         doc = reader(p)
     doc.source = str(path)
+    if not doc.dates:
+        from extract.filedates import file_dates
+
+        doc.dates = file_dates(p, fmt, password)
     if not any(getattr(b, "text", None) or getattr(b, "cells", None) for b in doc.blocks):
         raise ExtractError("no text found (empty document, or not a document LibreOffice could read)",
                            file=str(path))

@@ -36,7 +36,17 @@ from typing import Any
 
 from extract import borderless
 from extract.layout import Word, words_to_lines
-from extract.pdf import DEFAULT, Box, PdfSettings, _inside, chart_boxes, grid_table, horizontal_rules, read_pdf
+from extract.pdf import (
+    DEFAULT,
+    Box,
+    PdfSettings,
+    _inside,
+    chart_boxes,
+    grid_table,
+    horizontal_rules,
+    page_fills,
+    read_pdf,
+)
 from models.document import Document, Table
 from models.errors import ExtractError, MissingDependency
 
@@ -168,13 +178,14 @@ def camelot_finder(path: Path, pages: list[Any], settings: PdfSettings, password
         tables: list[Table] = []
         used: set[int] = set()
         height = heights[page_no]
+        fills = page_fills(page) if lattice.get(page_no) else []  # cell shading, as the other engines read it
         for t in lattice.get(page_no, []):
             boxes = lattice_boxes(t, height)
             if len(boxes) < settings.min_cells:
                 continue
             x1, y1, x2, y2 = t._bbox
             table, consumed = grid_table(boxes, words, page_no, settings,
-                                         bbox=_to_top_left(x1, y1, x2, y2, height))
+                                         bbox=_to_top_left(x1, y1, x2, y2, height), fills=fills)
             if not consumed:
                 continue
             tables.append(table)

@@ -25,8 +25,9 @@ def convert(path: Path, target: str, outdir: Path) -> Path:
     """Convert ``path`` with LibreOffice into ``outdir``; return the new file."""
     exe = soffice()
     if exe is None:
-        raise MissingDependency(".doc needs LibreOffice to convert it (apt-get install libreoffice-writer)",
-                                file=str(path))
+        package = "libreoffice-calc" if path.suffix.lower() in (".xls", ".ods") else "libreoffice-writer"
+        raise MissingDependency(f"{path.suffix.lower() or path.name} needs LibreOffice to convert it "
+                                f"(apt-get install {package})", file=str(path))
     profile = Path(outdir) / "profile"
     cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
            "--outdir", str(outdir), str(path)]
@@ -36,7 +37,8 @@ def convert(path: Path, target: str, outdir: Path) -> Path:
         raise ExtractError(f"LibreOffice conversion timed out after {TIMEOUT}s", file=str(path)) from exc
     out = Path(outdir) / f"{path.stem}.{target.split(':')[0]}"
     if not out.exists():
-        raise ExtractError("LibreOffice could not convert this file (corrupt or not a Word document)",
+        kind = "spreadsheet" if target == "xlsx" else "Word document"
+        raise ExtractError(f"LibreOffice could not convert this file (corrupt or not a {kind})",
                            file=str(path))
     return out
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
+from extract.colour import theme_scheme, visible_fill, word_theme_fill
 from models.document import BULLET, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError
 
@@ -110,10 +112,22 @@ def _is_bold(p) -> bool:
     return True
 
 
+def _theme_xml(document) -> bytes | None:
+    """The document's theme part (theme colours are resolved against it), if it has one."""
+    try:
+        for rel in document.part.rels.values():
+            if rel.reltype.endswith("/theme") and not rel.is_external:
+                return rel.target_part.blob
+    except (AttributeError, KeyError, ValueError):
+        return None
+    return None
+
+
 class _Reader:
     def __init__(self, document) -> None:
         self.numbering = _Numbering(document)
         self.styles = _StyleInfo(document)
+        self.scheme = theme_scheme(_theme_xml(document))
 
     def paragraph(self, p) -> tuple[str, str, bool]:
         """Return (style name, text with list marker, bold)."""
@@ -140,6 +154,41 @@ class _Reader:
             text = BULLET + text
         text = re.sub(r"^[•\uf0b7\u25aa\u25cf]\s*", BULLET, text)
         return name, text, _is_bold(p)
+
+    def list_level(self, p) -> int:
+        """A list paragraph's nesting: its numbering level, or the level a style names ('List Bullet 2')."""
+        num_pr = p.find(f"{W}pPr/{W}numPr")
+        ilvl = num_pr.find(f"{W}ilvl") if num_pr is not None else None
+        if ilvl is not None and (ilvl.get(f"{W}val") or "0").isdigit():
+            return int(ilvl.get(f"{W}val") or "0")
+        ps = p.find(f"{W}pPr/{W}pStyle")
+        name = self.styles.names.get(ps.get(f"{W}val"), "") if ps is not None else ""
+        m = re.match(r"^list(?: bullet| number| continue)?\s+(\d)$", name.lower())
+        return int(m.group(1)) - 1 if m else 0
+
+    @staticmethod
+    def bold_lead(p) -> str:
+        """The paragraph's opening bold runs when plain text follows them (a label), else ''."""
+        lead, rest = [], []
+        for r in p.iter(f"{W}r"):
+            text = "".join(t.text or "" for t in r.findall(f"{W}t"))
+            b = r.find(f"{W}rPr/{W}b")
+            if not rest and b is not None and b.get(f"{W}val") not in ("0", "false"):
+                lead.append(text)
+            elif text.strip() or rest:
+                rest.append(text)
+        label = re.sub(r"\s+", " ", "".join(lead)).strip()
+        return label if label and "".join(rest).strip() else ""
+
+    def fill(self, shd) -> str | None:
+        """A cell's ``w:shd`` background as ``#RRGGBB``: a theme fill (with its tint or shade) wins
+        over the literal ``w:fill``, which Word writes beside it only as a fallback; a solid pattern
+        (``w:val="solid"``) shows the pattern colour instead."""
+        if (shd.get(f"{W}val") or "") == "solid":
+            return visible_fill(shd.get(f"{W}color"))
+        themed = word_theme_fill(self.scheme, shd.get(f"{W}themeFill"), shd.get(f"{W}themeFillTint"),
+                                 shd.get(f"{W}themeFillShade"))
+        return visible_fill(themed or shd.get(f"{W}fill"))
 
     def cell_text(self, tc) -> tuple[str, bool]:
         """The cell's paragraphs joined by newlines, and whether all of them are bold."""
@@ -174,6 +223,7 @@ class _Reader:
                 span = 1
                 vmerge = None
                 shaded = False
+                fill = None
                 if tcpr is not None:
                     gs = tcpr.find(f"{W}gridSpan")
                     span = int(gs.get(f"{W}val", "1")) if gs is not None else 1
@@ -182,14 +232,13 @@ class _Reader:
                     shd = tcpr.find(f"{W}shd")
                     shaded = shd is not None and (shd.get(f"{W}fill") or "auto").lower() not in (
                         "auto", "ffffff", "none")
+                    fill = self.fill(shd) if shd is not None else None
                 if vmerge == "continue" and col in open_cells:
                     i = open_cells[col]
-                    prev = cells[i]
-                    cells[i] = Cell(prev.row, prev.col, prev.text, prev.rowspan + 1, prev.colspan,
-                                    prev.bold, prev.shaded)
+                    cells[i] = replace(cells[i], rowspan=cells[i].rowspan + 1)
                 else:
                     text, bold = self.cell_text(tc)
-                    cell = Cell(r, col, text, 1, span, bold, shaded)
+                    cell = Cell(r, col, text, 1, span, bold, shaded, fill=fill)
                     cells.append(cell)
                     for c in range(col, col + span):
                         open_cells.pop(c, None)
@@ -204,7 +253,7 @@ MAX_UNPACKED = 256 * 1024 * 1024   # a real plan's parts unpack to a few MB
 MAX_RATIO = 200                    # deflate rarely beats 20:1 on Word XML
 
 
-def check_package(path: Path) -> None:
+def check_package(path: Path, kind: str = "DOCX") -> None:
     """Refuse hostile packages before any XML parser sees them.
 
     A zip bomb (a small file unpacking to gigabytes) would exhaust memory, and a
@@ -218,26 +267,26 @@ def check_package(path: Path) -> None:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             if total > MAX_UNPACKED:
-                raise ExtractError(f"DOCX unpacks to {total / 2**20:.0f} MB, over the "
+                raise ExtractError(f"{kind} unpacks to {total / 2**20:.0f} MB, over the "
                                    f"{MAX_UNPACKED // 2**20} MB limit (zip bomb?)", file=str(path))
             for info in infos:
                 ratio = info.file_size // max(info.compress_size, 1)
                 if info.file_size > 1 << 20 and ratio > MAX_RATIO:
-                    raise ExtractError(f"DOCX part {info.filename} is compressed {ratio}:1 (zip bomb?)",
+                    raise ExtractError(f"{kind} part {info.filename} is compressed {ratio}:1 (zip bomb?)",
                                        file=str(path))
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     with z.open(info) as fh:
                         head = fh.read(4096)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise ExtractError(f"DOCX part {info.filename} declares a DTD or entities "
+                        raise ExtractError(f"{kind} part {info.filename} declares a DTD or entities "
                                            "(refused: external entities)", file=str(path))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError) as exc:  # what a corrupt or exotic zip raises (fuzzed)
-        raise ExtractError(f"not a readable DOCX (bad zip: {exc.__class__.__name__}: {exc})",
+        raise ExtractError(f"not a readable {kind} (bad zip: {exc.__class__.__name__}: {exc})",
                            file=str(path)) from exc
     except zlib.error as exc:
-        raise ExtractError(f"not a readable DOCX (corrupt compressed part: {exc})", file=str(path)) from exc
+        raise ExtractError(f"not a readable {kind} (corrupt compressed part: {exc})", file=str(path)) from exc
 
 
 def read_docx(path: Path) -> Document:
@@ -277,7 +326,7 @@ def _read_body(document, path: Path) -> Document:
             elif m:
                 blocks.append(Heading(text, level=int(m.group(1))))
             else:
-                blocks.append(Paragraph(text, bold=bold))
+                blocks.append(Paragraph(text, bold=bold, level=reader.list_level(el), bold_lead=reader.bold_lead(el)))
         elif el.tag == f"{W}tbl":
             blocks.append(reader.table(el))
     title = document.core_properties.title or None

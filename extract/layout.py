@@ -21,6 +21,7 @@ T = TypeVar("T")
 #: Glyphs Word and LibreOffice use for bullets (Symbol/Wingdings private-use points included).
 BULLET_GLYPHS = "•\uf0b7\u25aa\u25cf\u25e6\u25a0\uf0a7\uf076\uf0d8\u27a2\u2043\u2219\u00b7\uf0fc\u2713"
 _BULLET_RE = re.compile(rf"^[{BULLET_GLYPHS}]\s*")
+_NUMBER_RE = re.compile(r"^(\d{1,2})[.)]\s+\S")
 
 
 @dataclass(frozen=True)
@@ -183,11 +184,20 @@ def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: fl
     out: list[str] = []
     bullet_x: float | None = None
     prev: Line | None = None
+    number: tuple[int, float] | None = None  # the last list number seen at a line start, and its x
     for line in lines:
         text = line.text.strip()
         if not text:
             continue
         m = _BULLET_RE.match(text)
+        n = _NUMBER_RE.match(text)
+        if n and (int(n.group(1)) == 1 or number is not None and int(n.group(1)) == number[0] + 1
+                  and abs(line.x0 - number[1]) < 2):
+            number = (int(n.group(1)), line.x0)
+            if out and int(n.group(1)) > 1:  # '2. …' under '1. …': a numbered list's next item
+                out.append(text)
+                bullet_x, prev = None, line
+                continue
         if m:
             body = text[m.end():].strip()
             out.append(BULLET + body if body else BULLET.strip())

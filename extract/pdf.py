@@ -42,8 +42,9 @@ import numpy as np
 
 from extract import borderless
 from extract.borderless import BorderlessSettings
-from extract.layout import Line, Word, cluster, index_of, lines_to_text, words_to_lines
-from models.document import Block, Cell, Document, Heading, Paragraph, Table
+from extract.colour import pdf_colour, visible_fill
+from extract.layout import BULLET_GLYPHS, Line, Word, cluster, index_of, lines_to_text, words_to_lines
+from models.document import BULLET, Block, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError, NoTextLayer
 
 
@@ -105,8 +106,38 @@ def _membership(boxes: Sequence[Box], cx: np.ndarray, cy: np.ndarray) -> np.ndar
             & (b[:, 1] <= cy[:, None]) & (cy[:, None] <= b[:, 3]))
 
 
+#: A filled rectangle drawn on the page: its box and colour (``#RRGGBB``), in drawing order.
+Fill = tuple[Box, str]
+
+
+def page_fills(page) -> list[Fill]:
+    """The page's filled rectangles that are not white, in drawing order (a later one is on top).
+
+    Cell shading is a filled rectangle drawn behind the cell's text; both
+    engines' pages give ``rects`` with pdfplumber's ``fill`` and
+    ``non_stroking_color``, so both read the same colours.
+    """
+    out = []
+    for r in page.rects:
+        colour = visible_fill(pdf_colour(r.get("non_stroking_color"))) if r.get("fill") else None
+        if colour:
+            out.append(((r["x0"], r["top"], r["x1"], r["bottom"]), colour))
+    return out
+
+
+def box_fill(box: Box, fills: Sequence[Fill]) -> str | None:
+    """The colour behind a cell: the topmost filled rectangle covering most (60 %) of its box."""
+    x0, top, x1, bottom = box
+    area = max((x1 - x0) * (bottom - top), 1e-6)
+    for (fx0, ftop, fx1, fbottom), colour in reversed(fills):
+        w, h = min(x1, fx1) - max(x0, fx0), min(bottom, fbottom) - max(top, ftop)
+        if w > 0 and h > 0 and w * h >= 0.6 * area:
+            return colour
+    return None
+
+
 def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
-               settings: PdfSettings) -> tuple[list[Cell], set[int]]:
+               settings: PdfSettings, fills: Sequence[Fill] = ()) -> tuple[list[Cell], set[int]]:
     """Cells with their text; also the indexes of the words the table consumed.
 
     A word goes to the first box (in ``boxes`` order) holding its centre.  The
@@ -128,7 +159,8 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
         lines = words_to_lines(ws, settings.line_tolerance)
         text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
         bold = bool(lines) and all(ln.bold for ln in lines)
-        cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no))
+        fill = box_fill(box, fills) if fills else None
+        cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no, fill=fill))
     return cells, used
 
 
@@ -137,10 +169,11 @@ TableFinder = Callable[..., tuple[list[Table], set[int]]]
 
 
 def grid_table(boxes: list[Box], words: list[Word], page_no: int, settings: PdfSettings,
-               bbox: Box | None = None) -> tuple[Table, set[int]]:
-    """A :class:`Table` from cell boxes (any engine's), filled with the page's words."""
+               bbox: Box | None = None, fills: Sequence[Fill] = ()) -> tuple[Table, set[int]]:
+    """A :class:`Table` from cell boxes (any engine's), filled with the page's words (and each
+    cell's background colour from ``fills``)."""
     xs, ys, spans = table_grid(boxes, settings.edge_tolerance)
-    cells, consumed = fill_cells(boxes, spans, words, page_no, settings)
+    cells, consumed = fill_cells(boxes, spans, words, page_no, settings, fills)
     cells.sort(key=lambda c: (c.row, c.col))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if bbox is None:
@@ -159,11 +192,13 @@ def ruled_tables(page, words: list[Word], page_no: int,
     """pdfplumber's ruled grids, each with the indexes of the words it holds and whether
     some cell holds text falling apart into columns (a vertical rule is missing there)."""
     out = []
+    fills: list[Fill] | None = None
     for found in page.find_tables(settings.table_settings()):
         boxes = [tuple(c) for c in found.cells]
         if len(boxes) < settings.min_cells:
             continue
-        table, consumed = grid_table(boxes, words, page_no, settings, bbox=tuple(found.bbox))
+        fills = page_fills(page) if fills is None else fills
+        table, consumed = grid_table(boxes, words, page_no, settings, bbox=tuple(found.bbox), fills=fills)
         if _filled(table) < settings.min_filled * len(table.cells):
             continue
         out.append((table, consumed, _shared_cells(boxes, [words[i] for i in consumed], settings)))
@@ -377,6 +412,9 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
     """Group non-table lines into paragraphs and headings, keyed by their top."""
     out: list[tuple[float, Block]] = []
     group: list[Line] = []
+    # a bullet's nesting: its glyph right of the page's leftmost bullet glyph is a sub-item
+    bullet_x = [ln.x0 for ln in lines if ln.text.strip()[:1] in BULLET_GLYPHS]
+    left = min(bullet_x, default=0.0)
 
     def flush() -> None:
         if not group:
@@ -389,8 +427,12 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
             level = 1 if size >= body_size + 4 else 2
             out.append((top, Heading(text.replace("\n", " "), level=level, page=page_no)))
         else:
-            for part in text.split("\n"):
-                out.append((top, Paragraph(part, page=page_no, bold=bold)))
+            items = [ln for ln in group if ln.text.strip()[:1] in BULLET_GLYPHS]
+            for n, part in enumerate(text.split("\n")):
+                first = items.pop(0) if part.startswith(BULLET) and items else group[0] if n == 0 else None
+                level = int(first.x0 > left + 6) if first is not None and part.startswith(BULLET) else 0
+                out.append((top, Paragraph(part, page=page_no, bold=bold, level=level,
+                                           bold_lead=_bold_lead(first) if first is not None else "")))
         group.clear()
 
     for ln in lines:
@@ -403,6 +445,13 @@ def prose_blocks(lines: list[Line], page_no: int, body_size: float,
         group.append(ln)
     flush()
     return out
+
+
+def _bold_lead(line: Line) -> str:
+    """The line's opening bold words when plain words follow them (a label), else ''."""
+    words = [w for w in line.words if w.text.strip(BULLET_GLYPHS)]
+    k = next((i for i, w in enumerate(words) if not w.bold), len(words))
+    return " ".join(w.text for w in words[:k]) if 0 < k < len(words) else ""
 
 
 def _plumber_pages(pdf: Any) -> Iterator[Any]:

@@ -60,6 +60,8 @@ _segment = _fast("FPDFPath_GetPathSegment", _P, _P, _I)
 _seg_point = _fast("FPDFPathSegment_GetPoint", _I, _P, _P, _P)
 _seg_type = _fast("FPDFPathSegment_GetType", _I, _P)
 _seg_close = _fast("FPDFPathSegment_GetClose", _I, _P)
+_draw_mode = _fast("FPDFPath_GetDrawMode", _I, _P, _P, _P)
+_fill_colour = _fast("FPDFPageObj_GetFillColor", _I, _P, _P, _P, _P, _P)
 _load_text = _fast("FPDFText_LoadPage", _P, _P)
 _close_text = _fast("FPDFText_ClosePage", None, _P)
 _media_box = _fast("FPDFPage_GetMediaBox", _I, _P, _P, _P, _P, _P)
@@ -143,6 +145,7 @@ class _Walk:
         self.images: list[dict] = []
         self._paths: list[tuple[int, Affine]] = []  # path objects and their matrices, in content order
         self._m = (_F * 6)()
+        self._fill: tuple[float, ...] | None = None  # fill colour of the path being read
 
     def run(self, page: int) -> _Walk:
         n = _count_objects(page)
@@ -224,9 +227,23 @@ class _Walk:
         px = (m[:, 0] * x + m[:, 2] * y + m[:, 4]).tolist()  # a * x + c * y + e, in Python's order
         py = (m[:, 1] * x + m[:, 3] * y + m[:, 5]).tolist()
         at = 0
-        for n in counts:
+        for (obj, _, _), n in zip(todo, counts, strict=True):
+            self._fill = self._fill_of(obj)
             self._path(list(zip(px[at:at + n], py[at:at + n], strict=True)), kinds[at:at + n], closes[at:at + n])
             at += n
+        self._fill = None
+
+    def _fill_of(self, obj: int) -> tuple[float, ...] | None:
+        """A filled path's fill colour as pdfplumber's ``non_stroking_color`` gives RGB (0-1), or
+        None for a path that is only stroked (cell shading is a filled rectangle behind the cell)."""
+        mode, stroke = _I(), _I()
+        if not _draw_mode(obj, ctypes.addressof(mode), ctypes.addressof(stroke)) or mode.value == 0:
+            return None
+        rgba = (ctypes.c_uint * 4)()
+        a = ctypes.addressof(rgba)
+        if not _fill_colour(obj, a, a + 4, a + 8, a + 12):
+            return None
+        return (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
 
     def _path(self, pts: list[Point], kinds: list[int], closes: list[int]) -> None:
         """One path's segments (device points, kinds, close flags) as pdfminer's subpaths."""
@@ -275,7 +292,9 @@ class _Walk:
             square = ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
                       or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0))
             if closed and square:
-                self.rects.append(self._obj("rect", [pts[0], pts[2]]))
+                rect = self._obj("rect", [pts[0], pts[2]])
+                rect["fill"], rect["non_stroking_color"] = self._fill is not None, self._fill
+                self.rects.append(rect)
             else:
                 self.curves.append(self._obj("curve", pts))
         else:

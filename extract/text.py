@@ -170,7 +170,8 @@ def row_cells(line: str) -> list[str] | None:
     return None
 
 
-def _prose_block(text: str) -> Block | None:
+def _prose_block(text: str, indent: int = 0) -> Block | None:
+    """A heading or paragraph from one prose line (``indent``: its leading spaces, a list item's nesting)."""
     m = _HEADING.match(text)
     if m:
         body = strip_markdown(" ".join(fragment_lines(m.group(2))[0]))
@@ -181,7 +182,10 @@ def _prose_block(text: str) -> Block | None:
     body = "\n".join(strip_markdown(ln) for ln in lines)
     body = _BULLET_GLYPH.sub("", body) if item else body
     md_bold = text.startswith(("**", "__")) and text.endswith(("**", "__")) and len(text) > 4
-    return Paragraph(BULLET + body if item else body, bold=md_bold or html_bold) if body else None
+    level = min((indent + 1) // 2, 3) if item else 0  # ' - sub' under '- item': nested by indenting
+    lead = re.match(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*\S", text) if not md_bold else None
+    return Paragraph(BULLET + body if item else body, bold=md_bold or html_bold, level=level,
+                     bold_lead=strip_markdown(lead.group(1)).strip() if lead else "") if body else None
 
 
 def scan_text(text: str) -> list[Item]:
@@ -223,7 +227,8 @@ def scan_text(text: str) -> list[Item]:
                      None)
             if j is not None and lines[j].count("**") % 2 == 1:
                 chunk, i = lines[i:j + 1], j
-        block = _prose_block("\u2028".join(s.strip() for s in chunk))
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        block = _prose_block("\u2028".join(s.strip() for s in chunk), indent)
         if block is not None:
             block.text = block.text.replace("\u2028", "\n")
             items.append(block)
@@ -266,6 +271,18 @@ def _html_table(el, inner) -> Part:
     return Part(table.text_rows(), [[False] * n_cols for _ in rows], table=table)
 
 
+def _is_block(el) -> bool:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    return tag in _BLOCK_TAGS or bool(el.xpath("|".join(f".//{t}" for t in _BLOCK_TAGS)))
+
+
+def _li_level(el) -> int:
+    """A list item's nesting: the lists around it, less one (0 for a top-level item or no item)."""
+    if not isinstance(el.tag, str) or el.tag.lower() != "li":
+        return 0
+    return max(0, sum(1 for a in el.iterancestors() if isinstance(a.tag, str) and a.tag.lower() in ("ul", "ol")) - 1)
+
+
 def scan_html(text: str) -> list[Item]:
     """Prose blocks (headings, paragraphs, list items) and table parts of an HTML document."""
     import lxml.html
@@ -297,10 +314,20 @@ def scan_html(text: str) -> list[Item]:
             lines, bold = fragment_lines(inner(el))   # a block with inline content only: one paragraph
             body = "\n".join(strip_markdown(ln) for ln in lines)
             bullet = BULLET if tag == "li" and not body.startswith(BULLET) else ""
-            items.append(Paragraph(bullet + body, bold=bold) if body else None)
+            items.append(Paragraph(bullet + body, bold=bold, level=_li_level(el)) if body else None)
         else:
-            loose(el.text if tag not in ("html", "body") else None)
-            for ch in el:
+            children = list(el)
+            if tag == "li":  # an item with a list nested in it: its own inline text is the item
+                k = next((k for k, ch in enumerate(children) if _is_block(ch)), len(children))
+                own = (el.text or "") + "".join(lxml.html.tostring(ch, encoding="unicode") for ch in children[:k])
+                lines, bold = fragment_lines(own)
+                body = " ".join(strip_markdown(ln) for ln in lines).strip()
+                if body:
+                    items.append(Paragraph(BULLET + body, bold=bold, level=_li_level(el)))
+                children = children[k:]
+            else:
+                loose(el.text if tag not in ("html", "body") else None)
+            for ch in children:
                 walk(ch)
                 loose(ch.tail)
 
@@ -384,7 +411,12 @@ def _split_repeated_headers(part: Part, first: Part, context: set[str]) -> list[
     wrote without a blank line)."""
     if part.table is not None:
         return [part]
-    heads = [row for row in first.rows[:4] if header_like(row)]
+    heads: list[list[str]] = []  # the header rows the table opens with (a short body row is no header)
+    for row in first.rows[:4]:
+        if header_like(row):
+            heads.append(row)
+        elif heads:
+            break
 
     def is_head(row: list[str]) -> bool:
         return header_like(row) and any(repeats_header(h, row) for h in heads)

@@ -62,13 +62,14 @@ def export_tables(source: Any, theme: str | None = None, all_versions: bool = Fa
         documents = [dict(r) for r in s.execute(docs(
             select(_board(), DocumentRow.source_path.label("file"), DocumentRow.id.label("document_id"),
                    DocumentRow.sha256, DocumentRow.format, DocumentRow.title, DocumentRow.period_start,
-                   DocumentRow.period_end, DocumentRow.pages, DocumentRow.current, DocumentRow.imported_at)
+                   DocumentRow.period_end, DocumentRow.pages, DocumentRow.current, DocumentRow.imported_at,
+                   DocumentRow.plan_date, DocumentRow.version, DocumentRow.rendition_of, DocumentRow.current_reason)
             .outerjoin(Board, Board.id == DocumentRow.board_id).order_by(DocumentRow.id))).mappings()]
         for d in documents:  # ISO text: Excel cannot hold time zones, and text reads the same everywhere
             d["imported_at"] = d["imported_at"].isoformat(timespec="seconds") if d["imported_at"] else None
         out["documents"] = frame(documents, [
             "board", "file", "document_id", "sha256", "format", "title", "period_start", "period_end", "pages",
-            "current", "imported_at"])
+            "current", "imported_at", "plan_date", "version", "rendition_of", "current_reason"])
         stmt = docs(select(_board(), DocumentRow.source_path.label("file"), ActionRow.page, ActionRow.seq,
                            ActionRow.section, ActionRow.priority, ActionRow.objective, ActionRow.ref,
                            ActionRow.action, ActionRow.lead, ActionRow.timescale, ActionRow.start, ActionRow.end,

@@ -2,10 +2,11 @@
 
 A file is identified by its content hash: an unchanged file is skipped, a
 changed file at the same path replaces the earlier document's rows, and a
-document is either fully written or not at all.  A new file for a plan already
-held (same board, same period) is a new version: both documents stay and the
-newer one becomes ``current``, so the queries compare each board's latest plan
-while older versions stay auditable.
+document is either fully written or not at all.  A new file of a board
+already held stays beside the others, and ``load/versions.py`` settles which
+one is ``current`` (renditions of one version: the best read; versions: the
+latest by the plans' own dates), so the queries compare each board's latest
+plan while older versions and other renditions stay auditable.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from load import versions
 from load.boards import parse_board_name, resolve_board
 from models.records import PlanDocument
 from models.schema import (
@@ -79,7 +81,8 @@ def _build(plan: PlanDocument, board: Board | None, run_id: int | None) -> Docum
                       source_path=_clean(plan.source), sha256=plan.sha256, format=plan.format or "",
                       title=_clean(plan.title), period_start=plan.period.get("start"),
                       period_end=plan.period.get("end"), pages=plan.pages, warnings=_clean(plan.warnings),
-                      current=True)
+                      current=True, plan_date=(plan.dates or {}).get("plan"),
+                      file_dates={k: v for k, v in (plan.dates or {}).items() if k != "plan"} or None)
     sections: dict[str, SectionRow] = {}
     for a in plan.actions:
         title = _clean(a.section)
@@ -112,15 +115,12 @@ def _build(plan: PlanDocument, board: Board | None, run_id: int | None) -> Docum
 
 
 def _mark_current(session: Session, doc: DocumentRow) -> None:
-    """Make ``doc`` the current version of its plan (same board and period); older versions stay."""
+    """Settle which of the board's documents is current now that ``doc`` is among them (the
+    board's row is locked already); a document with no board stands alone."""
     if doc.board_id is None:
+        versions.settle_unboarded(doc)
         return
-    same_plan = [DocumentRow.board_id == doc.board_id, DocumentRow.id != doc.id,
-                 DocumentRow.period_start.is_(None) if doc.period_start is None
-                 else DocumentRow.period_start == doc.period_start,
-                 DocumentRow.period_end.is_(None) if doc.period_end is None
-                 else DocumentRow.period_end == doc.period_end]
-    session.execute(update(DocumentRow).where(*same_plan).values(current=False))
+    versions.settle(session, doc.board_id)
 
 
 def known_hashes(factory: sessionmaker[Session]) -> set[str]:
@@ -151,14 +151,19 @@ def _load_once(factory: sessionmaker[Session], plan: PlanDocument, run_id: int |
         if existing is not None:
             return LoadResult("unchanged", existing.id, len(existing.actions))
         status = "loaded"
+        old_boards: set[int | None] = set()
         for old in session.scalars(select(DocumentRow).where(DocumentRow.source_path == plan.source)):
+            old_boards.add(old.board_id)
             session.delete(old)
             status = "replaced"
         session.flush()
         board = resolve_board(session, _clean(plan.board), title=_clean(plan.title), source=plan.source)
+        versions.lock_boards(session, old_boards | {board.id if board else None})
         doc = _build(plan, board, run_id)
         session.add(doc)
         session.flush()
+        for board_id in sorted(b for b in old_boards if b is not None and b != doc.board_id):
+            versions.settle(session, board_id)  # the replaced file was another board's
         _mark_current(session, doc)
         for err in session.scalars(select(ImportErrorRow).where(ImportErrorRow.source_path == plan.source)):
             session.delete(err)  # the file now imports: its old failures are history

@@ -74,6 +74,15 @@ def as_session(source: Any) -> Iterator[Session]:
         yield session
 
 
+def _whole_numbers(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Id and number columns with gaps as Python ints and None (pandas would make them floats: 11.0)."""
+    for col in columns:
+        if col in df.columns:
+            df[col] = pd.Series([None if v is None or pd.isna(v) else int(v) for v in df[col]], index=df.index,
+                                dtype=object)
+    return df
+
+
 def frame(rows: Iterable[Any], columns: Sequence[str]) -> pd.DataFrame:
     """A DataFrame with exactly ``columns`` (even when empty); theme lists become 'a, b'."""
     records = [dict(r) for r in rows]
@@ -127,8 +136,14 @@ def _period(start: str | None, end: str | None) -> str:
 
 
 def boards(source: Any) -> pd.DataFrame:
-    """One row per board: documents held (all versions), current documents, their periods and action counts."""
-    columns = ["board", "name", "documents", "current", "periods", "actions", "files", "aliases"]
+    """One row per board: documents held (all versions), current documents, their periods and action counts.
+
+    ``versions`` counts the versions of the board's plan (later reviews), ``renditions`` the
+    documents of the current version (a DOCX and its PDF: 2), ``reason`` says why the current
+    document is current (``load/versions.py``).
+    """
+    columns = ["board", "name", "documents", "versions", "renditions", "current", "periods", "actions", "files",
+               "reason", "aliases"]
     with as_session(source) as session:
         acts = dict(session.execute(select(ActionRow.document_id, func.count()).group_by(ActionRow.document_id))
                     .all())
@@ -143,10 +158,17 @@ def boards(source: Any) -> pd.DataFrame:
             key = board.id if board else None
             row = per.setdefault(key, {"board": board_label(board and board.name, board and board.short_name),
                                        "name": board.name if board else None, "documents": 0, "current": 0,
-                                       "periods": [], "actions": 0, "files": [],
+                                       "periods": [], "actions": 0, "files": [], "reasons": [],
+                                       "version_set": set(), "current_versions": set(), "by_version": Counter(),
                                        "aliases": ", ".join(aliases.get(key, [])) if key else ""})
             row["documents"] += 1
+            version = doc.version if doc.version is not None else -doc.id  # before migration 0002: its own
+            row["version_set"].add(version)
+            row["by_version"][version] += 1
             if doc.current:
+                row["current_versions"].add(version)
+                if doc.current_reason:
+                    row["reasons"].append(doc.current_reason)
                 row["current"] += 1
                 row["actions"] += acts.get(doc.id, 0)
                 row["files"].append(doc.source_path)
@@ -157,6 +179,10 @@ def boards(source: Any) -> pd.DataFrame:
         for row in per.values():
             row["periods"] = "; ".join(row["periods"])
             row["files"] = "; ".join(row["files"])
+            row["reason"] = "; ".join(row.pop("reasons"))
+            row["versions"] = len(row.pop("version_set"))
+            by_version = row.pop("by_version")
+            row["renditions"] = sum(by_version[v] for v in row.pop("current_versions"))
             rows.append(row)
         rows.sort(key=lambda r: (r["board"] == NO_BOARD, r["board"].lower()))
         return frame(rows, columns)
@@ -289,3 +315,79 @@ def compare(source: Any, theme: str, boards: Sequence[str] | None = None, all_ve
     count_rows = [{"board": b, **{s: c.get(s, 0) for s in STATUSES}, "total": sum(c.values())}
                   for b, c in sorted(counts.items())]
     return Comparison(theme, actions, frame(count_rows, ["board", *STATUSES, "total"]))
+
+
+DOCUMENT_COLUMNS = ["board", "version", "current", "rendition_of", "document_id", "format", "file", "title",
+                    "plan_date", "period", "file_dates", "actions", "warnings", "imported_at", "reason"]
+
+
+def plan_versions(source: Any, board: str | None = None) -> pd.DataFrame:
+    """Every document with its board, version (1 = oldest), whether current, the rendition it
+    stands behind and why (``current_reason``): the audit of ``boards``' choice."""
+    with as_session(source) as session:
+        ids = _board_filter(session, [board]) if board else None
+        acts = dict(session.execute(select(ActionRow.document_id, func.count()).group_by(ActionRow.document_id))
+                    .all())
+        stmt = select(DocumentRow, Board).outerjoin(Board, Board.id == DocumentRow.board_id)
+        if ids is not None:
+            stmt = stmt.where(DocumentRow.board_id.in_(ids))
+        rows = []
+        for doc, b in session.execute(stmt):
+            dates = doc.file_dates or {}
+            rows.append({"board": board_label(b and b.name, b and b.short_name), "version": doc.version,
+                         "current": bool(doc.current), "rendition_of": doc.rendition_of, "document_id": doc.id,
+                         "format": doc.format, "file": doc.source_path, "title": doc.title,
+                         "plan_date": doc.plan_date, "period": _period(doc.period_start, doc.period_end),
+                         "file_dates": ", ".join(f"{k} {v}" for k, v in sorted(dates.items())),
+                         "actions": acts.get(doc.id, 0), "warnings": len(doc.warnings or []),
+                         "imported_at": doc.imported_at.isoformat() if doc.imported_at else None,
+                         "reason": doc.current_reason})
+    rows.sort(key=lambda r: (r["board"] == NO_BOARD, r["board"].lower(), r["version"] or 0,
+                             r["rendition_of"] is not None, r["document_id"]))
+    return _whole_numbers(frame(rows, DOCUMENT_COLUMNS), ["version", "rendition_of"])
+
+
+def _version_actions(session: Session, document_id: int) -> list[dict[str, Any]]:
+    stmt = (select(ActionRow.ref, ActionRow.action, ActionRow.status, ActionRow.progress, ActionRow.lead,
+                   ActionRow.timescale, ActionRow.page, ActionRow.id.label("action_id"))
+            .where(ActionRow.document_id == document_id).order_by(ActionRow.seq))
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def compare_versions(source: Any, board: str, earlier: int | None = None, later: int | None = None) -> pd.DataFrame:
+    """Each action of two versions of ``board``'s plan beside its counterpart, with what changed.
+
+    ``later`` defaults to the current (latest) version, ``earlier`` to the one before it; each
+    version is read from its chosen rendition.  Pairing: by reference, then by action text
+    (``load/version_compare.py``).  Columns: ``version_compare.COLUMNS``.
+    """
+    from load import version_compare
+
+    with as_session(source) as session:
+        found = find_boards(session, board)
+        if not found:
+            _board_filter(session, [board])  # raises, naming the boards there are
+        if len(found) > 1:
+            raise QueryError(f"'{board}' names {len(found)} boards: {', '.join(b.name for b in found)}")
+        b = found[0]
+        chosen = {d.version: d for d in session.scalars(
+            select(DocumentRow).where(DocumentRow.board_id == b.id, DocumentRow.rendition_of.is_(None),
+                                      DocumentRow.version.is_not(None)))}
+        label = board_label(b.name, b.short_name)
+        if len(chosen) < 2:
+            raise QueryError(f"{label} has {len(chosen)} version{'' if len(chosen) == 1 else 's'} of its plan in the "
+                             f"database; comparing versions needs two (import a later or earlier review)")
+        numbers = sorted(chosen)
+        later = numbers[-1] if later is None else later
+        if later not in chosen:
+            raise QueryError(f"{label} has no version {later}; its versions are {', '.join(map(str, numbers))}")
+        earlier = max((n for n in numbers if n < later), default=None) if earlier is None else earlier
+        if earlier not in chosen or earlier == later:
+            raise QueryError(f"{label}: no earlier version {'than ' + str(later) if earlier is None else earlier} "
+                             f"to compare with version {later}; its versions are {', '.join(map(str, numbers))}")
+        docs = {side: chosen[n] for side, n in (("earlier", earlier), ("later", later))}
+        rows = version_compare.compare_rows(
+            label, _version_actions(session, docs["earlier"].id), _version_actions(session, docs["later"].id),
+            *({"version": d.version, "file": d.source_path} for d in (docs["earlier"], docs["later"])))
+    return _whole_numbers(frame(rows, version_compare.COLUMNS),
+                          [c for c in version_compare.COLUMNS if c.endswith(("_page", "_action_id", "_version"))])

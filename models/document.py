@@ -22,7 +22,10 @@ class Cell:
 
     ``text`` holds the cell's paragraphs joined by ``\\n``; a bulleted
     paragraph starts with ``• ``.  A merged cell appears once, at its top-left
-    grid position, with ``rowspan``/``colspan`` > 1.
+    grid position, with ``rowspan``/``colspan`` > 1.  ``fill`` is the cell's
+    background colour as ``#RRGGBB`` (theme colours resolved; None for no fill
+    or white), because many plans give an action's RAG status only as the
+    colour of a cell; ``shaded`` stays the reader's yes/no for any shading.
     """
 
     row: int
@@ -33,6 +36,7 @@ class Cell:
     bold: bool = False
     shaded: bool = False
     page: int | None = None
+    fill: str | None = None
 
 
 @dataclass
@@ -85,11 +89,19 @@ class Heading:
 
 @dataclass
 class Paragraph:
-    """A body paragraph; list items keep their marker (``• `` or ``1.``)."""
+    """A body paragraph; list items keep their marker (``• `` or ``1.``).
+
+    ``level`` is a list item's nesting (0: a top-level item or no list item, 1: a sub-item under
+    the item above, ...), where the format shows it: sub-bullets belong to their parent's text.
+    ``bold_lead`` is the text's opening bold run when plain text follows it (a label:
+    '**Neglect** we will …' gives 'Neglect'), else ''.
+    """
 
     text: str
     page: int | None = None
     bold: bool = False
+    level: int = 0
+    bold_lead: str = ""
     kind: Literal["paragraph"] = "paragraph"
 
 
@@ -106,6 +118,9 @@ class Document:
     pages: int | None = None
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: the file's own metadata dates, ``{"created": ISO, "modified": ISO}`` as far as known
+    #: (``extract/filedates.py``): hints for ordering versions of a plan, never plan facts
+    dates: dict[str, str] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[Table]:

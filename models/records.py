@@ -81,12 +81,16 @@ class PlanDocument:
     tables: list[TableRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
+    #: Beyond the contract (an extra key, optional to readers of the JSON): the dates that order
+    #: versions of a plan: ``plan`` (YYYY-MM, the date the plan gives itself: 'Review May 2014'),
+    #: ``created``/``modified`` (UTC ISO 8601, the file's metadata), each only when known.
+    dates: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of the contract (keys in contract order)."""
         d = asdict(self)
         order = ["source", "sha256", "format", "error", "board", "title", "period", "priorities",
-                 "actions", "indicators", "tables", "warnings", "pages"]
+                 "actions", "indicators", "tables", "warnings", "pages", "dates"]
         return {k: d[k] for k in order}
 
     @classmethod
@@ -100,7 +104,7 @@ class PlanDocument:
             actions=[Action(**a) for a in d.get("actions") or []],
             indicators=[Indicator(**i) for i in d.get("indicators") or []],
             tables=[TableRecord(**t) for t in d.get("tables") or []],
-            warnings=list(d.get("warnings") or []), pages=d.get("pages"),
+            warnings=list(d.get("warnings") or []), pages=d.get("pages"), dates=dict(d.get("dates") or {}),
         )
 
     @classmethod

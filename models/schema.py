@@ -101,7 +101,12 @@ class ImportRun(Base):
 
 
 class DocumentRow(Base):
-    """One imported file.  Versions of a plan (same board and period) all stay; one is current."""
+    """One imported file.  Every document of a board stays; one per board is ``current``.
+
+    Documents of one board are grouped into *versions* of its plan and, within a version, into
+    *renditions* (the DOCX and its PDF: same period, near-identical action and progress text);
+    ``load/versions.py`` decides, and ``current_reason`` says why each row is or is not current.
+    """
 
     __tablename__ = "documents"
     __table_args__ = (Index("ix_documents_plan", "board_id", "period_start", "period_end"),)
@@ -120,6 +125,12 @@ class DocumentRow(Base):
     current: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # versions and renditions (migration 0002, load/versions.py)
+    plan_date: Mapped[str | None] = mapped_column(String(7))        # YYYY-MM the plan gives itself
+    file_dates: Mapped[dict[str, str] | None] = mapped_column(JSON)  # file metadata: created/modified
+    version: Mapped[int | None] = mapped_column(Integer)            # 1 = the board's oldest version
+    rendition_of: Mapped[int | None] = mapped_column(Integer)       # the version's chosen document
+    current_reason: Mapped[str | None] = mapped_column(Text)        # why current, or why not
 
     board: Mapped[Board | None] = relationship(back_populates="documents")
     sections: Mapped[list[SectionRow]] = relationship(**_CHILDREN, order_by="SectionRow.seq")

@@ -12,16 +12,22 @@ import re
 
 from models.document import Document, Heading, Paragraph
 from models.records import Action, Indicator, PlanDocument, Priority, TableRecord
-from normalise import dates, meta, quality, status, themes
+from normalise import dates, meta, quality, rag, status, themes
 from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
 from normalise.lexicon import load
+from normalise.matrix import declared_keys, priority_key, title_role
 from normalise.rows import action_rows, canonical_categories, matrix_rows
 from normalise.stitch import StitchedTable, stitch
 from normalise.text import clean, one_line
 
 __all__ = ["explain", "normalise"]
+
+
+#: A heading naming a priority is the tables' priority when it stands over them: at most this many
+#: prose blocks between it (or the table before) and the table.
+MAX_PROSE_UNDER_TITLE = 4
 
 
 class _Context:
@@ -32,16 +38,22 @@ class _Context:
         self.extra_rules = {k: [re.compile(p, re.I) for p in v] for k, v in data["extra"].items()}
         self.ignore = [re.compile(p, re.I) for p in data["ignore"]["patterns"]]
         self.section: str | None = None
+        self.titled: dict[str, str] = {}  # priority/objective named by a heading over the tables
+        self.prose = 0  # prose blocks since the last heading or table
         self.extra: dict[str, str] = {}
         self.last_text: str | None = None
 
-    def see(self, text: str, heading_like: bool) -> None:
+    def see(self, text: str, heading_like: bool, declared: set[str] | None = None) -> None:
         text = one_line(text)
         if not text:
             return
         self.last_text = text
         if not heading_like:
+            self.prose += 1
+            if self.prose > MAX_PROSE_UNDER_TITLE:  # a long text under it: the title was no table's
+                self.titled = {}
             return
+        self.prose = 0
         for key, pats in self.extra_rules.items():
             for pat in pats:
                 m = pat.match(text)
@@ -50,6 +62,13 @@ class _Context:
                     if key == "sub_group":
                         self.extra.pop("chair", None)
                     return
+        role = title_role(text, declared or set())
+        if role == "priority":
+            self.titled = {"priority": text}
+        elif role == "objective":
+            self.titled["objective"] = text
+        else:  # a new section naming neither ends the priority above
+            self.titled = {}
         if any(p.search(text) for p in self.ignore):
             self.section = None  # a part title ('SSCB Business Plan 2017 - 2019') ends the section above
             return
@@ -77,7 +96,7 @@ def _finish(a: Action, section: str | None, ctx_extra: dict[str, str], from_colu
     if not a.section and not from_column:
         a.section = section
     a.start, a.end = dates.parse_timescale(a.timescale)
-    a.status = status.judge(a.progress, a.extra.pop("status_source", None))
+    a.status = status.judge(a.progress, a.extra.get(rag.SOURCE_KEY))  # a code or colour: rag.apply
     a.themes = themes.themes_for_action(a.action, a.progress, a.outcome, a.priority, a.objective, a.section)
     for k, v in ctx_extra.items():
         a.extra.setdefault(k, v)
@@ -105,17 +124,26 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                        board=meta.board_name(plain, title), pages=doc.pages,
                        warnings=list(doc.warnings))
     out.period = meta.plan_period(title, plain)
+    plan_date = meta.version_date(title, plain)
+    out.dates = {**({"plan": plan_date} if plan_date else {}), **doc.dates}
     out.priorities = meta.declared_priorities(plain)
     ctx = _Context()
     n_table = 0
+    declared, n_declared = declared_keys(out.priorities), len(out.priorities)
     for block in blocks:
+        if len(out.priorities) != n_declared:  # a table added priorities
+            declared, n_declared = declared_keys(out.priorities), len(out.priorities)
         if not isinstance(block, StitchedTable):
-            ctx.see(block.text, _heading_like(block))
+            ctx.see(block.text, _heading_like(block), declared)
             continue
-        layout = analyse(block, lexicon)
+        ctx.prose = 0
+        layout = analyse(block, lexicon, out.priorities)
         out.tables.append(_table_record(block, layout))
         n_table += 1
         first = len(out.actions)
+        if layout.kind == "other":  # a table of the plan's priorities
+            out.priorities.extend(p for p in meta.table_priorities(st_rows(block))
+                                  if priority_key(p.label) not in declared)
         if layout.kind == "heading":
             if layout.title:
                 ctx.section = layout.title
@@ -123,16 +151,18 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
         section = layout.title or ctx.section
         if layout.kind == "actions":
             has_section = "section" in layout.fields()
-            for a in action_rows(block, layout):
+            for a in action_rows(block, layout, declared):
+                for name, text in ctx.titled.items():  # a heading's priority/objective, where no column gives it
+                    if name not in layout.fields() and not getattr(a, name):
+                        setattr(a, name, text)
                 out.actions.append(_finish(a, section, ctx.extra, has_section))
         elif layout.kind == "matrix":
             acts, focus = matrix_rows(block, layout, lambda label: is_focus_row(label, lexicon))
             for a in acts:
                 out.actions.append(_finish(a, section, ctx.extra))
             known = {p.text.lower() for p in out.priorities}
-            for label in layout.headers[1:]:
-                text = focus.get(label, "")
-                if label and (text or label).lower() not in known:
+            for label, text in focus.items():
+                if label and (text or label).lower() not in known and priority_key(label) not in declared:
                     out.priorities.append(Priority(label=label, text=text or label,
                                                    themes=themes.themes_for_text(text, label)))
         elif layout.kind == "indicators":
@@ -144,6 +174,7 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
         out.warnings.extend(quality.table_checks(n_table, block, layout, out.actions[first:],
                                                   doc.pages is not None))
     out.warnings.extend(quality.document_checks(sum(t.kind != "heading" for t in out.tables), len(out.actions)))
+    rag.apply(out.actions, rag.Legend.of(blocks))
     canonical_categories(out.actions)
     if doc.pages is None:  # renderings number their table parts to stitch them; those are no pages
         for a in out.actions:

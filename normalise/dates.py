@@ -111,3 +111,35 @@ def parse_period(text: str | None, financial_years: bool = False) -> tuple[str |
             if end > start:
                 return f"{start:04d}-04", f"{end:04d}-03"
     return None, None
+
+
+def range_months(text: str) -> set[int]:
+    """Positions of the months in ``text`` that are ends of a range ('April 2012 to March 2015')."""
+    months = find_months(text)
+    out: set[int] = set()
+    for a, b in zip(months, months[1:], strict=False):
+        if re.fullmatch(r"\s*(?:–|—|-|to|until)\s*", text[a.endpos:b.pos], re.I):
+            out |= {a.pos, b.pos}
+    return out
+
+
+def version_date(title: str | None, prose: list[str], words: list[str], reach: int = 40) -> str | None:
+    """The date a version of a plan gives itself (``YYYY-MM``): the latest month-year of the title
+    that is not a period's end ('... Business Plan Review May 2014'), else the latest of the prose
+    that follows a review word ('Updated: 3rd March 2014'); None when the plan gives none."""
+    def latest(found: list[Month]) -> str | None:
+        return str(max(found, key=lambda m: (m.year, m.month))) if found else None
+
+    if title:
+        in_range = range_months(title)
+        own = latest([m for m in find_months(title) if m.pos not in in_range])
+        if own:
+            return own
+    cue = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+    found: list[Month] = []
+    for text in prose:
+        in_range = range_months(text)
+        cues = [m.end() for m in cue.finditer(text)]
+        found += [m for m in find_months(text) if m.pos not in in_range
+                  and any(0 <= m.pos - c <= reach for c in cues)]
+    return latest(found)

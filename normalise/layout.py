@@ -10,8 +10,11 @@ import statistics
 from dataclasses import dataclass, field
 
 from models.document import Cell, Table
+from normalise import rag
 from normalise.columns import ColumnMap, is_matrix_corner, map_header
 from normalise.dates import find_months
+from normalise.matrix import columns as matrix_columns
+from normalise.matrix import detect as detect_matrix
 from normalise.roles import ColumnFacts, assign
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, one_line
@@ -183,8 +186,9 @@ def _is_indicator_list(texts: list[list[str]]) -> bool:
     return hits >= 0.8 * len(rows)
 
 
-def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
-    """Find title and header rows, map columns, and classify the table."""
+def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | None = None) -> Layout:
+    """Find title and header rows, map columns, and classify the table (``priorities``: the plan's
+    declared priorities, evidence that an axis of a matrix lists priorities)."""
     table: Table = st.table
     grid = table.grid()
     n_rows, n_cols = table.n_rows, table.n_cols
@@ -196,7 +200,8 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
     if _is_indicator_list(texts):
         return Layout("indicators", body_start=0, headers=[""] * n_cols,
                       columns=[ColumnMap("", None, "indicator list")] * n_cols)
-    best_r, best_score = _header_row(st, grid, lexicon)
+    matrix_at = detect_matrix(grid, n_rows, n_cols, lexicon, priorities)  # normalise/matrix.py
+    best_r, best_score = (matrix_at[0], 99) if matrix_at is not None else _header_row(st, grid, lexicon)
     if best_r is None:
         return _headerless(st, grid, lexicon)
     header_rows = [best_r]
@@ -215,11 +220,14 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
     headers = _flatten(grid, header_rows, n_cols)
     if best_score == 99:
         return Layout("matrix", header_rows, body_start, title, headers,
-                      [ColumnMap(headers[0], "lead", "matrix corner: row labels are the leads")]
-                      + [ColumnMap(h, "priority", "matrix column: its header is the priority, cells are actions")
-                         for h in headers[1:]])
+                      matrix_columns(headers, bool(matrix_at and matrix_at[1]), lexicon))
     body = range(body_start, n_rows)
     columns = assign(headers, _facts(grid, body, n_cols), lexicon)
+    taken = {cm.field for cm in columns}
+    for c, cm in enumerate(columns):  # coloured cells, little text: RAG as colour, whatever the header
+        if cm.field is None and "status" not in taken and rag.is_rag_column([own(grid, r, c) for r in body]):
+            columns[c] = ColumnMap(cm.header, "status", "content: cells coloured red/amber/green")
+            taken.add("status")
     kind = _kind(columns, named=best_score >= 2, body_rows=len(body))
     if kind == "other" and best_score < 2:  # a guessed header row over no actions: read as before
         return _plain(grid, n_cols)

@@ -48,6 +48,12 @@ def _kind(text: str) -> str:
     return "other"
 
 
+def lead_kind(text: str) -> str:
+    """'role', 'group', 'agency' or 'other': what a short label names (a matrix axis reads as groups
+    when its labels do)."""
+    return _kind(text) if text.strip() else "other"
+
+
 def _pieces(text: str) -> list[str]:
     """Lines, then '/' and ';' separated parts; ' and ' splits only between two complete leads."""
     out = []

@@ -23,7 +23,9 @@ from rapidfuzz import fuzz
 
 from models.document import Cell
 from models.records import Action
+from normalise import rag
 from normalise.layout import Layout, own
+from normalise.matrix import title_role, transposed_rows
 from normalise.roles import is_neutral
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, join_continuation, one_line, split_ref
@@ -40,6 +42,7 @@ class RowValues:
     owned: dict[str, bool] = field(default_factory=dict)      # field -> text is the row's own
     extra: dict[str, str] = field(default_factory=dict)
     page: int | None = None
+    fill: str | None = None                                    # the status cell's colour (RAG as colour)
 
 
 def _timescale(layout: Layout, grid, r: int, cols: list[int]) -> tuple[str, bool]:
@@ -80,6 +83,9 @@ def read_row(layout: Layout, grid, r: int, page: int | None) -> RowValues:
         if text:
             rv.values[name] = text
             rv.owned[name] = owned
+    for c in fields.get("status", []):
+        if grid[r][c] is not None and grid[r][c].fill:
+            rv.fill = grid[r][c].fill
     for c, cm in enumerate(layout.columns):
         if cm.field is None:
             cell = grid[r][c]
@@ -177,11 +183,11 @@ def _carry_merged_text(rv: RowValues, actions: list[Action], repairs: dict[tuple
         rv.values[name] = full
 
 
-def _new_action(rv: RowValues, category: str | None) -> Action:
+def _new_action(rv: RowValues, category: str | None, titled: dict[str, str] | None = None) -> Action:
     a = Action(page=rv.page)
     for name, text in rv.values.items():
         if name == "status":
-            a.extra["status_source"] = text
+            a.extra[rag.SOURCE_KEY] = text
         elif hasattr(a, name):
             setattr(a, name, text)
     if a.ref is None and a.action:
@@ -191,23 +197,36 @@ def _new_action(rv: RowValues, category: str | None) -> Action:
     if a.ref:
         a.ref = a.ref.rstrip(")").strip()
     a.extra.update(rv.extra)
+    if rv.fill:
+        a.extra[rag.FILL_KEY] = rv.fill
     if category:
         a.extra["category"] = category
+    for name, text in (titled or {}).items():  # a title row's priority/objective, where no column gives it
+        if not getattr(a, name):
+            setattr(a, name, text)
     return a
 
 
-def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
-    """Actions of an 'actions' table."""
+def action_rows(st: StitchedTable, layout: Layout, declared: set[str] | None = None) -> list[Action]:
+    """Actions of an 'actions' table (``declared``: keys of the plan's declared priorities, see
+    ``normalise.matrix.declared_keys``: a divider row naming one is a priority title row)."""
     table = st.table
     grid = table.grid()
     pages = table.row_pages or [table.page] * table.n_rows
     actions: list[Action] = []
     category: str | None = None
+    titled: dict[str, str] = {}
     repairs: dict[tuple[str, str], str] = {}
     for r in range(layout.body_start, table.n_rows):
         divider = _divider(layout, grid, r, table.n_cols)
         if divider is not None:
-            if divider:
+            role = title_role(divider, declared or set()) if divider else None
+            if role and role not in layout.fields():
+                titled[role] = divider  # 'Priority 2: Neglect' across the table: the rows beneath take it
+                if role == "priority":
+                    titled.pop("objective", None)
+                category = None
+            elif divider:
                 category = divider
             continue
         rv = read_row(layout, grid, r, pages[r])
@@ -236,17 +255,22 @@ def action_rows(st: StitchedTable, layout: Layout) -> list[Action]:
             if prev is not None and not _own_row(rv, prev):
                 _merge_sub_row(prev, rv)
                 continue
-        actions.append(_new_action(rv, category))
+        actions.append(_new_action(rv, category, titled))
     return actions
 
 
 def matrix_rows(st: StitchedTable, layout: Layout, is_focus) -> tuple[list[Action], dict[str, str]]:
-    """Actions of a matrix (lead = row label, priority = column header) and the focus texts."""
+    """Actions of a matrix (lead = row label, priority = column header; transposed: lead = column
+    header, priority = row label, see ``normalise.matrix``) and each priority's text ('' if none),
+    every priority label in order."""
     table = st.table
     grid = table.grid()
     pages = table.row_pages or [table.page] * table.n_rows
+    if layout.columns and layout.columns[0].field == "priority":
+        return transposed_rows(grid, table.n_rows, layout.headers, layout.columns, layout.body_start,
+                               st.fragment_starts, pages)
     actions: list[Action] = []
-    focus: dict[str, str] = {}
+    focus: dict[str, str] = {h: "" for h in layout.headers[1:] if h}
     last_by_col: dict[int, Action] = {}
     last_label: str | None = None
     for r in range(layout.body_start, table.n_rows):

@@ -11,10 +11,10 @@ known; here each row only remembers its page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
-from models.document import Block, Cell, Table
+from models.document import Block, Table
 from normalise.text import norm_key
 
 
@@ -93,11 +93,9 @@ def _append(base: Table, part: Table, skip: int) -> int:
         i = merges.get(c.col)
         if c.row == skip and i is not None and not c.text.strip() and base.cells[i].colspan == c.colspan:
             m = base.cells[i]
-            base.cells[i] = Cell(m.row, m.col, m.text, m.rowspan + c.rowspan, m.colspan, m.bold, m.shaded,
-                                 m.page)
+            base.cells[i] = replace(m, rowspan=m.rowspan + c.rowspan)
             continue
-        base.cells.append(Cell(c.row + offset, c.col, c.text, c.rowspan, c.colspan,
-                               c.bold, c.shaded, c.page))
+        base.cells.append(replace(c, row=c.row + offset))
     pages = part.row_pages or [part.page] * part.n_rows
     base.row_pages = (base.row_pages or [base.page] * base.n_rows) + list(pages[skip:])
     start = base.n_rows

@@ -78,31 +78,43 @@ def test_one_board_however_its_name_is_written(db_url):
         assert written == {"Surrey Safeguarding Children Board", "Surrey SCB", "SSCB"}
 
 
-def test_a_new_version_of_a_plan_keeps_both_and_the_newer_is_current(db_url):
+def test_versions_and_renditions_all_stay_and_the_latest_version_is_current(db_url):
     factory = connect(db_url)
     first = load_document(factory, plan_from_expected("solihull-2012-13", source="plans/solihull.docx"))
-    newer = load_document(factory, plan_from_expected("solihull-2012-13", source="plans/solihull-v2.docx"))
+    copy = load_document(factory, plan_from_expected("solihull-2012-13", source="plans/solihull-v2.docx"))
     other_period = load_document(factory, plan_from_expected(
         "solihull-2012-13", source="plans/solihull-2013.docx", period={"start": "2013-07", "end": "2014-06"}))
-    assert (first.status, newer.status, other_period.status) == ("loaded", "loaded", "loaded")
+    assert (first.status, copy.status, other_period.status) == ("loaded", "loaded", "loaded")
+
+    def state():
+        with factory() as s:
+            return {d.id: (d.current, d.version, d.rendition_of) for d in s.scalars(select(DocumentRow))}
+
+    # the same text and period twice: renditions of version 1 (the one shown is decided by content
+    # hash, both reading equally well); the later period is version 2 and current
+    now = state()
+    shown = next(i for i in (first.document_id, copy.document_id) if now[i][2] is None)
+    other = ({first.document_id, copy.document_id} - {shown}).pop()
+    assert now == {shown: (False, 1, None), other: (False, 1, shown), other_period.document_id: (True, 2, None)}
     with factory() as s:
-        current = dict(s.execute(select(DocumentRow.id, DocumentRow.current)).all())
-    assert current == {first.document_id: False, newer.document_id: True, other_period.document_id: True}
+        reasons = {d.id: d.current_reason for d in s.scalars(select(DocumentRow))}
+    assert reasons[other_period.document_id] == (
+        "current: the latest of 2 versions (plan date (its period's start) 2013-07 after 2012-07); its only rendition")
+    assert reasons[other].startswith(f"not current: a rendition of document {shown} (100% alike, same period)")
 
     # the same file again (same sha256) is skipped and changes nothing
     again = plan_from_expected("solihull-2012-13", source="elsewhere/copy.docx")
     with factory() as s:
         again.sha256 = s.get(DocumentRow, first.document_id).sha256
     assert load_document(factory, again).status == "unchanged"
-    with factory() as s:
-        assert dict(s.execute(select(DocumentRow.id, DocumentRow.current)).all()) == current
+    assert state() == now
 
-    # changed content at the same path replaces that document (and becomes current)
+    # changed content at the same path replaces that document; the latest version stays current
     changed = load_document(factory, plan_from_expected("solihull-2012-13", source="plans/solihull.docx"))
     assert changed.status == "replaced"
     with factory() as s:
         docs = dict(s.execute(select(DocumentRow.source_path, DocumentRow.current)).all())
-    assert docs == {"plans/solihull.docx": True, "plans/solihull-v2.docx": False, "plans/solihull-2013.docx": True}
+    assert docs == {"plans/solihull.docx": False, "plans/solihull-v2.docx": False, "plans/solihull-2013.docx": True}
     assert _count(factory, DocumentRow) == 3 and _count(factory, ActionRow) == 3 * 31
 
 

@@ -1,7 +1,8 @@
 """Cross-board questions on a database loaded from the real fixtures, on SQLite and PostgreSQL.
 
-``fixtures_db`` holds ``import fixtures/``: each plan as DOCX and PDF, so two documents per board
-of which the later (PDF) is current; the questions count each board's current plan once.
+``fixtures_db`` holds ``import fixtures/``: each plan as DOCX and PDF, two renditions of one version
+per board of which the DOCX is current (both read as well; DOCX is preferred on a tie, see
+load/versions.py); the questions count each board's current plan once.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def test_boards_exact_counts(fixtures_db):
         assert (row["documents"], row["current"], row["actions"]) == (2, 1, len(expected(plan)["actions"]))
         want = f"{period['start']} to {period['end']}" if period["start"] else "?"
         assert row["periods"] == want
-        assert row["files"].endswith(f"{plan}.pdf")
+        assert (row["versions"], row["renditions"]) == (1, 2)
+        assert row["files"].endswith(f"{plan}.docx")
 
 
 def test_search_audit_finds_every_action_mentioning_an_audit(fixtures_db):
@@ -49,7 +51,7 @@ def test_search_audit_finds_every_action_mentioning_an_audit(fixtures_db):
     assert Counter(found["board"]) == want
     assert all(any(AUDIT.search(r[f] or "") for f in SEARCHED) for _, r in found.iterrows())
     assert list(found["score"]) == sorted(found["score"], reverse=True)
-    assert found["file"].str.endswith(".pdf").all() and found["page"].notna().all()
+    assert found["file"].str.endswith(".docx").all()  # current: the DOCX renditions (a DOCX has no pages)
     # plural and tense find the same actions (stemming on both databases)
     assert set(search(fixtures_db, "audits")["action_id"]) == set(found["action_id"])
 
@@ -177,7 +179,7 @@ def test_export_flat_tables_with_provenance(fixtures_db, tmp_path, fmt):
     actions = sheets["actions"]
     assert len(actions) == sum(len(expected(p)["actions"]) for p in PLANS)
     assert {"board", "file", "page", "action", "lead", "status", "themes"} <= set(actions.columns)
-    assert actions["file"].str.endswith(".pdf").all() and actions["page"].notna().all()
+    assert actions["file"].str.endswith(".docx").all()  # each plan's current rendition
     assert len(sheets["documents"]) == 5 and len(sheets["cells"]) > 0
     assert {"file", "page", "row", "col", "text"} <= set(sheets["cells"].columns)
 
@@ -189,3 +191,5 @@ def test_export_one_theme_and_all_versions(fixtures_db):
     assert all("cse" in t for t in cse["priorities"]["themes"])
     everything = export_tables(fixtures_db, all_versions=True)
     assert len(everything["documents"]) == 10 and everything["documents"]["current"].sum() == 5
+    pdf = everything["actions"][everything["actions"]["file"].str.endswith(".pdf")]
+    assert len(pdf) == len(everything["actions"]) // 2 and pdf["page"].notna().all()  # provenance to the page

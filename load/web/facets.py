@@ -19,16 +19,8 @@ from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import path_with_added_args, path_with_removed_args
 
-NO_BOARD = "(no board)"
-NO_PERIOD = "(not stated)"
+from load.web import NO_BOARD, NO_PERIOD, PLAN_FIELDS  # noqa: F401 (NO_* re-exported for pages.py)
 
-# What each plan facet shows, as an SQL expression over documents d left join boards b.
-PLAN_FIELDS: dict[str, str] = {
-    "board": f"coalesce(b.short_name, b.name, '{NO_BOARD}')",
-    "period": f"""case when d.period_start is null and d.period_end is null then '{NO_PERIOD}'
-        else coalesce(d.period_start, '?') || ' to ' || coalesce(d.period_end, '?') end""",
-    "version": "case when d.current then 'current' else 'earlier' end",
-}
 PARAM = "_plan_{}"  # query-string key selecting a value of a plan field
 _DOCS = "select d.id from documents d left join boards b on b.id = d.board_id"
 

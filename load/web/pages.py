@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from datasette.utils.asgi import Response
 
 from load.db import ROOT
+from load.web.action import action_page
 from load.web.chart import STATUS_COLOURS, priorities_chart, status_bar
 from load.web.facets import NO_BOARD, PARAM
 from models.records import STATUSES
@@ -26,8 +27,8 @@ from models.records import STATUSES
 _CURRENT = "d.current = 1"
 _BOARD = f"coalesce(b.short_name, b.name, '{NO_BOARD}')"
 
-ACTIONS_ON_THEME = f"""select {_BOARD} as board, a.ref, a.action, a.lead, a.timescale, a.status, a.progress,
-  d.source_path as file, a.page
+ACTIONS_ON_THEME = f"""select a.id as action_id, {_BOARD} as board, a.ref, a.action, a.lead, a.timescale, a.status,
+  a.progress, d.source_path as file, a.page
 from actions a join action_themes t on t.action_id = a.id and t.theme = :theme
 join documents d on d.id = a.document_id and {_CURRENT}
 left join boards b on b.id = d.board_id
@@ -169,5 +170,24 @@ async def priorities_page(datasette: Any, request: Any) -> Response:
     compare = datasette.urls.path("/-/compare")
     chart = priorities_chart(data["boards"], data["themes"], link=lambda t: compare + "?" + urlencode({"theme": t}))
     html = await datasette.render_template("boardplans_priorities.html", {**data, "database": db.name, "chart": chart},
+                                           request=request)
+    return Response.html(html)
+
+
+async def action_view(datasette: Any, request: Any) -> Response:
+    """``/<db>/actions/<id>``: one action as a person reads it (``action.py``)."""
+    from datasette.utils.asgi import NotFound
+
+    try:
+        db = datasette.get_database(route=request.url_vars["database"])
+    except KeyError:
+        raise NotFound("Database not found") from None
+    await datasette.ensure_permissions(request.actor, [("view-table", (db.name, "actions")),
+                                                       ("view-database", db.name), "view-instance"])
+    data = await action_page(db, int(request.url_vars["id"]))
+    if data is None:
+        raise NotFound("There is no such action")
+    html = await datasette.render_template("boardplans_action.html",
+                                           {"a": data, "stored": data["stored"], "database": db.name},
                                            request=request)
     return Response.html(html)
