@@ -277,7 +277,11 @@ def _question(header: dict[str, tuple[float, str]], content: dict[str, tuple[flo
     if not strong:
         return header, None
     weak = content.get(named, (0.0, ""))[0] < 0.15
-    if named in CHECKABLE and weak or named not in CHECKABLE and med < 25 and weak:
+    if named in ("progress", "outcome"):  # short dated notes ('Done May 2015') are progress all the same
+        strong = [(f, sc) for f, sc in strong if f in ("ref", "status")]
+    if named == "status":  # a status may be written as a code ('1', '2', '3' under a key)
+        strong = [(f, sc) for f, sc in strong if f != "ref"]
+    if strong and (named in CHECKABLE and weak or named not in CHECKABLE and med < 25 and weak):
         other = max(strong, key=lambda x: x[1])[0]
         note = f"header says {named} but the cells look like {other}"
         out = dict(header)
