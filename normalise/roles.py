@@ -39,9 +39,6 @@ FIELDS = ("ref", "priority", "objective", "action", "lead", "timescale", "progre
           "section")
 #: fields the cells can vouch for or against by their form (dates, names, codes, RAG words)
 CHECKABLE = ("lead", "timescale", "ref", "status")
-#: fields of free text: their cells' form (dates, names, codes) can contradict them, their wording is not checked
-#: when the header names them outright
-TEXT_FIELDS = ("priority", "objective", "action", "progress", "outcome")
 #: evidence below which a column stays extra (header and content added)
 THRESHOLD = 0.5
 #: header evidence by how the lexicon matched
@@ -224,7 +221,7 @@ def _clamp(x: float) -> float:
 
 def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[float, str]]:
     """Evidence for each field from the column's cells (``full``: the cues of text as well as of
-    form; a header that names a text field needs only the form checked)."""
+    form; a header the lexicon names outright needs only the form checked: dates, names, codes)."""
     vals = _sample([v for v in facts.values if v])
     if not vals:
         return {}
@@ -297,7 +294,7 @@ def evidence(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None 
     for h, f in zip(headers, facts, strict=True):
         cm, hev = header_evidence(h, lexicon)
         named = max(hev.items(), key=lambda x: x[1][0]) if hev else None
-        cev = content_evidence(f, full=not (named and named[1][0] >= 0.85 and named[0] in TEXT_FIELDS))
+        cev = content_evidence(f, full=not (named and named[1][0] >= 0.85))  # the lexicon named it: form only
         if not is_neutral(h):  # a named column is not the table's section labels
             cev.pop("section", None)
         med = statistics.median(len(v) for v in f.values) if f.values else 0
