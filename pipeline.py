@@ -92,61 +92,96 @@ def import_cmd(
     """Extract files in worker processes and load each into the database as it finishes.
 
     Unchanged files (same content) are skipped without extraction, so an
-    interrupted import resumes where it stopped.
+    interrupted import resumes where it stopped.  Exit status: 0 all loaded,
+    1 some files failed (each named on an `Error:` line), 2 bad usage or a
+    database that cannot be opened, 3 the database failed during the import
+    (full, read-only, connection lost): the import stopped at once.
     """
     lexicon = _mapping_or_exit(mapping)
+    import signal
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table as RichTable
 
+    from batch.walk import walk
+    from batch.workers import MemoryLimitTooLow
     from load import connect, summary
+    from load.db import DatabaseFault
     from models.errors import MissingDependency
 
     console = Console(stderr=True)
-    files = list(iter_inputs(paths))
+    entries = list(walk(paths, IMPORT_SUFFIXES))
     try:
         factory = connect(db)
+    except DatabaseFault as exc:
+        _err(str(exc))
+        raise typer.Exit(3) from exc
     except (MissingDependency, BoardplansError) as exc:
         _err(str(exc))
         raise typer.Exit(2) from exc
-    counts = {"pages": 0, "actions": 0, "failed": 0}
+    counts = {"pages": 0, "actions": 0, "failed": 0, "warned": 0}
+    previous_term = signal.signal(signal.SIGTERM, _terminate)  # like Ctrl-C: workers stopped, run closed
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), console=console,
                   transient=True) as progress:
-        task = progress.add_task("importing", total=len(files), stats="")
+        task = progress.add_task("importing", total=len(entries), stats="")
+
+        def say(line: str) -> None:
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
 
         def on_file(plan: PlanDocument, outcome: str) -> None:
             if outcome == "failed":
                 counts["failed"] += 1
-                progress.console.print(f"Error: {plan.source}: {plan.error or 'could not be loaded'}",
-                                       markup=False, highlight=False, soft_wrap=True)
+                say(f"Error: {plan.source}: {plan.error or 'could not be loaded'}")
             else:
                 counts["actions"] += len(plan.actions)
                 counts["pages"] += plan.pages or 0
+                if plan.warnings and outcome != "unchanged":
+                    counts["warned"] += 1
+                    n = len(plan.warnings)
+                    say(f"Warning: {plan.source}: " + (plan.warnings[0] if n == 1 else
+                                                       f"{n} warnings: " + "; ".join(plan.warnings)))
             progress.update(task, advance=1, stats=f"pages {counts['pages']}  actions {counts['actions']}  "
-                                                   f"failed {counts['failed']}")
+                                                   f"failed {counts['failed']}  warnings {counts['warned']}")
 
         try:
-            report = import_paths(files, db=db, engine=engine, on_file=on_file, debug=debug, lexicon=lexicon,
+            report = import_paths(entries, db=db, engine=engine, on_file=on_file, debug=debug, lexicon=lexicon,
                                   password=password, executor=executor, workers=workers, timeout=timeout,
                                   memory_mb=memory, scheduler=scheduler)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             progress.stop()
             _err("interrupted: every document loaded so far is complete; run the same import again to resume")
-            raise typer.Exit(130) from None
-        except (MissingDependency, ValueError) as exc:
+            raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
+        except DatabaseFault as exc:
+            progress.stop()
+            _err(str(exc))
+            raise typer.Exit(3) from exc
+        except (MissingDependency, MemoryLimitTooLow, ValueError) as exc:
+            progress.stop()
             _err(str(exc))
             raise typer.Exit(2) from exc
+        finally:
+            signal.signal(signal.SIGTERM, previous_term)
         elapsed = progress.tasks[0].elapsed or 0.0
     rate = f", {counts['pages'] / elapsed:.1f} pages/s" if elapsed and counts["pages"] else ""
-    console.print(f"{len(files)} files: {report.loaded} loaded, {report.replaced} replaced, "
-                  f"{report.unchanged} unchanged, {len(report.failed)} failed ({elapsed:.1f} s{rate})",
+    warned = f", {report.warned} with warnings" if report.warned else ""
+    console.print(f"{len(entries)} files: {report.loaded} loaded, {report.replaced} replaced, "
+                  f"{report.unchanged} unchanged, {len(report.failed)} failed{warned} ({elapsed:.1f} s{rate})",
                   highlight=False)
     table = RichTable("board", "documents", "actions", title="database")
     for board, docs, acts in summary(factory):
         table.add_row(board, str(docs), str(acts))
     Console().print(table)
     raise typer.Exit(1 if report.failed else 0)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the workers stop, the run is closed ``interrupted``."""
+
+
+def _terminate(signum, frame) -> None:
+    raise _Terminated()
 
 
 def explain_file(path: str | Path, engine: str = DEFAULT_ENGINE, lexicon: dict | None = None) -> list[dict]:
@@ -256,7 +291,7 @@ def boards_cmd(db: str = DB_OPTION, fmt: OutputFormat = FORMAT_OPTION,
         return
     df = _answer(lambda: boards(db))
     write(df, fmt, title="boards", columns=["board", "documents", "versions", "renditions", "current", "periods",
-                                            "actions", "files"])
+                                            "actions", "warnings", "files"])
 
 
 @app.command("priorities")

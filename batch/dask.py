@@ -6,6 +6,10 @@ process loads them into the shared database (PostgreSQL when several machines
 import).  Without a scheduler address a ``LocalCluster`` is started, which is
 how the tests run it.  The files must be readable at the same path on the
 workers (a shared mount), as with any Dask file job.
+
+A local cluster's worker processes end with the importing process however it
+ends (Dask's own process wrapper exits when its parent's pipe closes), so a
+killed import leaves none behind; ``tests/test_faults.py`` checks it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 
+from batch.walk import printable
 from batch.workers import Job, Outcome
 from models.errors import MissingDependency
 
@@ -44,7 +49,7 @@ class DaskExecutor:
 
         paths = list(paths)
         started = time.monotonic()
-        futures = {self.client.submit(job, p, options, pure=False, key=f"extract-{i}-{p}"): p
+        futures = {self.client.submit(job, p, options, pure=False, key=f"extract-{i}-{printable(p)}"): p
                    for i, p in enumerate(paths)}
         budget = self.timeout * max(1, len(paths))
         done = set()

@@ -9,18 +9,30 @@
 Workers return plain dicts (the contract document), so results cross process
 and machine boundaries without sharing objects, and the parent streams each
 one into the database as it arrives: nothing waits for the whole batch.
+
+A worker dies with its parent, however the parent ends (``kill -9`` included):
+it holds no end of any pipe but its own (so the parent's death is an EOF), it
+asks Linux for a parent-death signal (elsewhere a watchdog thread polls
+``os.getppid``), and it holds no database connection of the parent's (the
+connection pools are emptied before every fork, see ``load/db.py``), so a
+killed import leaves no orphan holding locks for the next one to wait on.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
+
+from models.errors import BoardplansError
 
 #: A picklable function ``(path, options) -> contract document dict``.
 Job = Callable[[str, dict], dict]
@@ -61,6 +73,32 @@ class SerialExecutor:
         pass
 
 
+class MemoryLimitTooLow(BoardplansError):
+    """``--memory`` is below what a worker needs just to load the parsers: every file would fail."""
+
+
+#: A picklable function run once in each worker, under its memory limit, before its first file: it
+#: loads what jobs need, so a limit too low to start is one clear error instead of one per file.
+WarmUp = Callable[[], None]
+
+#: Result key a worker uses to say it could not start (see ``MemoryLimitTooLow``).
+FATAL = "__worker_fatal__"
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _vm_mb() -> int:
+    """This process's address space (what RLIMIT_AS counts), MB; 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _limit_memory(megabytes: int | None) -> None:
     if not megabytes:
         return
@@ -70,21 +108,69 @@ def _limit_memory(megabytes: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _worker(conn: Connection, job: Job, memory_mb: int | None) -> None:
-    """Worker loop: receive a path, send back its document; exit on ``None``."""
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this worker end when the process that started it ends, even by ``kill -9``.
+
+    Linux delivers SIGKILL on the parent's death (prctl PR_SET_PDEATHSIG); elsewhere a
+    daemon thread polls ``os.getppid()`` once a second.  Checking the parent after asking
+    closes the race of a parent that died between fork and prctl.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _worker(conn: Connection, job: Job, memory_mb: int | None, parent_pid: int = 0,
+            inherited: tuple[Connection, ...] = (), warm_up: WarmUp | None = None, needs_mb: int = 0) -> None:
+    """Worker loop: receive a path, send back its document; exit on ``None`` or when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for other in inherited:  # the parent's ends of this and the other workers' pipes (fork copies them)
+        other.close()
+    if parent_pid:
+        _die_with_parent(parent_pid)
     _limit_memory(memory_mb)
+    warmed = warm_up is None
     while True:
-        task = conn.recv()
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            os._exit(0)
         if task is None:
             return
         path, options = task
         try:
-            conn.send(job(path, options))
-        except MemoryError:
-            conn.send({"source": path, "error": f"out of memory (over the {memory_mb} MB limit)"})
+            if not warmed:
+                warm_up()
+                warmed = True
+            result = job(path, options)
+        except (MemoryError, ImportError, OSError) as exc:
+            if not warmed and memory_mb:
+                result = {"source": path, FATAL: f"memory limit {memory_mb} MB too low to start a worker "
+                                                 f"(needs ~{needs_mb} MB; {exc.__class__.__name__})"}
+            elif isinstance(exc, MemoryError):
+                result = {"source": path, "error": f"out of memory (over the {memory_mb} MB limit)"}
+            else:
+                result = {"source": path, "error": f"internal error ({exc.__class__.__name__}: {exc})"}
         except BaseException as exc:  # the job reports input errors itself; this is a bug
-            conn.send({"source": path, "error": f"internal error ({exc.__class__.__name__}: {exc})"})
+            result = {"source": path, "error": f"internal error ({exc.__class__.__name__}: {exc})"}
+        try:
+            conn.send(result)
+        except (OSError, EOFError):  # the parent is gone
+            os._exit(0)
 
 
 @dataclass
@@ -98,16 +184,28 @@ class _Slot:
 class LocalExecutor:
     """A pool of worker processes with a per-file time limit and a per-worker memory limit."""
 
-    def __init__(self, workers: int | None = None, timeout: float = 120.0, memory_mb: int | None = 4096) -> None:
+    #: Address space a worker needs beyond its parent's to load the parsers and read a small file
+    #: (spaCy, NumPy, PDFium, python-docx: measured ~270 MB on Linux x86-64, plus headroom).
+    WARM_MB = 300
+
+    def __init__(self, workers: int | None = None, timeout: float = 120.0, memory_mb: int | None = 4096,
+                 warm_up: WarmUp | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.timeout = timeout
         self.memory_mb = memory_mb
-        self.ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self.warm_up = warm_up
+        self.fork = "fork" in mp.get_all_start_methods()
+        self.ctx = mp.get_context("fork" if self.fork else "spawn")
         self.slots: list[_Slot] = []
 
     def _start(self, job: Job) -> _Slot:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child, job, self.memory_mb), daemon=True)
+        # a forked child inherits the parent's end of its own pipe and of every other worker's: it
+        # closes them first, or it would never see EOF when the parent dies (spawn inherits nothing)
+        inherited = tuple([parent] + [s.conn for s in self.slots if not s.conn.closed]) if self.fork else ()
+        needs = _vm_mb() + self.WARM_MB
+        proc = self.ctx.Process(target=_worker, args=(child, job, self.memory_mb, os.getpid(), inherited,
+                                                      self.warm_up, needs), daemon=True)
         proc.start()
         child.close()
         return _Slot(proc, parent)
@@ -144,6 +242,8 @@ class LocalExecutor:
                                           seconds=time.monotonic() - slot.started)
                             self.slots[i] = self._start(job)
                             continue
+                        if FATAL in doc:
+                            raise MemoryLimitTooLow(doc[FATAL])
                         yield _outcome(slot.path, doc, slot.started)
                         slot.path = None
                     elif time.monotonic() >= slot.started + self.timeout:
@@ -166,12 +266,13 @@ class LocalExecutor:
 
 
 def make_executor(kind: str = "local", workers: int | None = None, timeout: float = 120.0,
-                  memory_mb: int | None = 4096, scheduler: str | None = None) -> Executor:
+                  memory_mb: int | None = 4096, scheduler: str | None = None,
+                  warm_up: WarmUp | None = None) -> Executor:
     """The executor for ``--executor``: ``serial``, ``local`` (default) or ``dask``."""
     if kind == "serial":
         return SerialExecutor()
     if kind == "local":
-        return LocalExecutor(workers, timeout, memory_mb)
+        return LocalExecutor(workers, timeout, memory_mb, warm_up)
     if kind == "dask":
         from batch.dask import DaskExecutor
 

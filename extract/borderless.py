@@ -24,10 +24,16 @@ Steps, each a small function:
    because a spanning title or section row crosses every gap;
 4. ``fragments``: each line's runs, cut at the column boundaries, with the
    columns each one covers (a run over several columns is a spanning cell);
-5. ``row_starts``: a multi-line cell is one cell, not many rows.  A row
-   starts where the key (first) column has text after a gap, where several
-   columns start text together, under a horizontal rule, or -- in a table of
-   one-line rows -- at any line that does not continue a wrapped line;
+5. ``row_starts``: rows come from every column at once.  At each line a
+   column's text either starts a cell (no text yet in the row, text after a
+   blank taller than the table's own gap between a cell's lines, a new
+   paragraph under a cell just ended) or carries one on (mid-sentence, a
+   lower-case start, indented under a bullet, the line above ran out of
+   room); a continuation never starts a row, while a new reference, two
+   columns starting cells together, a rule, or figures do.  A column that
+   carries on across a row start is a cell merged over those rows; a lone
+   bold line is a title spanning its row; a bold header whose sub-headers
+   start on its second line is two header rows;
 6. ``build_table``: fragments grouped by row and column become cells, their
    lines joined into text by :func:`extract.layout.lines_to_text`, exactly as
    a ruled cell's are.
@@ -288,7 +294,9 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         count += step
         prev = max(prev, x)
     need = min(settings.min_witnesses, max(n_lines - 1, 1))
-    # each line's white gaps between consecutive runs, which a boundary must fall in
+    # each line's white gaps between consecutive runs, which a boundary must fall in; a line whose
+    # text all starts at the far edge of the stretch (a header cell over columns the body leaves
+    # empty) witnesses it too
     gaps = [[(s.words[-1].x1, t.x0) for s, t in zip(line, line[1:], strict=False)] for line in segs]
     accepted: list[tuple[float, float, float]] = []
     for x in sorted(forced):
@@ -301,7 +309,8 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         for a, b, x in _stretches(pieces, level):
             if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
                 continue
-            seen = sum(1 for line in gaps if any(g0 <= x <= g1 for g0, g1 in line))
+            seen = sum(1 for line, g in zip(segs, gaps, strict=True)
+                       if any(g0 <= x <= g1 for g0, g1 in g) or (line and x < line[0].x0 <= b + 2.0))
             if seen >= need and level <= max(tolerance, seen // 3):
                 accepted.append((a, b, x))
     return sorted(x for _, _, x in accepted)
@@ -386,52 +395,115 @@ def _right_limits(frags: Sequence[Fragment]) -> dict[tuple[int, int], float]:
     return limits
 
 
-def _wraps(prev: Fragment, frag: Fragment, right: float, space: float) -> bool:
-    """``frag`` carries on ``prev``'s text: ``prev`` ended because its next word did not fit."""
-    if _is_numeric(frag.text) or _is_numeric(prev.text):
-        return False
-    if frag.words[0].text[:1] in BULLET_GLYPHS or _LEADERS.search(prev.text):
-        return False
-    if prev.text.endswith(("-", ",", "/", "&")) or prev.text.split()[-1].lower() in {"and", "of", "the", "to", "for"}:
-        return True
+#: words that never end a cell's text: a line ending with one carries on below
+_CONNECTORS = frozenset({"and", "or", "of", "the", "to", "for", "a", "an", "in", "with", "by", "on", "at",
+                         "from", "as", "into", "its", "their", "our", "is", "are", "be", "that", "which",
+                         "including", "e.g.", "i.e.", "via", "between", "across", "within"})
+_REF_LIKE = re.compile(r"^[(\[]?(?:[A-Z]{1,4}\s?)?\d+(?:[.\-]?[0-9A-Za-z]{1,3})*[.)\]:]?$")
+_SENTENCE_END = (".", "!", "?", ";", ":")
+
+# how a line's text in one column relates to the text above it in that column
+FRESH = "fresh"     # the column has no text yet in the current row
+RESUME = "resume"   # after a blank (or under a different span): new text
+PARA = "para"       # directly below, a new paragraph (the line above ended short, or a sentence ended)
+LIST = "list"       # a bullet under a bulleted item: the list begun in that cell goes on
+WRAP = "wrap"       # directly below, carrying on the line above mid-sentence (beyond doubt)
+FULL = "full"       # directly below a line that stopped because the next word did not fit: likely a wrap
+
+
+def _marker(text: str) -> bool:
+    """A reference, list marker or figure: a first word that opens an entry, never a wrapped word."""
+    word = text.split()[0] if text.split() else ""
+    return bool(_REF_LIKE.match(word) or _LIST_MARKER.match(word)) or _is_numeric(word)
+
+
+def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
+              bullet: tuple[float, float] | None) -> str:
+    """PARA, LIST, WRAP or FULL: how ``frag`` follows ``prev``, the line directly above it in its
+    column; ``bullet``: the glyph's and the text's x of the bulleted item the column is in, if any.
+
+    A WRAP is a continuation beyond doubt: a lower-case start, a line above
+    ending with a hyphen, comma or joining word, a line indented under the
+    bullet above it.  FULL is a likely one: the line above stopped because
+    the next word would not have fitted (by more than half a letter: the
+    column's right edge is known only from its widest line), unless a
+    sentence ended there.
+    """
     first = frag.words[0]
-    return prev.x1 + space + (first.x1 - first.x0) > right + 1.0
+    if first.text[:1] in BULLET_GLYPHS:
+        return LIST if bullet is not None else PARA
+    if _is_numeric(frag.text) or _is_numeric(prev.text) or _LEADERS.search(prev.text):
+        return PARA
+    if bullet is not None and frag.x0 >= bullet[1] - 2.0 and frag.x0 > bullet[0] + 2.0:
+        return WRAP  # indented under the bullet's text: the bulleted item goes on
+    words = first.text
+    last = prev.words[-1].text
+    if words[:1].islower() and not _LIST_MARKER.match(words) and not last.endswith(_SENTENCE_END):
+        return WRAP
+    if last.endswith(("-", ",", "/", "&", "(", "\u2013")) or last.lower() in _CONNECTORS:
+        return WRAP
+    if _marker(frag.text):
+        return PARA
+    if last.endswith(_SENTENCE_END):
+        return PARA  # a sentence (or 'n.a.') ended: what follows may be new text
+    width = first.x1 - first.x0
+    return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
+
+
+def _line_gap(frags: Sequence[Fragment]) -> float:
+    """The document's gap between two lines of one cell (points): the lower of the gaps between a
+    column's consecutive lines (most are inside cells; row padding and blank lines are the larger
+    ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it."""
+    by_span: dict[tuple[int, int], list[Fragment]] = {}
+    for f in frags:
+        by_span.setdefault(f.span, []).append(f)
+    gaps = sorted(b.top - a.bottom for fs in by_span.values()
+                  for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1)
+    return max(gaps[int(0.4 * (len(gaps) - 1))], 0.0) if len(gaps) >= 4 else 0.0
+
+
+def _figures(fs: Sequence[Fragment], key: int) -> bool:
+    """A line of figures: at least half its cells outside the key column are numbers (a year
+    wrapped under a plan's name in a text table is not)."""
+    cells = [f for f in fs if not f.c0 <= key <= f.c1]
+    return bool(cells) and 2 * sum(1 for f in cells if _is_numeric(f.text)) >= len(cells)
+
+
+def _bold_text(fs: Sequence[Fragment]) -> bool | None:
+    """Whether a line's text (bullet glyphs aside) is all bold; None for no text."""
+    words = [w for f in fs for w in f.words if w.text.strip(BULLET_GLYPHS)]
+    return all(w.bold for w in words) if words else None
 
 
 def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, space: float,
-               rules: Sequence[Rule] = (), settings: BorderlessSettings = DEFAULT) -> list[int]:
-    """Indexes of the lines that start a table row."""
+               rules: Sequence[Rule] = (), settings: BorderlessSettings = DEFAULT,
+               carried: set[tuple[int, int, int]] | None = None) -> list[int]:
+    """Indexes of the lines that start a table row.
+
+    ``carried`` (if given) receives ``(line, c0, c1)`` of each column whose
+    text carries on across a row start: a cell merged over several rows.
+
+    Every column's text at a line is weighed, not one column's: in a table
+    without borders a cell's text starts at the top of its row, so at a row
+    boundary each column with text starts a cell there (FRESH, RESUME, or a
+    PARA under a cell that has just ended), while inside a row some column
+    carries on (WRAP, FULL) or goes on with its list (LIST).  In order: a
+    rule, two lines of figures, two columns starting cells together (a
+    column that carries on beside them is a merged cell), plain text under a
+    bold header, and a new reference in the key (first) column start a row;
+    then a continuation anywhere keeps the line in its row; then the key
+    column starting text, or a reference right under the last, starts one; a
+    likely wrap keeps the line; and in a table of one-line rows any line that
+    does not go on with a list starts a row.  Row padding needs no rule of
+    its own: it is a blank above every column's text, so every column
+    starts a cell (RESUME).
+    """
     by_line: list[list[Fragment]] = [[] for _ in lines]
     for f in frags:
         by_line[f.line].append(f)
     limits = _right_limits(frags)
-    last: dict[int, Fragment] = {}
-    starts_at: list[list[bool]] = []
-    wraps_at: list[list[bool]] = []
-    for i, ln in enumerate(lines):
-        height = line_height(ln)
-        s_flags, w_flags = [], []
-        for f in by_line[i]:
-            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
-            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
-            if prev is None or prev.span != f.span or f.top - prev.bottom > settings.para_gap * height:
-                s_flags.append(True)
-                w_flags.append(False)
-            else:
-                s_flags.append(False)
-                w_flags.append(_wraps(prev, f, limits.get(f.span, f.x1), space))
-        for f in by_line[i]:
-            for c in range(f.c0, f.c1 + 1):
-                last[c] = f
-        starts_at.append(s_flags)
-        wraps_at.append(w_flags)
-    key = _key_column(by_line, starts_at, n_cols)
-    with_key = sum(1 for fs in by_line if any(f.c0 <= key <= f.c1 for f in fs))
-    dense = with_key >= settings.dense_share * len(lines)
     left = min(ln.x0 for ln in lines)
     right = max(ln.words[-1].x1 for ln in lines)
-    values = [any(_is_numeric(f.text) for f in fs if not f.c0 <= key <= f.c1) for fs in by_line]
-
     # only rules spanning enough of the table separate rows; a page has many rules, so they
     # are picked once rather than for every line
     wide = [y for x0, x1, y in rules if min(x1, right) - max(x0, left) >= settings.rule_share * (right - left)]
@@ -442,20 +514,108 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         lo, hi = lines[i - 1].bottom - 1, lines[i].top + 1
         return any(lo <= y <= hi for y in wide)
 
+    pitch = _line_gap(frags)
+
+    def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
+        """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
+        return f.top - prev.bottom > max(settings.para_gap * height, pitch + 0.3 * height)
+
+    # first pass, rows unknown: where each column starts text (for the key column and density)
+    last: dict[int, Fragment] = {}
+    starts_at: list[list[bool]] = []
+    for i, ln in enumerate(lines):
+        height = line_height(ln)
+        flags = []
+        for f in by_line[i]:
+            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
+            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
+            flags.append(prev is None or prev.span != f.span or blank_above(prev, f, height))
+        for f in by_line[i]:
+            for c in range(f.c0, f.c1 + 1):
+                last[c] = f
+        starts_at.append(flags)
+    key = _key_column(by_line, starts_at, n_cols)
+    values = [_figures(fs, key) for fs in by_line]
+
     out = [0]
-    for i in range(1, len(lines)):
+    last = {}
+    bullets: dict[tuple[int, int], tuple[float, float] | None] = {}
+    row_bold = _bold_text(by_line[0])
+    key_wraps = key_lines = 0
+    for i, ln in enumerate(lines):
+        height = line_height(ln)
         fs = by_line[i]
-        starts, wraps = starts_at[i], wraps_at[i]
-        k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
-        others = [w for j, w in enumerate(wraps) if j != k]
-        new = (ruled_between(i) or (k is not None and (starts[k] or not wraps[k])) or sum(starts) >= 2
-               # a key too narrow to tell a wrap from a new entry: the other columns tell
-               or (k is not None and bool(others) and not any(others))
-               or (dense and bool(fs) and not any(wraps))
-               or (values[i] and values[i - 1]))  # two lines of figures are two rows
-        if new:
-            out.append(i)
+        row = out[-1]
+        rel = [FRESH] * len(fs)
+        for j, f in enumerate(fs):
+            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
+            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
+            if prev is None or prev.line < row:
+                rel[j] = FRESH
+            elif prev.span != f.span or blank_above(prev, f, height):
+                rel[j] = RESUME
+            else:
+                rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
+                if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
+                    rel[j] = PARA  # plain text under a bold line (a header's) is new text
+        if i:
+            k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
+            if k is not None:
+                key_lines += 1
+                key_wraps += rel[k] in (WRAP, FULL, LIST)
+            new, carry = _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
+            if new:
+                out.append(i)
+                row = i
+                if carried is not None and carry:
+                    carried.update((i, f.c0, f.c1) for f, r in zip(fs, rel, strict=True) if r == WRAP)
+                row_bold = None
+        bold = _bold_text(fs)
+        if bold is not None:
+            row_bold = bold if row_bold is None else row_bold and bold
+        for f in fs:
+            for c in range(f.c0, f.c1 + 1):
+                last[c] = f
+            if f.words[0].text[:1] in BULLET_GLYPHS:
+                body = [w for w in f.words if w.text.strip(BULLET_GLYPHS)]
+                bullets[f.span] = (f.x0, body[0].x0 if body else f.x0)
+            elif (b := bullets.get(f.span)) is not None and f.x0 < b[1] - 2.0:
+                bullets[f.span] = None  # text back at the column's edge: the list has ended
     return _header_rows(out, by_line, values, ruled_between)
+
+
+def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, row_bold: bool | None,
+             ruled_between: Callable[[int], bool], values: Sequence[bool], key_lines: int, key_wraps: int,
+             ) -> tuple[bool, bool]:
+    """Whether line ``i`` starts a row, from how each column's text there relates to the text above,
+    and whether a column carrying on there is a cell merged over both rows."""
+    if ruled_between(i):
+        return True, False
+    if values[i] and values[i - 1]:
+        return True, False  # two lines of figures are two rows
+    starting = sum(1 for r in rel if r in (FRESH, RESUME))
+    if starting >= 2:
+        return True, True  # cells start in two columns at once (a cell merged over rows may carry on)
+    plain = [r for f, r in zip(fs, rel, strict=True) if _bold_text([f]) is False]
+    if row_bold and any(r in (FRESH, RESUME, PARA) for r in plain) and WRAP not in plain:
+        return True, False  # the body under a bold header row
+    key_starts = k is not None and rel[k] in (FRESH, RESUME)
+    if key_starts and _marker(fs[k].text):
+        return True, False  # a new reference: whatever seems to carry on beside it starts its cell
+    if not fs or WRAP in rel:
+        return False, False  # a continuation never starts a row
+    if key_starts:
+        return True, False
+    if k is not None and rel[k] == PARA and LIST not in rel and _marker(fs[k].text):
+        return True, False  # a new reference right under the last: adjacent refs never merge
+    others = [r for j, r in enumerate(rel) if j != k]
+    if k is not None and (values[i] or len(others) >= 2) and others and all(r == PARA for r in others):
+        return True, False  # every other column starts new text (figures, or items one per line)
+    if FULL in rel:
+        return False, False
+    # a table of one-line rows: the key column has text on almost every line, and never wraps
+    dense = key_lines >= 3 and key_wraps <= 0.15 * key_lines and k is not None
+    return dense and LIST not in rel, False
 
 
 def _header_rows(starts: list[int], by_line: Sequence[Sequence[Fragment]], values: Sequence[bool],
@@ -506,17 +666,40 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     bounds = sorted(columns) if columns is not None else column_bounds(segs, gap, settings, vrules)
     n_cols = len(bounds) + 1
     frags = fragments(lines, bounds, gap, space)
-    starts = row_starts(lines, frags, n_cols, space, rules, settings)
+    carried: set[tuple[int, int, int]] = set()
+    starts = row_starts(lines, frags, n_cols, space, rules, settings, carried)
     row_of = {}
     for r, s in enumerate(starts):
         end = starts[r + 1] if r + 1 < len(starts) else len(lines)
         for i in range(s, end):
             row_of[i] = r
     limits = _right_limits(frags)
+    _span_titles(frags, row_of, n_cols)
+    spans: dict[tuple[int, int, int], int] = {}
+    sub_header = _group_header(frags, starts)
+    if sub_header is not None:  # the header is two rows: group titles over their sub-headers
+        j, members = sub_header
+        row_of = {i: r + 1 if r else r for i, r in row_of.items()}
+        starts = [0, j, *starts[1:]]
+        carried = {(i, c0, c1) for i, c0, c1 in carried if i != starts[2]}
+        for f in frags:
+            if f.line < starts[2] and f.c0 not in members:
+                spans[(0, f.c0, f.c1)] = 2
+    # a column carrying on across a row start is one cell merged over those rows
+    owner: dict[tuple[int, int, int], int] = {}
+    for i, c0, c1 in sorted(carried):
+        r = row_of[i]
+        if i == starts[r] and r > 0:
+            top = owner.get((r - 1, c0, c1), r - 1)
+            owner[(r, c0, c1)] = top
+            spans[(top, c0, c1)] = r - top + 1
     groups: dict[tuple[int, int, int], list[Fragment]] = {}
     for f in frags:
-        groups.setdefault((row_of[f.line], f.c0, f.c1), []).append(f)
-    cells = _cells(groups, limits, page_no, padding)
+        r = row_of[f.line]
+        if sub_header is not None and r == 0 and f.c0 in sub_header[1] and f.line >= sub_header[0]:
+            r = 1
+        groups.setdefault((owner.get((r, f.c0, f.c1), r), f.c0, f.c1), []).append(f)
+    cells = _cells(groups, limits, page_no, padding, spans)
     lefts = []
     for c in range(n_cols):
         xs = [f.x0 for f in frags if f.c0 == c]
@@ -529,9 +712,68 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
                  row_pages=[page_no] * n_rows)
 
 
+def _span_titles(frags: Sequence[Fragment], row_of: dict[int, int], n_cols: int) -> None:
+    """A row holding one line of bold text (after a reference, if any) and nothing to its right is a
+    title or divider row: without borders its span is unknown, so it spans the rest of the row."""
+    by_row: dict[int, list[Fragment]] = {}
+    for f in frags:
+        by_row.setdefault(row_of[f.line], []).append(f)
+    for r, fs in by_row.items():
+        if r == 0 or len({f.line for f in fs}) != 1 or len(fs) > 2:
+            continue
+        fs = sorted(fs, key=lambda f: f.c0)
+        title = fs[-1]
+        if len(fs) == 2 and not (_marker(fs[0].text) and fs[0].c1 < title.c0):
+            continue
+        if title.c1 < n_cols - 1 and _bold_text([title]) and (len(fs) == 2 or title.c1 > title.c0):
+            title.c1 = n_cols - 1
+
+
+def _group_header(frags: Sequence[Fragment], starts: Sequence[int]) -> tuple[int, set[int]] | None:
+    """A bold header row whose cells are a group title over sub-headers (``Timescale`` over
+    ``Start`` | ``End``): columns with no text on the header's first line start together on a
+    later line ``j``, each run of them beside a column whose title stands above ``j`` and whose
+    sub-header is on ``j``.  The title then spans the run; returns ``j`` and the grouped columns
+    (the title's own spans that many columns once this returns)."""
+    if len(starts) < 2 or starts[1] < 2:
+        return None
+    head = [f for f in frags if f.line < starts[1]]
+    if not head or not _bold_text(head) or any(f.c0 != f.c1 for f in head):
+        return None
+    first = {}
+    for f in sorted(head, key=lambda f: f.line):
+        first.setdefault(f.c0, f.line)
+    late = sorted(c for c, line in first.items() if line > 0)
+    if not late or len({first[c] for c in late}) != 1:
+        return None
+    j = first[late[0]]
+    members: set[int] = set()
+    titles: list[tuple[Fragment, int]] = []
+    for c in late:
+        if c - 1 in members:
+            members.add(c)
+            titles[-1] = (titles[-1][0], c)
+            continue
+        above = [f for f in head if f.c0 == c - 1 and f.line < j]
+        below = [f for f in head if f.c0 == c - 1 and f.line >= j]
+        if c - 1 not in first or first[c - 1] != 0 or not above or len(below) != 1:
+            return None
+        members.update((c - 1, c))
+        titles.append((max(above, key=lambda f: f.line), c))
+    if any(len([f for f in head if f.c0 == c and f.line >= j]) != 1 for c in members):
+        return None  # a sub-header is one line
+    for title, last in titles:
+        for f in head:
+            if f.c0 == title.c0 and f.line < j:
+                f.c1 = last
+    return j, members
+
+
 def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tuple[int, int], float],
-           page_no: int | None, padding: float) -> list[Cell]:
-    """One cell per row and column span; overlapping spans in a row merge into the widest."""
+           page_no: int | None, padding: float, rowspans: dict[tuple[int, int, int], int] | None = None,
+           ) -> list[Cell]:
+    """One cell per row and column span; overlapping spans in a row merge into the widest;
+    ``rowspans``: cells (row, c0, c1) merged down over that many rows."""
     by_row: dict[int, list[tuple[int, int, list[Fragment]]]] = {}
     for (r, c0, c1), fs in groups.items():
         by_row.setdefault(r, []).append((c0, c1, fs))
@@ -558,7 +800,8 @@ def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tupl
             right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
             text = lines_to_text(lines, right=right, padding=padding)
             bold = all(ln.bold for ln in lines)
-            cells.append(Cell(r, c0, text, 1, c1 - c0 + 1, bold=bold, page=page_no))
+            rowspan = (rowspans or {}).get((r, c0, c1), 1)
+            cells.append(Cell(r, c0, text, rowspan, c1 - c0 + 1, bold=bold, page=page_no))
     return cells
 
 

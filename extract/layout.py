@@ -123,7 +123,10 @@ def words_to_lines(words: Iterable[Word], tolerance: float = 3.0) -> list[Line]:
     """Group words into lines by their top, each line's words sorted left to right."""
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
-        if lines and abs(w.top - lines[-1][0].top) <= tolerance:
+        # against the line's first word, or its last when that one is a text word after a taller
+        # glyph (an 11 pt bullet sets its line's top 3 pt above the 8 pt text beside it)
+        if lines and (abs(w.top - lines[-1][0].top) <= tolerance
+                      or (lines[-1][0].text in BULLET_GLYPHS and abs(w.top - lines[-1][-1].top) <= tolerance)):
             lines[-1].append(w)
         else:
             lines.append([w])

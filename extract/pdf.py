@@ -407,6 +407,14 @@ def _is_margin_noise(ln: Line, height: float, keys: set[str], settings: PdfSetti
     return _furniture_key(text) in keys or bool(re.fullmatch(r"(page\s*)?\d+(\s*(of|/)\s*\d+)?", text, re.I))
 
 
+def _glued(line: Line, lines: Sequence[Line], noise: Sequence[bool]) -> bool:
+    """A margin line set as close to the body as the body's own lines are (the column header of a
+    table repeated at each page top) is part of it, not a running header."""
+    reach = 0.5 * max(line.bottom - line.top, 1.0)
+    return any(not n and (0 <= m.top - line.bottom <= reach or 0 <= line.top - m.bottom <= reach)
+               for m, n in zip(lines, noise, strict=True))
+
+
 def prose_blocks(lines: list[Line], page_no: int, body_size: float,
                  settings: PdfSettings) -> list[tuple[float, Block]]:
     """Group non-table lines into paragraphs and headings, keyed by their top."""
@@ -530,7 +538,8 @@ def assemble(path: Path, per_page: list[PageParts], settings: PdfSettings) -> Do
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     blocks: list[Block] = []
     for page_no, height, tables, lines, rules, right, charts in per_page:
-        lines = [ln for ln in lines if not _is_margin_noise(ln, height, keys, settings)]
+        noise = [_is_margin_noise(ln, height, keys, settings) for ln in lines]
+        lines = [ln for ln, n in zip(lines, noise, strict=True) if not n or _glued(ln, lines, noise)]
         found, lines = borderless.find_tables(lines, page_no, rules, settings.borderless, right,
                                               settings.cell_padding,
                                               reject=lambda t, charts=charts: _over_chart(t, charts))

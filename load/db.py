@@ -5,6 +5,12 @@ The schema is owned by the Alembic migrations in ``alembic/`` (not by
 ``create_all``), because the full-text index is dialect-specific DDL that the
 models cannot express; ``connect()`` runs any pending migration so ``import``
 works on a fresh database and an older database is brought up to date.
+
+Several imports may start at once on a new database: migrations run under a
+lock (a transaction-scoped advisory lock on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), so one creates the schema and the others find it made.  Connection
+pools are emptied before every ``fork`` and forgotten in the child, so a worker
+process never holds (or closes) one of the parent's connections.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ import os
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.errors import BoardplansError, MissingDependency
@@ -29,8 +35,55 @@ _MIGRATED: set[str] = set()
 _LOCK = threading.Lock()
 
 
+#: Key of the PostgreSQL advisory lock migrations hold ('bpmigrate' as a number).
+MIGRATION_LOCK = 0x62706D6967726174
+
+#: Seconds a SQLite connection waits for another process's write lock (imports may run at once).
+SQLITE_BUSY_SECONDS = 60
+
+
 class DatabaseError(BoardplansError):
     """The database cannot be reached or is not one this schema can take over."""
+
+
+class DatabaseFault(DatabaseError):
+    """The database failed in a way that is not the document's fault (full, read-only, gone): stop the batch."""
+
+
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+
+
+def fault_reason(exc: BaseException) -> str | None:
+    """Why ``exc`` is the database's fault rather than the document's, in a few words; None if it is not.
+
+    SQLite reports a full disk, a read-only file, an I/O error or a lock held too long as an
+    ``OperationalError``; PostgreSQL as SQLSTATE classes 08 (connection), 53 (resources: disk
+    full, out of memory), 57 (server shut down, connection terminated), 58 (system I/O), 25006
+    (read-only transaction) and 42501 (no write privilege).  Bad data (DataError) and unique-key
+    races (IntegrityError) are the document's or are retried elsewhere.
+    """
+    if not isinstance(exc, DBAPIError):
+        return None
+    state = _sqlstate(exc)
+    fatal = (isinstance(exc, OperationalError) or exc.connection_invalidated
+             or state[:2] in ("08", "53", "57", "58") or state in ("25006", "42501"))
+    if not fatal:
+        return None
+    lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else exc.__class__.__name__
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """A lost connection (worth a bounded retry on a fresh one), as opposed to a full or read-only database."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    state = _sqlstate(exc)
+    # a server that cannot be reached at all gives psycopg's OperationalError with no SQLSTATE
+    unreachable = isinstance(exc, OperationalError) and not state and \
+        type(exc.orig).__module__.startswith(("psycopg", "pg8000", "asyncpg"))
+    return exc.connection_invalidated or unreachable or state[:2] == "08" or state in ("57P01", "57P02", "57P03")
 
 
 def resolve_url(url: str | None) -> str:
@@ -53,8 +106,10 @@ def engine_for(url: str | None = None) -> Engine:
         engine = _ENGINES.get(url)
         if engine is not None:
             return engine
+        sqlite = url.startswith("sqlite")
         try:
-            engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"))
+            engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"),
+                                   connect_args={"timeout": SQLITE_BUSY_SECONDS} if sqlite else {})
         except ModuleNotFoundError as exc:
             raise MissingDependency(f"database driver missing ({exc.name}); for PostgreSQL install "
                                     f"psycopg: pip install 'psycopg[binary]'") from exc
@@ -75,6 +130,31 @@ def dispose(url: str | None = None) -> None:
             if engine is not None:
                 engine.dispose()
             _MIGRATED.discard(u)
+
+
+def _empty_pools_before_fork() -> None:
+    """Close every pooled (idle) connection, so a forked child inherits no database socket or file."""
+    if not _LOCK.acquire(blocking=False):
+        return
+    try:
+        for engine in _ENGINES.values():
+            engine.pool.dispose()
+    finally:
+        _LOCK.release()
+
+
+def _forget_engines_in_child() -> None:
+    """In a forked child: drop the parent's engines without touching their connections (they are the parent's)."""
+    global _LOCK
+    _LOCK = threading.Lock()
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+    _ENGINES.clear()
+    _MIGRATED.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_empty_pools_before_fork, after_in_child=_forget_engines_in_child)
 
 
 def alembic_config(url: str | None = None):
@@ -121,6 +201,7 @@ def _migrate(url: str | None, revision: str, down: bool) -> str | None:
     engine = engine_for(url)
     try:
         with engine.begin() as conn:
+            _lock_for_migration(conn)
             tables = set(inspect(conn).get_table_names())
             if "documents" in tables and "alembic_version" not in tables:
                 raise DatabaseError(f"{display_url(url)}: the database was made before migrations existed; "
@@ -134,6 +215,14 @@ def _migrate(url: str | None, revision: str, down: bool) -> str | None:
     with _LOCK:
         _MIGRATED.discard(url)
     return current_revision(url)
+
+
+def _lock_for_migration(conn) -> None:
+    """Take the database-wide migration lock for this transaction (waits for another migrating process)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now, not at the first CREATE
 
 
 def connect(url: str | None = None, create: bool = True) -> sessionmaker[Session]:

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from load import versions
 from load.boards import parse_board_name, resolve_board
+from load.runs import finish_run, start_run  # noqa: F401  (their old home; load/runs.py owns them)
 from models.records import PlanDocument
 from models.schema import (
     ActionRow,
@@ -29,7 +31,6 @@ from models.schema import (
     Board,
     DocumentRow,
     ImportErrorRow,
-    ImportRun,
     IndicatorRow,
     PriorityRow,
     PriorityTheme,
@@ -172,38 +173,31 @@ def _load_once(factory: sessionmaker[Session], plan: PlanDocument, run_id: int |
 
 def record_error(factory: sessionmaker[Session], source: str, sha256: str | None, stage: str,
                  message: str, run_id: int | None = None) -> None:
-    """Remember a file that failed: once per file, hash and message, linked to the last run it failed in."""
+    """Remember a file that failed: once per file, hash and message, linked to the last run it failed in.
+
+    An insert that does nothing on conflict, then an update of the run: two imports recording
+    the same failure at once both succeed, and one row remains.
+    """
     source, message = _clean(source), _clean(message)
     with factory.begin() as session:
-        existing = session.scalar(select(ImportErrorRow).where(
-            ImportErrorRow.source_path == source,
-            ImportErrorRow.sha256.is_(None) if sha256 is None else ImportErrorRow.sha256 == sha256,
-            ImportErrorRow.message == message))
-        if existing is None:
+        insert = _UPSERTS.get(session.get_bind().dialect.name)
+        if insert is not None:
+            session.execute(insert(ImportErrorRow).values(source_path=source, sha256=sha256, stage=stage,
+                                                          message=message, run_id=run_id).on_conflict_do_nothing())
+        elif session.scalar(select(ImportErrorRow.id).where(*_error_key(source, sha256, message))) is None:
             session.add(ImportErrorRow(source_path=source, sha256=sha256, stage=stage, message=message,
                                        run_id=run_id))
-        elif run_id is not None:
-            existing.run_id = run_id
+            session.flush()
+        if run_id is not None:
+            session.execute(update(ImportErrorRow).where(*_error_key(source, sha256, message)).values(run_id=run_id))
 
 
-def start_run(factory: sessionmaker[Session], paths: Iterable[str]) -> int:
-    """Open an import run (its own transaction, so it is visible even if the batch is interrupted)."""
-    with factory.begin() as session:
-        run = ImportRun(paths=[_clean(str(p)) for p in paths])
-        session.add(run)
-        session.flush()
-        return run.id
+_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
-def finish_run(factory: sessionmaker[Session], run_id: int, **counts: int) -> None:
-    """Close an import run with its counts (files, loaded, replaced, unchanged, failed, actions)."""
-    with factory.begin() as session:
-        run = session.get(ImportRun, run_id)
-        if run is None:
-            return
-        for name, value in counts.items():
-            setattr(run, name, value)
-        run.finished_at = datetime.now(UTC)
+def _error_key(source: str, sha256: str | None, message: str) -> list:
+    return [ImportErrorRow.source_path == source, ImportErrorRow.message == message,
+            ImportErrorRow.sha256.is_(None) if sha256 is None else ImportErrorRow.sha256 == sha256]
 
 
 def summary(factory: sessionmaker[Session]) -> list[tuple[str, int, int]]:

@@ -141,9 +141,11 @@ def boards(source: Any) -> pd.DataFrame:
     ``versions`` counts the versions of the board's plan (later reviews), ``renditions`` the
     documents of the current version (a DOCX and its PDF: 2), ``reason`` says why the current
     document is current (``load/versions.py``).
+    ``warnings`` counts the warnings of the current documents (e.g. 'no tables found'): a plan
+    loaded with no actions is then visible here, not only in the import's output.
     """
-    columns = ["board", "name", "documents", "versions", "renditions", "current", "periods", "actions", "files",
-               "reason", "aliases"]
+    columns = ["board", "name", "documents", "versions", "renditions", "current", "periods", "actions", "warnings",
+               "files", "reason", "aliases"]
     with as_session(source) as session:
         acts = dict(session.execute(select(ActionRow.document_id, func.count()).group_by(ActionRow.document_id))
                     .all())
@@ -158,7 +160,7 @@ def boards(source: Any) -> pd.DataFrame:
             key = board.id if board else None
             row = per.setdefault(key, {"board": board_label(board and board.name, board and board.short_name),
                                        "name": board.name if board else None, "documents": 0, "current": 0,
-                                       "periods": [], "actions": 0, "files": [], "reasons": [],
+                                       "periods": [], "actions": 0, "warnings": 0, "files": [], "reasons": [],
                                        "version_set": set(), "current_versions": set(), "by_version": Counter(),
                                        "aliases": ", ".join(aliases.get(key, [])) if key else ""})
             row["documents"] += 1
@@ -171,6 +173,7 @@ def boards(source: Any) -> pd.DataFrame:
                     row["reasons"].append(doc.current_reason)
                 row["current"] += 1
                 row["actions"] += acts.get(doc.id, 0)
+                row["warnings"] += len(doc.warnings or [])
                 row["files"].append(doc.source_path)
                 period = _period(doc.period_start, doc.period_end)
                 if period not in row["periods"]:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -96,6 +97,10 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     actions: Mapped[int] = mapped_column(Integer, default=0)
+    # running | finished | interrupted (Ctrl-C, SIGTERM, or found dead by a later import) | aborted (database failed)
+    status: Mapped[str | None] = mapped_column(String(12))
+    host: Mapped[str | None] = mapped_column(Text)    # where the run ran, and its process id: a later
+    pid: Mapped[int | None] = mapped_column(Integer)  # import on the same host can tell it died
 
     errors: Mapped[list[ImportErrorRow]] = relationship(back_populates="run")
 
@@ -261,7 +266,10 @@ class ImportErrorRow(Base):
     """A file that could not be imported, with the stage that failed, why, and the last run it failed in."""
 
     __tablename__ = "import_errors"
-    __table_args__ = (UniqueConstraint("source_path", "sha256", "message"),)
+    # a file that could not be hashed has no sha256: the key treats it as '' so it is recorded once too
+    __table_args__ = (UniqueConstraint("source_path", "sha256", "message"),
+                      Index("uq_import_errors_failure", "source_path", text("coalesce(sha256, '')"), "message",
+                            unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"), index=True)

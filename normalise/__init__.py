@@ -18,8 +18,9 @@ from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
 from normalise.lexicon import load
 from normalise.matrix import declared_keys, priority_key, title_role
+from normalise.repeats import stitch_and_split
 from normalise.rows import action_rows, canonical_categories, matrix_rows
-from normalise.stitch import StitchedTable, stitch
+from normalise.stitch import StitchedTable
 from normalise.text import clean, one_line
 
 __all__ = ["explain", "normalise"]
@@ -117,7 +118,7 @@ def _table_record(st: StitchedTable, layout: Layout) -> TableRecord:
 def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = None) -> PlanDocument:
     """Contract records for one extracted document (``lexicon``: the column lexicon to use,
     see ``normalise.columns.with_user_mapping``)."""
-    blocks = stitch(doc.blocks)
+    blocks = stitch_and_split(doc.blocks, lexicon)
     plain = [b for b in blocks if not isinstance(b, StitchedTable)]
     title = meta.plan_title(plain, doc.title)
     out = PlanDocument(source=doc.source, sha256=sha256, format=doc.format, title=title,
@@ -211,7 +212,7 @@ def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
     """For each (stitched) table: its page, kind, title and how each column was mapped, and why:
     the header and content evidence with their scores, and the runner-up."""
     out = []
-    for block in stitch(doc.blocks):
+    for block in stitch_and_split(doc.blocks, lexicon):
         if not isinstance(block, StitchedTable):
             continue
         layout = analyse(block, lexicon)

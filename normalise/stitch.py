@@ -49,6 +49,23 @@ def continues(prev: Table, nxt: Table, last_page: int | None) -> bool:
     return nxt.page == last_page + 1 and same_layout(prev, nxt)
 
 
+def widened(prev: Table, nxt: Table, tolerance: float = 4.0) -> Table | None:
+    """``nxt`` laid out on ``prev``'s columns when it has fewer, each edge on one of ``prev``'s: a page
+    of a table without borders where a column holds no text (an empty column has no edges to see)."""
+    a, b = prev.col_edges, nxt.col_edges
+    if not a or not b or nxt.n_cols >= prev.n_cols or len(a) != prev.n_cols + 1 or len(b) != nxt.n_cols + 1:
+        return None
+    idx = []
+    for x in b:
+        j = min(range(len(a)), key=lambda j: abs(a[j] - x))
+        if abs(a[j] - x) > tolerance or (idx and j <= idx[-1]):
+            return None
+        idx.append(j)
+    cells = [replace(c, col=idx[c.col], colspan=idx[c.col + c.colspan] - idx[c.col]) for c in nxt.cells]
+    return Table(nxt.n_rows, prev.n_cols, cells, nxt.page, nxt.header_rows, a, nxt.bbox,
+                 list(nxt.row_pages) if nxt.row_pages else None)
+
+
 def _same_row(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Rows equal, or nearly (a repeated header whose cell text wrapped differently on this page)."""
     if a == b:
@@ -60,11 +77,16 @@ def _same_row(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def repeated_rows(head: Table, nxt: Table, max_rows: int = 4) -> int:
-    """How many leading rows of ``nxt`` repeat the leading rows of ``head``."""
+    """How many leading rows of ``nxt`` repeat leading rows of ``head``, in order: all of them, or
+    some (a page that repeats the column header row but not the title row above it)."""
     a, b = _row_keys(head, max_rows), _row_keys(nxt, max_rows)
-    n = 0
-    while n < min(len(a), len(b), nxt.n_rows) and any(a[n]) and _same_row(a[n], b[n]):
-        n += 1
+    n = j = 0
+    while n < min(len(b), nxt.n_rows) and any(b[n]):
+        while j < len(a) and not (any(a[j]) and _same_row(a[j], b[n])):
+            j += 1
+        if j == len(a):
+            break
+        n, j = n + 1, j + 1
     return n
 
 
@@ -110,6 +132,9 @@ def stitch(blocks: list[Block]) -> list[Block | StitchedTable]:
     last_page: int | None = None
     for block in blocks:
         if isinstance(block, Table):
+            wide = widened(current.table, block) if current is not None else None
+            if wide is not None and continues(current.table, wide, last_page):
+                block = wide
             if current is not None and continues(current.table, block, last_page):
                 skip = repeated_rows(current.table, block)
                 current.repeated_header_rows = max(current.repeated_header_rows, skip)

@@ -91,6 +91,7 @@ def test_export_command(fixtures_db, tmp_path):
 
 
 def test_db_upgrade_and_downgrade_commands(db_url):
+
     res = cli("db", "upgrade", "--db", db_url)
     assert res.exit_code == 0 and f"at revision {head_revision()}" in res.stdout
     res = cli("db", "downgrade", "base", "--db", db_url)

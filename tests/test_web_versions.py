@@ -61,7 +61,7 @@ def test_versions_page_json_is_the_library_comparison(reviews_db, tmp_path):
         assert res.status_code == 400 and message in res.json()["error"]
     html = _get(ds, "/-/versions-compare?board=%3Cscript%3Ealert(1)%3C/script%3E")
     assert html.status_code == 404 and "<script>alert" not in html.text
-    assert _get(ds, "/-/versions").status_code == 200  # Datasette's own page is still there
+    assert _get(ds, "/-/versions").status_code == 404  # Datasette's own page: hidden unless serve --debug-pages
 
 
 def _free_port() -> int:
@@ -82,7 +82,7 @@ def server(reviews_db, tmp_path_factory):
     try:
         for _ in range(120):
             try:
-                with urllib.request.urlopen(base + "/-/versions.json", timeout=2):
+                with urllib.request.urlopen(base + "/", timeout=2):
                     break
             except OSError:
                 if proc.poll() is not None:

@@ -12,15 +12,26 @@ bulleted list as the original, which must stay prose:
   repeated header rows and the split row are on the next page too);
 - 1.3: only a rule under the header rows.
 
+``build_all`` renders EVERY fixture (``fixtures/src/*.yaml``) the same way,
+twice: ``tests/data/borderless/NAME.pdf``, the whole plan, prose and tables,
+with no cell borders or shading at all, and ``NAME-rule.pdf`` with a rule
+under each table's header rows (tables without header rows get none).  These
+are the borderless benchmark (``tests/test_borderless_fixtures.py``): each
+must score as the bordered fixture does against ``fixtures/expected``.
+
 Usage (from the repository root; needs LibreOffice)::
 
-    .venv/bin/python tests/data/build_borderless.py
+    .venv/bin/python tests/data/build_borderless.py          # both
+    .venv/bin/python tests/data/build_borderless.py --all    # the fixture renderings only
+    .venv/bin/python tests/data/build_borderless.py --surrey # borderless_surrey only
 """
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +43,9 @@ from docx.oxml.ns import qn
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NAME = "borderless_surrey"
+OUT_ALL = HERE / "borderless"
+#: file-name suffix of each rendering, and whether it has a rule under the header rows
+VARIANTS = {"": False, "-rule": True}
 #: tables of the source taken over (by their first cell), and which get a rule under the header
 TABLES = {"1.1": False, "1.2": True, "1.3": True}
 
@@ -112,5 +126,41 @@ def build(pdf: bool = True) -> Path:
     return out
 
 
+def build_fixture(name: str, rule: bool = False) -> Path:
+    """``tests/data/borderless/NAME.pdf`` (``NAME-rule.pdf`` with ``rule``): one whole fixture
+    without borders."""
+    build = _build_module()
+    src = yaml.safe_load((ROOT / "fixtures" / "src" / f"{name}.yaml").read_text(encoding="utf-8"))
+    header_rows = [int(b["table"].get("header_rows", 0)) for b in src["blocks"] if "table" in b]
+    OUT_ALL.mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="borderless-"))
+    try:
+        docx = tmp / f"{name}.docx"
+        build.build_docx(src, docx)
+        doc = Document(str(docx))
+        assert len(doc.tables) == len(header_rows)
+        for table, heads in zip(doc.tables, header_rows, strict=True):
+            _no_borders(table._tbl)
+            if rule and heads:
+                _rule_under(table._tbl, heads - 1)
+        doc.save(str(docx))
+        build._normalise_zip(docx)
+        pdf = build.convert_pdf(docx, tmp)
+        out = OUT_ALL / f"{name}{'-rule' if rule else ''}.pdf"
+        shutil.move(str(pdf), out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def build_all() -> list[Path]:
+    return [build_fixture(p.stem, rule) for p in sorted((ROOT / "fixtures" / "src").glob("*.yaml"))
+            for rule in VARIANTS.values()]
+
+
 if __name__ == "__main__":
-    print(build(pdf="--no-pdf" not in sys.argv))
+    if "--all" not in sys.argv:
+        print(build(pdf="--no-pdf" not in sys.argv))
+    if "--surrey" not in sys.argv:
+        for path in build_all():
+            print(path)

@@ -1,0 +1,120 @@
+"""Header rows repeated inside a table: the table is cut there, or the repeat dropped.
+
+A table read from a page without borders can hold several of the plan's
+tables, one per section, when nothing but a little white space parted them:
+each section's title row and column header row then stand in the middle of
+one grid, and the header would be read as an action.  Word's repeated header
+rows at a page top are the stitcher's business (``normalise.stitch``); this
+module finds a header repeated *anywhere* in one table fragment:
+
+- with the title rows above it repeated too (rows laid out as the table's own
+  title rows are), the fragment is cut into one table per section, so each
+  keeps its title (the section) and the next page's fragment stitches to the
+  right one;
+- a header repeated alone is dropped.
+
+It runs on each reader's table before stitching, and again on the stitched
+tables (a page may begin the next section's table, which the stitcher, seeing
+the same columns, joins to the one before); it knows nothing of the format
+the table came from.
+"""
+
+from __future__ import annotations
+
+from models.document import Block, Cell, Table
+from normalise.layout import MAX_HEADER_SCAN, analyse, own
+from normalise.stitch import StitchedTable, _same_row, stitch
+from normalise.text import norm_key
+
+_KINDS = ("actions", "matrix")
+
+
+def _shape(grid, r: int, n_cols: int) -> tuple[int, ...]:
+    """The columns where a row's texts start (a title's span depends on its length)."""
+    cells = [own(grid, r, c) for c in range(n_cols)]
+    return tuple(c.col for c in cells if c is not None and c.text.strip())
+
+
+def _rows_of(table: Table, rows: list[int], header_rows: int = 0) -> Table:
+    """A table of some of ``table``'s rows, renumbered; a vertical merge keeps the rows it still covers."""
+    index = {r: i for i, r in enumerate(rows)}
+    kept = set(rows)
+    cells = []
+    for c in table.cells:
+        if c.row not in index:
+            continue
+        span = sum(1 for r in range(c.row, c.row + c.rowspan) if r in kept)
+        cells.append(Cell(index[c.row], c.col, c.text, span, c.colspan, c.bold, c.shaded, c.page))
+    pages = [table.row_pages[r] for r in rows] if table.row_pages else None
+    return Table(len(rows), table.n_cols, cells, table.page, header_rows, table.col_edges, table.bbox, pages)
+
+
+def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[list[int]] | None:
+    """The rows of each table ``table`` holds (a header repeated alone left out), or None for one."""
+    if table.n_rows < 4:
+        return None
+    keys = [tuple(norm_key(t) for t in row) for row in table.text_rows()]
+    words = [frozenset(" ".join(k).split()) for k in keys]
+    top = [r for r in range(min(MAX_HEADER_SCAN, table.n_rows)) if words[r]]
+    if not any(len(words[t] & words[r]) >= 0.7 * max(len(words[t]), len(words[r])) and _same_row(keys[t], keys[r])
+               for r in range(2, table.n_rows) for t in top if t < r):
+        return None  # no early row comes again: no header repeats (and no layout to read)
+    layout = analyse(StitchedTable(table, repeated_header_rows=marked), lexicon)
+    if layout.kind not in _KINDS or not layout.header_rows:
+        return None
+    heads = layout.header_rows
+    first, n_head = heads[0], len(heads)
+    grid = table.grid()
+    title_shapes = [_shape(grid, r, table.n_cols) for r in range(first)]
+    pieces: list[list[int]] = [list(range(layout.body_start))]
+    r = layout.body_start
+    while r < table.n_rows:
+        repeat = r + n_head <= table.n_rows and all(
+            any(keys[h]) and _same_row(keys[h], keys[r + k]) for k, h in enumerate(heads))
+        if not repeat:
+            pieces[-1].append(r)
+            r += 1
+            continue
+        titles = 0  # rows above laid out as the table's title rows, nearest first
+        while (titles < first and pieces[-1] and pieces[-1][-1] == r - titles - 1
+               and _shape(grid, r - titles - 1, table.n_cols) == title_shapes[first - titles - 1]):
+            titles += 1
+        if titles:
+            moved = pieces[-1][-titles:]
+            del pieces[-1][-titles:]
+            pieces.append(moved + list(range(r, r + n_head)))
+        r += n_head
+    pieces = [p for p in pieces if p]
+    return None if len(pieces) == 1 and len(pieces[0]) == table.n_rows else pieces
+
+
+def split_table(table: Table, lexicon: dict | None = None) -> list[Table]:
+    """``table`` cut at each repetition of its header with its title rows; a header repeated alone dropped."""
+    pieces = _pieces(table, table.header_rows, lexicon)
+    if pieces is None:
+        return [table]
+    return [_rows_of(table, p, table.header_rows if n == 0 else 0) for n, p in enumerate(pieces)]
+
+
+def split_stitched(st: StitchedTable, lexicon: dict | None = None) -> list[StitchedTable]:
+    """The same for a table stitched over pages: a page may start the next section's table, and the
+    stitcher, seeing the same columns, joins it to the one before."""
+    pieces = _pieces(st.table, st.repeated_header_rows, lexicon)
+    if pieces is None:
+        return [st]
+    out = []
+    for n, rows in enumerate(pieces):
+        starts = {i for i, r in enumerate(rows) if i and r in st.fragment_starts}
+        first = n == 0
+        out.append(StitchedTable(_rows_of(st.table, rows, st.table.header_rows if first else 0), starts,
+                                 st.repeated_header_rows if first else 0))
+    return out
+
+
+def stitch_and_split(blocks: list[Block], lexicon: dict | None = None) -> list[Block | StitchedTable]:
+    """The document's blocks stitched (``normalise.stitch``), each table cut at its repeated headers
+    before and after."""
+    out: list[Block | StitchedTable] = []
+    for block in stitch([t for b in blocks for t in (split_table(b, lexicon) if isinstance(b, Table) else [b])]):
+        out.extend(split_stitched(block, lexicon) if isinstance(block, StitchedTable) else [block])
+    return out
