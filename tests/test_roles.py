@@ -192,9 +192,9 @@ def test_no_warnings_on_any_fixture():
     plans += [extract_file(p).to_dict() for p in sorted(RENAMED.glob("*.docx")) + sorted(RENAMED.glob("*.pdf"))]
     plans += [extract_file(p).to_dict() for p in sorted((SHARED / "seeds").glob("*.txt"))]
     cases = ROOT / "tests" / "data"
-    plans += [extract_file(p).to_dict() for sub in ("structures", "rag") for ext in ("docx", "pdf")
+    plans += [extract_file(p).to_dict() for sub in ("structures", "rag", "borderless") for ext in ("docx", "pdf")
               for p in sorted((cases / sub).glob(f"*.{ext}"))]
-    assert len(plans) >= 19 + 12
+    assert len(plans) >= 19 + 12 + 10
     assert {p["source"]: p["warnings"] for p in plans if p["warnings"]} == {}
 
 
