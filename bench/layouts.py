@@ -168,30 +168,32 @@ def convert_pdfs(docs: list[Path], outdir: Path, log=print) -> None:
         log(f"  converted {min(i + PDF_BATCH, len(docs))}/{len(docs)} to PDF ({time.monotonic() - start:.0f}s)")
 
 
-def documents(layouts: list[Layout], formats: list[str], log=print) -> dict[tuple[str, str], Path]:
+def documents(layouts: list[Layout], formats: list[str], log=print, cache_dir: Path | None = None
+              ) -> dict[tuple[str, str], Path]:
     """Each layout's document in each format, written or converted only when not cached."""
-    CACHE.mkdir(parents=True, exist_ok=True)
+    cache_dir = cache_dir or CACHE
+    cache_dir.mkdir(parents=True, exist_ok=True)
     out: dict[tuple[str, str], Path] = {}
     todo_pdf = []
     written = 0
     for lay in layouts:
         stem = f"{lay.id}-{lay.key()}"
-        docx = CACHE / f"{stem}.docx"
+        docx = cache_dir / f"{stem}.docx"
         if not docx.exists():
             write_docx(lay, docx)
             written += 1
         if "docx" in formats:
             out[(lay.id, "docx")] = docx
         if "pdf" in formats:
-            pdf = CACHE / f"{stem}.pdf"
+            pdf = cache_dir / f"{stem}.pdf"
             out[(lay.id, "pdf")] = pdf
             if not pdf.exists():
                 todo_pdf.append(docx)
     if written:
-        log(f"  wrote {written} DOCX layouts to {CACHE.relative_to(ROOT)}/")
+        log(f"  wrote {written} DOCX layouts to {os.path.relpath(cache_dir, ROOT)}/")
     if todo_pdf:
         log(f"  converting {len(todo_pdf)} DOCX to PDF with LibreOffice ...")
-        convert_pdfs(todo_pdf, CACHE, log)
+        convert_pdfs(todo_pdf, cache_dir, log)
     return out
 
 
@@ -364,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=None, help="only layouts whose id contains this text")
     ap.add_argument("--json", default=None, metavar="PATH", help="write every document's result here")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
+    ap.add_argument("--cache", default=None, metavar="DIR", help=f"where documents are kept (default {CACHE})")
     args = ap.parse_args(argv)
     n = args.n or (40 if args.quick else 200)
     formats = [f.strip() for f in (args.formats or ("docx" if args.quick else "docx,pdf")).split(",") if f.strip()]
@@ -383,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     by_id = {lay.id: lay for lay in layouts}
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     log(f"{len(layouts)} layouts (seed {args.seed}), formats {','.join(formats)}")
-    docs = documents(layouts, formats, log)
+    docs = documents(layouts, formats, log, Path(args.cache) if args.cache else None)
     results = []
     start = time.monotonic()
     for (lid, fmt), path in docs.items():
@@ -393,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             got = run_pipeline(path)
         r = score_layout(lay, got)
-        r.update(id=lid, format=fmt, tags=lay.tags, file=str(path.relative_to(ROOT)))
+        r.update(id=lid, format=fmt, tags=lay.tags, file=os.path.relpath(path, ROOT))
         r["reason"] = reason(lay, r)
         results.append(r)
     log(f"  read and scored {len(results)} documents in {time.monotonic() - start:.0f}s")
