@@ -246,6 +246,22 @@ def reason(layout: Layout, r: dict[str, Any]) -> str:
     return "; ".join(bits) or "minor text differences"
 
 
+def mapping_note(path: Path) -> str:
+    """How the pipeline read the document's first table (``explain``): its kind and each header's field."""
+    try:
+        from pipeline import explain_file
+
+        tables = explain_file(path)
+    except Exception as exc:  # a note for the report only; the score stands without it
+        return f"explain failed ({exc.__class__.__name__})"
+    if not tables:
+        return "read as: no table"
+    kinds = Counter(t["kind"] for t in tables)
+    first = tables[0]
+    cols = ", ".join(f"{(c['header'] or '-')[:28]!r}->{c['field']}" for c in first["columns"])
+    return f"read as: {', '.join(f'{k} x{n}' for k, n in kinds.items())}; first table: {cols}"
+
+
 def run_pipeline(path: Path) -> dict[str, Any]:
     from batch.importer import extract_file
 
@@ -324,7 +340,8 @@ def report(results: list[dict[str, Any]], layouts: dict[str, Layout], worst: int
     print("| layout | format | score | reason |")
     print("| --- | --- | --- | --- |")
     for r in sorted(results, key=lambda r: (r["score"], r["id"]))[:worst]:
-        print(f"| {r['id']} | {r['format']} | {r['score']:.3f} | {r['reason']} |")
+        note = mapping_note(ROOT / r["file"]) if (ROOT / r["file"]).exists() else ""
+        print(f"| {r['id']} | {r['format']} | {r['score']:.3f} | {r['reason']}" + (f" — {note}" if note else "") + " |")
 
     print("\nPer axis (mean, min over the documents with that axis value):\n")
     print("| axis | value | docs | mean | min |")
