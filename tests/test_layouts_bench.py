@@ -162,3 +162,15 @@ def test_bench_pdf(tmp_path):
     code = layouts.main(["--n", "2", "--formats", "pdf", "--cache", str(tmp_path), "--json", str(tmp_path / "r.json")])
     assert code == 0
     assert len(list(tmp_path.glob("*.pdf"))) == 2
+
+
+def test_pattern_coverage_counts_each_half(tmp_path):
+    """The information line on general header patterns counts matches per half, field by field."""
+    path = tmp_path / "roles.toml"
+    path.write_text("[header.fields]\nlead = ['^who\\b']\n", encoding="utf-8")
+    bank = wordings()
+    expect = {half: (sum(header_key(w).startswith("who ") or header_key(w) == "who" for w in bank[half]["lead"]),
+                     sum(len(ws) for ws in bank[half].values())) for half in ("seen", "held_out")}
+    assert layouts.pattern_coverage(path) == expect
+    assert expect["seen"][0] >= 2 and expect["held_out"][0] >= 2
+    assert layouts.pattern_coverage(tmp_path / "absent.toml") is None
