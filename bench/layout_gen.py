@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "fixtures" / "expected"
 WORDINGS = Path(__file__).resolve().parent / "wordings.toml"
 #: Bump when the rendering of a layout changes, so cached documents are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 #: Fields a table layout may show as columns (canonical left-to-right order).
 COLUMN_FIELDS = ("ref", "priority", "objective", "action", "lead", "timescale", "progress", "outcome", "status")
@@ -50,6 +50,9 @@ MAX_ROWS = 12
 MIN_ROWS = 5
 _NUMBERING = re.compile(
     r"^\s*(?:(?:theme|priority|strategic objective|objective|tp)\s*)?\d+(?:\.\d+)*[.:)\-–]?\s*[-–:]?\s*", re.I)
+#: RAG fills of a colour-only status column (Word's standard red, amber-orange, green), by record status.
+RAG_FILLS = {"completed": "00B050", "in_progress": "FFC000", "not_started": "FF0000", "delayed": "FF0000"}
+RAG_KEY = "Key to the status column: Green = completed; Amber = in progress; Red = not started or delayed."
 _TIMESCALE_SPLITS = (
     re.compile(r"^\s*start:\s*(?P<a>.+?);\s*end:\s*(?P<b>.+?)\s*$", re.I),
     re.compile(r"^\s*(?P<a>[^;–]+?)\s+[–-]\s+(?P<b>[^;–]+?)\s*$"),
@@ -85,12 +88,17 @@ class Layout:
     shown: list[str]                     # fields the layout shows (scored)
     tags: list[str]                      # axis:value, for the per-axis means
     headers: dict[str, str] = field(default_factory=dict)   # field -> header text written
-    borderless: bool = False
+    borders: str = "grid"                # grid | rule (no borders but a rule under the header) | none
     header_rows: int = 1                 # the rule under the header goes under these (none when 0)
+    priorities: list[dict[str, Any]] = field(default_factory=list)   # declared priorities written as prose
+
+    @property
+    def borderless(self) -> bool:
+        return self.borders != "grid"
 
     def key(self) -> str:
         """Content hash of the document to write (the cache key of its files)."""
-        blob = json.dumps([GENERATOR_VERSION, self.blocks, self.borderless, self.header_rows], sort_keys=True)
+        blob = json.dumps([GENERATOR_VERSION, self.blocks, self.borders, self.header_rows], sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
     def spec(self) -> dict[str, Any]:
@@ -100,7 +108,7 @@ class Layout:
 
     def gold(self) -> dict[str, Any]:
         """The expected document in the contract's shape, as ``shared/tools/score.py`` reads it."""
-        return {"actions": self.expected}
+        return {"actions": self.expected, "priorities": self.priorities}
 
 
 # ---------------------------------------------------------------- helpers
@@ -109,7 +117,9 @@ class Layout:
 def group_label(rec: dict[str, Any], plan: str) -> str:
     """The text that groups a record: its priority where the plan has several, else its section."""
     multi_priority = len({a.get("priority") for a in plans()[plan]}) > 2
-    return (rec.get("priority") if multi_priority else None) or rec.get("section") or rec.get("priority") or ""
+    if multi_priority:  # a record of no priority is work across them all (Shropshire's spanning rows)
+        return rec.get("priority") or "All priorities"
+    return rec.get("section") or rec.get("priority") or ""
 
 
 def core_label(label: str) -> str:
@@ -162,7 +172,7 @@ class TableDraw:
     group: str                           # none | column | heading | title_row
     group_field: str                     # priority | objective
     two_level: str                       # none | timescale | grouped
-    borderless: bool
+    borders: str                         # grid | rule | none
     order: str                           # canonical | shuffled
     case: str                            # as_is | upper | lower
     missing: list[str]
@@ -172,6 +182,8 @@ class TableDraw:
     extra_values: dict[tuple[int, str], str] = field(default_factory=dict)
     subs: tuple[str, str] = ("Start", "End")
     parent: str = ""
+    status_style: str = "words"          # words | colour (a RAG fill and no text, a key above the table)
+    priorities_list: str = "none"        # none | bullets | numbered | paragraphs (declared before the tables)
 
 
 def draw_table(rng: random.Random, plan: str) -> TableDraw:
@@ -212,8 +224,12 @@ def draw_table(rng: random.Random, plan: str) -> TableDraw:
     for kind in extras:
         units.insert(rng.randint(1, len(units)), [f"extra:{kind}"])
     columns = [c for u in units for c in u]
-    draw = TableDraw(plan, recs, columns, group, group_field, two_level, rng.random() < 0.3, order,
+    borders = rng.choices(["grid", "rule", "none"], weights=[7, 2, 1])[0]
+    draw = TableDraw(plan, recs, columns, group, group_field, two_level, borders, order,
                      rng.choice(["as_is", "as_is", "upper", "lower"]), missing, extras)
+    draw.status_style = rng.choice(["words", "colour"])
+    if len({group_label(r, plan) for r in recs}) >= 2 and rng.random() < 0.3:
+        draw.priorities_list = rng.choice(["bullets", "numbered", "paragraphs"])
     bank = wordings()
     draw.title_formats = [rng.choice(bank["group_titles"][group_field]) for _ in range(8)]
     for i, r in enumerate(recs):
@@ -314,6 +330,9 @@ def render_table(draw: TableDraw, mode: str, rng: random.Random, layout_id: str)
                     value = rec.get(c) or lab
                     row.append(value)
                     exp[c] = value
+                elif c == "status" and draw.status_style == "colour":
+                    fill = RAG_FILLS.get(rec.get("status") or "unknown")
+                    row.append({"text": "", "shade": fill} if fill else "")
                 elif c == "status":
                     row.append(draw.status_words[i])
                 elif c == "timescale" and draw.two_level == "timescale":
@@ -333,11 +352,25 @@ def render_table(draw: TableDraw, mode: str, rng: random.Random, layout_id: str)
             rows.append(row)
             expected.append(exp)
     blocks.append(_table_block(rows, widths, len(head)))
+    if "status" in draw.columns and draw.status_style == "colour":
+        blocks.insert(0, {"para": RAG_KEY})
+    declared = []
+    if draw.priorities_list != "none":
+        labels = [core_label(lab) for lab, _ in groups if lab.lower() != "all priorities"]
+        declared = [{"label": f"Priority {n}", "text": lab} for n, lab in enumerate(labels, start=1)]
+        intro = [{"para": "The Board has agreed these priorities for the period of this plan:"}]
+        if draw.priorities_list == "bullets":
+            intro.append({"bullets": [f"**Priority {n} –** {lab}" for n, lab in enumerate(labels, start=1)]})
+        elif draw.priorities_list == "numbered":
+            intro.append({"numbered": labels})
+        else:
+            intro += [{"para": f"**Priority {n}:** {lab}"} for n, lab in enumerate(labels, start=1)]
+        blocks[:0] = intro
     if draw.group in ("heading", "title_row"):
         shown.append(draw.group_field)
     tags = [f"plan:{draw.plan}", "structure:table", f"header:{mode}", f"group:{draw.group}",
             f"two_level:{draw.two_level}", f"order:{draw.order}",
-            f"borders:{'rule_under_header' if draw.borderless else 'grid'}"]
+            f"borders:{draw.borders}", f"priorities_list:{draw.priorities_list}"]
     if mode != "blind":
         tags.append(f"case:{draw.case}")
     elif no_header:
@@ -348,10 +381,9 @@ def render_table(draw: TableDraw, mode: str, rng: random.Random, layout_id: str)
         tags.append(f"group:{draw.group}_{draw.group_field}")
     tags += [f"missing:{f}" for f in draw.missing] or ["missing:none"]
     tags += [f"extra:{k}" for k in draw.extras] or ["extra:none"]
-    if "status" in shown:
-        tags.append("status_column:yes")
+    tags.append(f"status_column:{draw.status_style if 'status' in shown else 'none'}")
     return Layout(layout_id, draw.plan, blocks, expected, shown, tags,
-                  {c: headers.get(c, "") for c in draw.columns}, draw.borderless, len(head))
+                  {c: headers.get(c, "") for c in draw.columns}, draw.borders, len(head), declared)
 
 
 def _table_block(rows: list[list[Any]], widths: list[float], header_rows: int) -> dict[str, Any]:
@@ -400,10 +432,10 @@ def render_matrix(rng: random.Random, plan: str, base: str, fallback: str) -> La
         leads, prios, cells = _matrix_cells(rng, plan)
     bank = wordings()["matrix"]
     transposed = rng.random() < 0.4
-    corner = rng.choice(bank["corners"])
+    corner = "" if rng.random() < 0.3 else rng.choice([c for c in bank["corners"] if c])
     numbered = rng.random() < 0.6
-    focus = rng.random() < 0.3
-    borderless = rng.random() < 0.3
+    focus = rng.random() < 0.4
+    borders = rng.choices(["grid", "rule", "none"], weights=[7, 2, 1])[0]
     heads = {p: (p if numbered else core_label(p)) for p in prios}
     if numbered and not re.match(r"^\s*\d", heads[prios[0]]):
         heads = {p: f"{n}. {core_label(p)}" for n, p in enumerate(prios, start=1)}
@@ -452,10 +484,10 @@ def render_matrix(rng: random.Random, plan: str, base: str, fallback: str) -> La
             f"matrix_corner:{'empty' if not corner else 'text'}", f"matrix_numbered:{'yes' if numbered else 'no'}",
             f"matrix_focus_row:{'yes' if focus else 'no'}",
             f"matrix_spanning_row:{'yes' if any(k[1] == '*' for k in cells) and not transposed else 'no'}",
-            f"borders:{'rule_under_header' if borderless else 'grid'}"]
+            f"borders:{borders}"]
     layout_id = f"{base}-matrix-{plan.split('-')[0]}"
     return Layout(layout_id, plan, blocks, expected, ["action", "lead", "priority"], tags,
-                  {"corner": corner}, borderless, 1)
+                  {"corner": corner}, borders, 1)
 
 
 def _matrix_record(rec: dict[str, Any], group: str, priority: str | None) -> dict[str, Any]:

@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.layout_gen import Layout, generate, wordings  # noqa: E402
+from bench.layout_gen import RAG_FILLS, Layout, generate, wordings  # noqa: E402
 
 SCORER = ROOT.parent / "shared" / "tools" / "score.py"
 CACHE = Path(__file__).resolve().parent / ".cache" / "layouts"
@@ -156,8 +156,28 @@ def pattern_coverage(roles_toml: Path = ROOT / "data" / "roles.toml") -> dict[st
 # ---------------------------------------------------------------- documents
 
 
+def _no_borders(tbl: Any) -> None:
+    """Table borders off and the header/title shading removed; RAG fills (status colours) stay."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        borders = OxmlElement("w:tblBorders")
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "nil")
+            borders.append(el)
+        old.addprevious(borders)
+        tbl_pr.remove(old)
+    for shd in list(tbl.iter(qn("w:shd"))):
+        if shd.get(qn("w:fill")) not in RAG_FILLS.values():
+            shd.getparent().remove(shd)
+
+
 def write_docx(layout: Layout, path: Path) -> None:
-    """Render a layout to DOCX with the fixtures' writer; borderless: no borders, a rule under the header."""
+    """Render a layout to DOCX with the fixtures' writer; borderless: no borders (and a rule under the
+    header rows when ``borders == 'rule'``), as ``tests/data/build_borderless.py`` draws them."""
     build, borderless = _builders()
     build.build_docx(layout.spec(), path)
     if layout.borderless:
@@ -165,8 +185,8 @@ def write_docx(layout: Layout, path: Path) -> None:
 
         doc = Document(str(path))
         for table in doc.tables:
-            borderless._no_borders(table._tbl)
-            if layout.header_rows:
+            _no_borders(table._tbl)
+            if layout.borders == "rule" and layout.header_rows:
                 borderless._rule_under(table._tbl, layout.header_rows - 1)
         doc.save(str(path))
         build._normalise_zip(path)
@@ -248,6 +268,8 @@ def score_layout(layout: Layout, got: dict[str, Any]) -> dict[str, Any]:
             out.setdefault("structure", {})[f] = res[f"field:{f}"]
     if "status" in layout.shown:
         out["status"] = res["status"]
+    if layout.priorities:
+        out["priorities_recall"] = res.get("priorities_recall", 0.0)
     return out
 
 
@@ -356,9 +378,15 @@ def report(results: list[dict[str, Any]], layouts: dict[str, Layout], worst: int
             struct[f].append(v)
     for f, v in sorted(struct.items()):
         print(f"| {f} field F1 where shown ({len(v)} docs, not in score) | {_mean(v):.3f} | |")
-    stat = [r["status"] for r in results if "status" in r]
-    if stat:
-        print(f"| status agreement with a status column ({len(stat)} docs, not in score) | {_mean(stat):.3f} | |")
+    for style in ("words", "colour"):
+        stat = [r["status"] for r in results if "status" in r and f"status_column:{style}" in r["tags"]]
+        if stat:
+            print(f"| status agreement, status column in {style} ({len(stat)} docs, not in score) | "
+                  f"{_mean(stat):.3f} | |")
+    prio = [r["priorities_recall"] for r in results if "priorities_recall" in r]
+    if prio:
+        print(f"| declared priorities recall, list before the tables ({len(prio)} docs, not in score) | "
+              f"{_mean(prio):.3f} | |")
 
     print(f"\nWorst {worst} layouts (each layout once, at its worse format; how explain read it):\n")
     print("| layout | format | score | reason |")
@@ -382,7 +410,7 @@ def report(results: list[dict[str, Any]], layouts: dict[str, Layout], worst: int
     for axis, value, n, m, lo in axis_table(results):
         if axis in ("plan", "format", "header", "group", "two_level", "order", "borders", "missing", "extra",
                     "case", "matrix", "matrix_corner", "matrix_numbered", "matrix_focus_row", "matrix_spanning_row",
-                    "structure", "status_column"):
+                    "structure", "status_column", "priorities_list"):
             print(f"| {axis} | {value} | {n} | {m:.3f} | {lo:.3f} |")
 
     found, worded = check

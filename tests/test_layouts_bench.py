@@ -31,6 +31,7 @@ def _cell_texts(layout) -> list[str]:
                 out += [c["text"] if isinstance(c, dict) else c for c in row]
         else:
             out += [v for k, v in block.items() if k in ("heading", "para")]
+            out += [v for k, vs in block.items() if k in ("bullets", "numbered") for v in vs]
     return [t for t in out if t not in ("^", "<")]
 
 
@@ -57,13 +58,14 @@ def test_held_out_check_finds_a_leak(tmp_path):
 
 
 def test_generator_expectations_coherent():
-    lays = generate(60, seed=7)
-    assert len(lays) >= 60
+    lays = generate(80, seed=7)
+    assert len(lays) >= 80
     assert len({lay.id for lay in lays}) == len(lays)
-    assert [lay.key() for lay in generate(60, seed=7)] == [lay.key() for lay in lays]  # deterministic
+    assert [lay.key() for lay in generate(80, seed=7)] == [lay.key() for lay in lays]  # deterministic
     kinds = {t for lay in lays for t in lay.tags}
     for tag in ("header:seen", "header:held_out", "header:blind", "structure:matrix", "group:heading",
-                "group:title_row", "group:column", "order:shuffled", "borders:rule_under_header"):
+                "group:title_row", "group:column", "order:shuffled", "borders:rule", "borders:none",
+                "status_column:colour", "status_column:words", "two_level:timescale"):
         assert tag in kinds, tag
     for lay in lays:
         texts = " ".join(_cell_texts(lay))
@@ -79,6 +81,10 @@ def test_generator_expectations_coherent():
                     assert exp[fld] in texts, (lay.id, fld)
             if exp["timescale"] and "two_level:timescale" not in lay.tags:
                 assert exp["timescale"] in texts, lay.id
+        for p in lay.priorities:
+            assert p["text"] in texts, lay.id
+        assert bool(lay.priorities) == any(t.startswith("priorities_list:") and t != "priorities_list:none"
+                                          for t in lay.tags), lay.id
         if "header:blind" in lay.tags:  # nothing of the bank's wording: neutral labels only
             bank = {header_key(w) for half in ("seen", "held_out") for ws in wordings()[half].values() for w in ws}
             assert not {header_key(h) for h in lay.headers.values()} & bank, lay.id
@@ -109,9 +115,10 @@ def test_score_counts_only_fields_shown():
     assert layouts.score_layout(lay, lost)["score"] < 0.9
 
 
-#: draws covering: plain table (Solihull), heading per table, priority column + Start/End two-level header
-#: + status column + borderless, title rows + extra columns + borderless, a parent over Lead and Timescale
-@pytest.mark.parametrize("seed", [11, 16, 17, 20, 23])
+#: draws covering: a plain table (11); a priority column, Start/End under Timescale, a colour status column
+#: (17); a heading per table, Start/End, no borders (22); a parent over Lead and Timescale (23); a rule under
+#: the header only, colour status (24); title rows, no borders (29); a bulleted priority list before (37)
+@pytest.mark.parametrize("seed", [11, 17, 22, 23, 24, 29, 37])
 def test_lexicon_headers_read_back(seed, tmp_path):
     """A drawn layout headed with the fields' own names (exact lexicon synonyms) reads back to its
     expected records: if the generator's expectations were wrong, this could not score 1."""
