@@ -64,8 +64,10 @@ def extract_cmd(
         if plan.error:
             failed += 1
             _err(f"{plan.source}: {plan.error}")
-        for warning in plan.warnings:
-            typer.echo(f"Warning: {plan.source}: {warning}", err=True)
+        if plan.warnings:  # one line per file; the warnings themselves are in the JSON
+            n = len(plan.warnings)
+            typer.echo(f"Warning: {plan.source}: {n} warning{'s' if n > 1 else ''}: " + "; ".join(plan.warnings),
+                       err=True)
         sys.stdout.write(json.dumps(plan.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     raise typer.Exit(1 if failed else 0)
@@ -177,6 +179,24 @@ def explain_cmd(
                    + (f" — title: {t['title'][:70]}" if t["title"] else ""))
         for col in t["columns"]:
             typer.echo(f"  {col['header'][:40] or '(no header)':40s} -> {col['field']:10s} {col['why']}")
+            if "header_evidence" in col:
+                typer.echo("      " + _evidence_line(col))
+
+
+def _evidence_line(col: dict) -> str:
+    """'header action 1.0 | cells action 0.89, progress 0.2 | runner-up progress 0.2': the scores behind
+    a column's field, in one line under it."""
+    def part(name: str) -> str:
+        items = sorted(col[name].items(), key=lambda x: -x[1]["score"])
+        return ", ".join(f"{f} {v['score']:g}" for f, v in items[:3]) or "-"
+    text = f"header {part('header_evidence')} | cells {part('content_evidence')}"
+    if col.get("position"):
+        text += f" | place {part('position')}"
+    ru = col.get("runner_up")
+    text += f" | runner-up {ru['field']} {ru['score']:g}" if ru else " | no runner-up"
+    if col.get("questioned"):
+        text += f" | questioned: {col['questioned']}"
+    return text
 
 
 # --- database questions: thin wrappers over load.query / load.search / load.export ---------------------------

@@ -12,7 +12,7 @@ import re
 
 from models.document import Document, Heading, Paragraph
 from models.records import Action, Indicator, PlanDocument, Priority, TableRecord
-from normalise import dates, meta, status, themes
+from normalise import dates, meta, quality, status, themes
 from normalise.columns import is_focus_row
 from normalise.layout import Layout, analyse, row_texts
 from normalise.leads import lead_parts
@@ -107,12 +107,15 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
     out.period = meta.plan_period(title, plain)
     out.priorities = meta.declared_priorities(plain)
     ctx = _Context()
+    n_table = 0
     for block in blocks:
         if not isinstance(block, StitchedTable):
             ctx.see(block.text, _heading_like(block))
             continue
         layout = analyse(block, lexicon)
         out.tables.append(_table_record(block, layout))
+        n_table += 1
+        first = len(out.actions)
         if layout.kind == "heading":
             if layout.title:
                 ctx.section = layout.title
@@ -138,6 +141,9 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
                 cells = [one_line(t) for t in row if t.strip()]
                 if len(cells) >= 2:
                     out.indicators.append(Indicator(group=group, ref=cells[0], name=" ".join(cells[1:])))
+        out.warnings.extend(quality.table_checks(n_table, block, layout, out.actions[first:],
+                                                  doc.pages is not None))
+    out.warnings.extend(quality.document_checks(sum(t.kind != "heading" for t in out.tables), len(out.actions)))
     canonical_categories(out.actions)
     if doc.pages is None:  # renderings number their table parts to stitch them; those are no pages
         for a in out.actions:
@@ -154,8 +160,25 @@ def st_rows(st: StitchedTable) -> list[list[str]]:
     return [row_texts(grid, r) for r in range(st.table.n_rows)]
 
 
+def _column_explained(header: str, cm) -> dict:
+    """One column's reading: the field, why, the evidence per field from the header, the cells and
+    the column's place, and the runner-up field with its score."""
+    out = {"header": header, "field": cm.field or "extra", "why": cm.how}
+    ev = cm.evidence
+    if ev is None:
+        return out
+    pick = lambda part: {f: {"score": s, "why": w} for f, (s, w) in part.items()}  # noqa: E731
+    out.update(header_evidence=pick(ev.header), content_evidence=pick(ev.content), position=pick(ev.prior),
+               score=round(ev.total(cm.field), 2) if cm.field else None,
+               runner_up={"field": cm.runner_up, "score": round(ev.total(cm.runner_up), 2)} if cm.runner_up else None)
+    if ev.questioned:
+        out["questioned"] = ev.questioned
+    return out
+
+
 def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
-    """For each (stitched) table: its page, kind, title and how each column was mapped, and why."""
+    """For each (stitched) table: its page, kind, title and how each column was mapped, and why:
+    the header and content evidence with their scores, and the runner-up."""
     out = []
     for block in stitch(doc.blocks):
         if not isinstance(block, StitchedTable):
@@ -164,7 +187,6 @@ def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
         out.append({
             "page": block.table.page, "kind": layout.kind, "title": layout.title,
             "rows": block.table.n_rows - layout.body_start,
-            "columns": [{"header": h, "field": cm.field or "extra", "why": cm.how}
-                        for h, cm in zip(layout.headers, layout.columns, strict=False)],
+            "columns": [_column_explained(h, cm) for h, cm in zip(layout.headers, layout.columns, strict=False)],
         })
     return out

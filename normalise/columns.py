@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import lru_cache
+from typing import Any
 
 from normalise.lexicon import load
 from normalise.text import norm_key, text_cache
@@ -29,11 +31,17 @@ _DATE_BITS = [
 
 @dataclass(frozen=True)
 class ColumnMap:
-    """The field a column maps to (None: unmapped, goes to extra) and why."""
+    """The field a column maps to (None: unmapped, goes to extra) and why.
+
+    ``evidence`` (a :class:`normalise.roles.Evidence`) and ``runner_up`` are set when the
+    field was chosen from the weighed evidence, for ``explain`` and the quality checks.
+    """
 
     header: str
     field: str | None
     how: str
+    evidence: Any = dc_field(default=None, compare=False, repr=False)
+    runner_up: str | None = dc_field(default=None, compare=False)
 
 
 @text_cache()

@@ -6,10 +6,13 @@ rows a reader or the stitcher marked as repeated headers.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 from models.document import Cell, Table
-from normalise.columns import ColumnMap, content_field, is_matrix_corner, map_header
+from normalise.columns import ColumnMap, is_matrix_corner, map_header
+from normalise.dates import find_months
+from normalise.roles import ColumnFacts, assign
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, one_line
 
@@ -105,18 +108,66 @@ def _column_values(grid, body: range, c: int) -> list[str]:
     return vals
 
 
-def _unnamed_column(grid, body: range, c: int) -> ColumnMap:
-    """Content check for a column with no header: references, or group labels (a section)."""
-    vals = _column_values(grid, body, c)
-    if not vals:
-        return ColumnMap("", None, "empty column")
-    refs = sum(is_ref(v) or is_ref(v.split(" ")[0]) and len(v) < 15 for v in vals)
-    if refs >= 0.6 * len(vals):
-        return ColumnMap("", "ref", "no header; values look like references")
-    tall = [own(grid, r, c) for r in body]
-    if any(cell is not None and cell.rowspan > 1 for cell in tall) or len(vals) <= len(body) / 2:
-        return ColumnMap("", "section", "no header; labels spanning groups of rows")
-    return ColumnMap("", None, "no header; kept in extra")
+def _facts(grid, body: range, c: int) -> ColumnFacts:
+    """A column's body as the role evidence reads it (see ``normalise/roles.py``)."""
+    spans = [cell.rowspan for r in body if (cell := own(grid, r, c)) is not None and cell.rowspan > 1]
+    rows = sum(any(cell is not None and cell.row == r and cell.text.strip() for cell in grid[r]) for r in body)
+    spanned = min(1.0, sum(spans) / len(body)) if len(body) else 0.0
+    return ColumnFacts(tuple(_column_values(grid, body, c)), rows, bool(spans), spanned)
+
+
+def _looks_like_header(grid, r: int, n_rows: int) -> bool:
+    """A row of short labels over longer body text, none of them data (a reference, a date):
+    the header row of a table whose wording the lexicon does not know ('Column 1', questions)."""
+    texts = [one_line(t) for t in row_texts(grid, r)]
+    filled = [t for t in texts if t]
+    if len(filled) < 2 or any(len(t) > 60 for t in filled):
+        return False
+    if any(is_ref(t) or find_months(t) for t in filled):
+        return False
+    cells = [own(grid, r, c) for c in range(len(texts))]
+    styled = all(cell is not None and (cell.bold or cell.shaded) for cell, t in zip(cells, texts, strict=True) if t)
+    below = [len(one_line(t)) for rr in range(r + 1, min(n_rows, r + 6)) for t in row_texts(grid, rr) if t.strip()]
+    if not below:
+        return False
+    longer = max(below) >= 40 and statistics.mean(below) >= 1.5 * statistics.mean(len(t) for t in filled)
+    return longer or styled and not _styled_body(grid, r + 1, n_rows)
+
+
+def _styled_body(grid, start: int, n_rows: int) -> bool:
+    cells = [cell for r in range(start, min(n_rows, start + 3)) for cell in grid[r] if cell is not None
+             and cell.text.strip()]
+    return bool(cells) and all(cell.bold or cell.shaded for cell in cells)
+
+
+def _header_row(st: StitchedTable, grid, lexicon: dict | None) -> tuple[int | None, int]:
+    """The header row and its lexicon score: the first of the top rows naming two fields, else
+    (99) a matrix corner, else a row the reader or the stitcher marked as repeated on each page,
+    else a row of short labels over long text; ``None`` when the table has no header row."""
+    table = st.table
+    n_rows, n_cols = table.n_rows, table.n_cols
+    for r in range(min(MAX_HEADER_SCAN, n_rows)):
+        score, _ = _header_score(grid, r, lexicon)
+        corner = own(grid, r, 0)
+        if corner is not None and is_matrix_corner(corner.text, lexicon) and n_cols >= 3:
+            return r, 99
+        if score >= 2:
+            return r, score
+    marked = max(table.header_rows, st.repeated_header_rows)
+    for r in range(min(MAX_HEADER_SCAN, n_rows - 1)):
+        if _is_title_row(grid, r, n_cols):
+            continue
+        if r < marked or _looks_like_header(grid, r, n_rows):
+            return r, 0
+        break
+    return None, 0
+
+
+def _is_title_row(grid, r: int, n_cols: int) -> bool:
+    """One text across the table (perhaps after its number): a title above the header."""
+    cells = [cell for c in range(n_cols) if (cell := own(grid, r, c)) is not None and cell.text.strip()]
+    body = [cell for cell in cells if not is_ref(one_line(cell.text))]
+    return len(body) <= 1 and (not body or body[0].colspan >= max(2, n_cols // 2) or len(cells) == 1)
 
 
 def _is_indicator_list(texts: list[list[str]]) -> bool:
@@ -142,19 +193,9 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
     if _is_indicator_list(texts):
         return Layout("indicators", body_start=0, headers=[""] * n_cols,
                       columns=[ColumnMap("", None, "indicator list")] * n_cols)
-    best_r, best_score = None, 0
-    for r in range(min(MAX_HEADER_SCAN, n_rows)):
-        score, _ = _header_score(grid, r, lexicon)
-        corner = own(grid, r, 0)
-        if corner is not None and is_matrix_corner(corner.text, lexicon) and n_cols >= 3:
-            best_r, best_score = r, 99
-            break
-        if score >= 2 and score > best_score:
-            best_r, best_score = r, score
-            break
+    best_r, best_score = _header_row(st, grid, lexicon)
     if best_r is None:
-        return Layout("other", body_start=0, headers=_flatten(grid, [0], n_cols),
-                      columns=[ColumnMap("", None, "no header row")] * n_cols)
+        return _headerless(st, grid, lexicon)
     header_rows = [best_r]
     marked = max(table.header_rows, st.repeated_header_rows)
     r = best_r + 1
@@ -175,16 +216,39 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
                       + [ColumnMap(h, "priority", "matrix column: its header is the priority, cells are actions")
                          for h in headers[1:]])
     body = range(body_start, n_rows)
-    columns = []
-    for c, h in enumerate(headers):
-        columns.append(map_header(h, lexicon) if h else _unnamed_column(grid, body, c))
-    taken = {cm.field for cm in columns}
-    for c, cm in enumerate(columns):
-        if cm.field is None and cm.how.startswith("no synonym"):
-            guess = content_field(_column_values(grid, body, c))
-            if guess and guess[0] not in taken:
-                columns[c] = ColumnMap(cm.header, guess[0], guess[1])
-                taken.add(guess[0])
-    mapped = {cm.field for cm in columns}
-    kind = "actions" if "action" in mapped or {"lead", "progress"} <= mapped else "other"
+    columns = assign(headers, [_facts(grid, body, c) for c in range(n_cols)], lexicon)
+    kind = _kind(columns, named=best_score >= 2, body_rows=len(body))
+    if kind == "other" and best_score < 2:  # a guessed header row over no actions: read as before
+        return _plain(grid, n_cols)
     return Layout(kind, header_rows, body_start, title, headers, columns)
+
+
+def _plain(grid, n_cols: int) -> Layout:
+    """A table that holds no actions, kept whole (its first row as header text, no row left out)."""
+    return Layout("other", body_start=0, headers=_flatten(grid, [0], n_cols),
+                  columns=[ColumnMap("", None, "no header row")] * n_cols)
+
+
+def _kind(columns: list[ColumnMap], named: bool, body_rows: int) -> str:
+    """Actions when the columns hold an action and who/when/progress: from a header naming the fields,
+    or (header-blind) from an instruction text column beside lead, timescale or progress columns."""
+    mapped = {cm.field for cm in columns}
+    if named:
+        return "actions" if "action" in mapped or {"lead", "progress"} <= mapped else "other"
+    action = next((cm for cm in columns if cm.field == "action"), None)
+    if action is None or body_rows < 1:
+        return "other"
+    said = action.evidence.content.get("action", (0.0,))[0] if action.evidence is not None else 0.0
+    return "actions" if said >= 0.35 and mapped & {"lead", "timescale", "progress", "outcome"} else "other"
+
+
+def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:
+    """A table with no header row: its columns read from their cells alone; 'other' unless they
+    hold actions."""
+    table = st.table
+    body = range(table.n_rows)
+    columns = assign([""] * table.n_cols, [_facts(grid, body, c) for c in range(table.n_cols)], lexicon)
+    kind = _kind(columns, named=False, body_rows=table.n_rows - 1)  # one row alone is no table of actions
+    if kind != "actions":
+        return _plain(grid, table.n_cols)
+    return Layout(kind, [], 0, None, [""] * table.n_cols, columns)

@@ -72,3 +72,12 @@ def lead_parts(lead: str | None) -> list[dict[str, str]]:
         else:
             parts.append({"text": piece, "kind": _kind(piece)})
     return parts
+
+
+def names_a_lead(text: str) -> bool:
+    """Whether a short text names who leads: a role, a group or an agency, or one of its parts is
+    a person's name (the content evidence of a lead column, see ``normalise/roles.py``)."""
+    w = _words()
+    if any(w[kind].search(text) for kind in ("roles", "groups", "agencies")):
+        return True
+    return any(_NAME.match(p.partition(",")[0].strip()) for p in _pieces(text))

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from models.document import Cell
 from models.records import Action
 from normalise.layout import Layout, own
+from normalise.roles import is_neutral
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, join_continuation, one_line, split_ref
 
@@ -53,6 +54,7 @@ def _timescale(layout: Layout, grid, r: int, cols: list[int]) -> tuple[str, bool
         owned = owned or cell.row == r
         header = layout.headers[c]
         sub = header.split(":", 1)[1].strip() if ":" in header else ""
+        sub = "" if is_neutral(sub) else sub  # 'Column 6' says nothing of start or end
         spans_all = cell.colspan >= len(cols)  # one text across Start and End: as written
         parts.append(f"{sub}: {text}" if sub and len(cols) > 1 and not spans_all else text)
     return "; ".join(parts), owned

@@ -60,7 +60,7 @@ def test_explain_says_how_each_header_mapped():
     cols = {c["header"]: (c["field"], c["why"]) for c in actions["columns"]}
     assert cols["Key actions"] == ("action", "exact synonym 'key actions'")
     assert cols["By when: Start"][0] == "timescale"
-    assert cols["Links to other Plans"] == ("extra", "no synonym: kept in extra")
+    assert cols["Links to other Plans"] == ("extra", "no field has enough evidence: kept in extra")
     assert [t["kind"] for t in tables][:2] == ["other", "actions"]
 
 
