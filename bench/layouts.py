@@ -321,14 +321,19 @@ def _mean(xs: list[float]) -> float:
     return statistics.fmean(xs) if xs else float("nan")
 
 
-def axis_table(results: list[dict[str, Any]]) -> list[tuple[str, str, int, float, float]]:
-    """(axis, value, n, mean, min) for every axis value seen."""
-    by: dict[tuple[str, str], list[float]] = defaultdict(list)
+def axis_table(results: list[dict[str, Any]]) -> list[tuple[str, str, int, float, float, dict[str, float]]]:
+    """(axis, value, n, mean, min, mean per format) for every axis value seen."""
+    by: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
     for r in results:
         for tag in r["tags"] + [f"format:{r['format']}"]:
             axis, _, value = tag.partition(":")
-            by[(axis, value)].append(r["score"])
-    return [(a, v, len(s), _mean(s), min(s)) for (a, v), s in sorted(by.items())]
+            by[(axis, value)].append((r["format"], r["score"]))
+    out = []
+    for (a, v), pairs in sorted(by.items()):
+        s = [x for _, x in pairs]
+        fmts = {f: _mean([x for g, x in pairs if g == f]) for f in sorted({g for g, _ in pairs})}
+        out.append((a, v, len(s), _mean(s), min(s), fmts))
+    return out
 
 
 def held_out_pairs(results: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
@@ -404,14 +409,15 @@ def report(results: list[dict[str, Any]], layouts: dict[str, Layout], worst: int
         if len(shown) >= worst:
             break
 
-    print("\nPer axis (mean, min over the documents with that axis value):\n")
-    print("| axis | value | docs | mean | min |")
-    print("| --- | --- | --- | --- | --- |")
-    for axis, value, n, m, lo in axis_table(results):
-        if axis in ("plan", "format", "header", "group", "two_level", "order", "borders", "missing", "extra",
+    print("\nPer axis (mean, min over the documents with that axis value; mean per format):\n")
+    print("| axis | value | docs | mean | min | " + " | ".join(fmts) + " |")
+    print("| --- | --- | --- | --- | --- |" + " --- |" * len(fmts))
+    for axis, value, n, m, lo, per in axis_table(results):
+        if axis in ("plan", "header", "group", "two_level", "order", "borders", "missing", "extra",
                     "case", "matrix", "matrix_corner", "matrix_numbered", "matrix_focus_row", "matrix_spanning_row",
                     "structure", "status_column", "priorities_list"):
-            print(f"| {axis} | {value} | {n} | {m:.3f} | {lo:.3f} |")
+            cells = " | ".join(f"{per[f]:.3f}" if f in per else "" for f in fmts)
+            print(f"| {axis} | {value} | {n} | {m:.3f} | {lo:.3f} | {cells} |")
 
     found, worded = check
     print(f"\nHeld-out wordings in data/columns.toml: {len(found)} (must be 0)"
