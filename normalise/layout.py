@@ -108,12 +108,15 @@ def _column_values(grid, body: range, c: int) -> list[str]:
     return vals
 
 
-def _facts(grid, body: range, c: int) -> ColumnFacts:
-    """A column's body as the role evidence reads it (see ``normalise/roles.py``)."""
-    spans = [cell.rowspan for r in body if (cell := own(grid, r, c)) is not None and cell.rowspan > 1]
+def _facts(grid, body: range, n_cols: int) -> list[ColumnFacts]:
+    """Each column's body as the role evidence reads it (see ``normalise/roles.py``)."""
     rows = sum(any(cell is not None and cell.row == r and cell.text.strip() for cell in grid[r]) for r in body)
-    spanned = min(1.0, sum(spans) / len(body)) if len(body) else 0.0
-    return ColumnFacts(tuple(_column_values(grid, body, c)), rows, bool(spans), spanned)
+    out = []
+    for c in range(n_cols):
+        spans = [cell.rowspan for r in body if (cell := own(grid, r, c)) is not None and cell.rowspan > 1]
+        spanned = min(1.0, sum(spans) / len(body)) if len(body) else 0.0
+        out.append(ColumnFacts(tuple(_column_values(grid, body, c)), rows, bool(spans), spanned))
+    return out
 
 
 def _looks_like_header(grid, r: int, n_rows: int) -> bool:
@@ -216,7 +219,7 @@ def analyse(st: StitchedTable, lexicon: dict | None = None) -> Layout:
                       + [ColumnMap(h, "priority", "matrix column: its header is the priority, cells are actions")
                          for h in headers[1:]])
     body = range(body_start, n_rows)
-    columns = assign(headers, [_facts(grid, body, c) for c in range(n_cols)], lexicon)
+    columns = assign(headers, _facts(grid, body, n_cols), lexicon)
     kind = _kind(columns, named=best_score >= 2, body_rows=len(body))
     if kind == "other" and best_score < 2:  # a guessed header row over no actions: read as before
         return _plain(grid, n_cols)
@@ -247,7 +250,7 @@ def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:
     hold actions."""
     table = st.table
     body = range(table.n_rows)
-    columns = assign([""] * table.n_cols, [_facts(grid, body, c) for c in range(table.n_cols)], lexicon)
+    columns = assign([""] * table.n_cols, _facts(grid, body, table.n_cols), lexicon)
     kind = _kind(columns, named=False, body_rows=table.n_rows - 1)  # one row alone is no table of actions
     if kind != "actions":
         return _plain(grid, table.n_cols)

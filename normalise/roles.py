@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from normalise.columns import ColumnMap, header_key, map_header
 from normalise.dates import find_months
@@ -40,6 +40,9 @@ FIELDS = ("ref", "priority", "objective", "action", "lead", "timescale", "progre
           "section")
 #: fields the cells can vouch for or against by their form (dates, names, codes, RAG words)
 CHECKABLE = ("lead", "timescale", "ref", "status")
+#: fields of free text: their cells' form (dates, names, codes) can contradict them, their wording is not checked
+#: when the header names them outright
+TEXT_FIELDS = ("priority", "objective", "action", "progress", "outcome")
 #: evidence below which a column stays extra (header and content added)
 THRESHOLD = 0.5
 #: header evidence by how the lexicon matched
@@ -68,7 +71,16 @@ class Evidence:
     questioned: str | None = None       # the header field the cells contradict, and why
 
     def total(self, name: str) -> float:
-        return sum(part.get(name, (0.0, ""))[0] for part in (self.header, self.content, self.prior))
+        return self.totals.get(name, 0.0)
+
+    @cached_property
+    def totals(self) -> dict[str, float]:
+        """Header, content and place added up per field (once: the search asks many times)."""
+        out: dict[str, float] = {}
+        for part in (self.header, self.content, self.prior):
+            for name, (score, _) in part.items():
+                out[name] = out.get(name, 0.0) + score
+        return out
 
     def ranked(self) -> list[tuple[str, float]]:
         scores = [(f, round(self.total(f), 2)) for f in FIELDS if self.total(f) > 0]
@@ -80,12 +92,13 @@ def _data() -> dict:
     data = load("roles")
     comp = lambda pats: [re.compile(p, re.I) for p in pats]  # noqa: E731
     content = data["content"]
+    one = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats))  # noqa: E731  one pass, lower case
     return {
         "neutral": comp(data["header"]["neutral"]),
         "header": {f: comp(p) for f, p in data["header"]["fields"].items()},
         "verbs": frozenset(content["imperatives"]), "nominals": frozenset(content["nominals"]),
-        "progress": comp(content["progress"]), "outcome": comp(content["outcome"]),
-        "times": comp(content["times"]), "status": comp(content["status"]),
+        "progress": one(content["progress"]), "outcome": one(content["outcome"]),
+        "times": one(content["times"]), "status": one(content["status"]),
     }
 
 
@@ -95,6 +108,7 @@ def _form_key(header: str) -> str:
     return header_key(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header))
 
 
+@text_cache()
 def is_neutral(header: str) -> bool:
     """A label that names nothing ('Column 3', 'B', '4'): no evidence either way."""
     key = _form_key(header)
@@ -110,15 +124,22 @@ def header_evidence(header: str, lexicon: dict | None = None) -> tuple[ColumnMap
         ev[cm.field] = (score, cm.how)
     if not header or is_neutral(header) or cm.how.startswith(("sub-column", "user mapping")):
         return cm, ev
-    key = _form_key(header)
-    for name, pats in _data()["header"].items():
-        if name in ev:
-            continue
-        for pat in pats:
-            if pat.search(key):
-                ev[name] = (_FORM_SCORE, f"header form /{pat.pattern}/")
-                break
+    for name, pattern in _forms(_form_key(header)):
+        if name not in ev:
+            ev[name] = (_FORM_SCORE, f"header form /{pattern}/")
     return cm, ev
+
+
+@text_cache()
+def _forms(key: str) -> tuple[tuple[str, str], ...]:
+    """The general header forms a header key shows: (field, pattern) for each field that has one
+    (cached: every row tried as a header, and every table of a plan, brings the same texts back)."""
+    out = []
+    for name, pats in _data()["header"].items():
+        hit = next((pat.pattern for pat in pats if pat.search(key)), None)
+        if hit:
+            out.append((name, hit))
+    return tuple(out)
 
 
 # --- the cells ---------------------------------------------------------------------------------------------
@@ -134,48 +155,70 @@ _PLANNED = re.compile(r"^[^.;:]{0,60}\bto be\s+\w+(?:ed|en)\b", re.I)  # 'Report
 
 
 @text_cache()
-def _cell(v: str) -> frozenset[str]:
-    """The cues one cell text shows (cached: cells repeat across rows and tables)."""
+def _cell(v: str, full: bool = True) -> frozenset[str]:
+    """The cues one cell text shows (cached: cells repeat across rows and tables); its first 300
+    characters are enough to tell."""
     d = _data()
+    v = v[:300]
+    low = v.lower()
     cues = set()
     n = len(v)
-    months = find_months(v)
-    if n < 80 and months or n < 40 and any(p.search(v) for p in d["times"]):
+    if n < 80 and (find_months(v) or n < 40 and d["times"].search(low)):
         cues.add("date")
     if is_ref(v) or (n < 15 and is_ref(v.split(" ")[0])):
         cues.add("ref")
-    if n <= 20 and (from_rag(v) or any(p.search(v) for p in d["status"])):
+    if n <= 20 and (from_rag(v) or d["status"].search(low)):
         cues.add("rag")
     rest = _LEAD_STRIP.sub("", v, count=1)
     words = rest.split(" ", 2)
     first = words[0].lower().strip(",.:;") if words else ""
     if first in d["verbs"] or (first in d["nominals"] and len(words) > 1 and words[1].lower() == "of"):
         cues.add("imperative")
+    if not full:  # the header named a text field: only the cells' form is checked
+        if n < 150 and "imperative" not in cues and n < 150 and _lead_like(v):
+            cues.add("lead")
+        return frozenset(cues)
     if "imperative" not in cues and _PLANNED.search(v):  # 'Report to be submitted to the Board'
         cues.add("planned")
-    if n < 150 and not cues & {"imperative", "planned"} and names_a_lead(v):
-        cues.add("lead")
     if "imperative" not in cues:
-        if any(p.search(v) for p in d["progress"]) or n >= 40 and months:  # a dated report
+        if d["progress"].search(low) or n >= 40 and find_months(v):  # a dated report
             cues.add("progress")
         elif _PAST.search(v.split(" ", 1)[1] if " " in v else ""):  # a verb in the past, not first
             cues.add("reported")
-        if any(p.search(v) for p in d["outcome"]):
+        if d["outcome"].search(low):
             cues.add("outcome")
+    if n < 150 and not cues & {"imperative", "planned", "progress", "reported"} and _lead_like(v):
+        cues.add("lead")
     return frozenset(cues)
+
+
+#: cells read per column: an evenly spread sample is evidence enough, and keeps long tables cheap
+SAMPLE = 16
+
+
+def _sample(vals: list[str]) -> list[str]:
+    if len(vals) <= SAMPLE:
+        return vals
+    step = len(vals) / SAMPLE
+    return [vals[int(i * step)] for i in range(SAMPLE)]
+
+
+def _lead_like(v: str) -> bool:
+    return len(v) < 150 and names_a_lead(v)
 
 
 def _clamp(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def content_evidence(facts: ColumnFacts) -> dict[str, tuple[float, str]]:
-    """Evidence for each field from the column's cells."""
-    vals = [v for v in facts.values if v]
+def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[float, str]]:
+    """Evidence for each field from the column's cells (``full``: the cues of text as well as of
+    form; a header that names a text field needs only the form checked)."""
+    vals = _sample([v for v in facts.values if v])
     if not vals:
         return {}
     n = len(vals)
-    cues = [_cell(v) for v in vals]
+    cues = [_cell(v, full) for v in vals]
     frac = {c: sum(c in x for x in cues) / n for c in ("date", "ref", "rag", "lead", "imperative", "progress",
                                                        "outcome")}
     frac["progress"] += 0.5 * sum("reported" in x and "progress" not in x for x in cues) / n
@@ -238,7 +281,8 @@ def evidence(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None 
     maps, evs = [], []
     for h, f in zip(headers, facts, strict=True):
         cm, hev = header_evidence(h, lexicon)
-        cev = content_evidence(f)
+        named = max(hev.items(), key=lambda x: x[1][0]) if hev else None
+        cev = content_evidence(f, full=not (named and named[1][0] >= 0.85 and named[0] in TEXT_FIELDS))
         if not is_neutral(h):  # a named column is not the table's section labels
             cev.pop("section", None)
         med = statistics.median(len(v) for v in f.values) if f.values else 0
@@ -286,9 +330,9 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
 # --- assignment ---------------------------------------------------------------------------------------------
 
 def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> list[list[int]]:
-    """Columns that take one field together: neighbouring timescale columns ('Start', 'End'), a
-    two-level header's sub-columns of one field ('Progress: Q1', 'Progress: Q2'), or a pair of
-    neighbouring date columns that no header tells apart."""
+    """Columns that take one field together: neighbouring timescale columns ('Start', 'End'),
+    neighbouring progress or outcome columns ('Progress Q1', 'Progress Q2'), a two-level header's
+    sub-columns of one field, or a pair of neighbouring date columns no header tells apart."""
     def parent(i: int) -> str | None:
         h = headers[i]
         if ":" in h:
@@ -313,8 +357,8 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
         if last and last[-1] == i - 1:
             j = last[0]
             same_parent = parent(i) is not None and all(parent(k) == parent(i) for k in last)
-            by_header = all(timed(k) for k in last + [i]) or bool(named(i)) and same_parent and all(
-                named(k) == named(i) for k in last)
+            by_header = all(timed(k) for k in last + [i]) or bool(named(i)) and all(
+                named(k) == named(i) for k in last) and (same_parent or named(i) in ("progress", "outcome"))
             by_cells = len(last) == 1 and dates(i) and dates(j) and (
                 same_parent or all(is_neutral(headers[k]) for k in (i, j)))
             if by_header or by_cells:
