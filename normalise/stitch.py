@@ -73,7 +73,14 @@ def _same_row(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     ja, jb = " ".join(a).split(), " ".join(b).split()
     if not ja or not jb:
         return False
-    return SequenceMatcher(None, ja, jb).ratio() >= 0.85
+    if SequenceMatcher(None, ja, jb).ratio() < 0.85:
+        return False
+    # a header may be worded a little differently on a later page ('Lead PB' for 'Lead PB and Lead
+    # Officer'), but then in the same columns; wrapping, or a converter cutting text at column edges,
+    # moves spaces and not letters.  Either must hold, or a short body row sharing most of its few
+    # words with the header ('0 | Action | 0') would be taken for a repeat and dropped.
+    same_columns = [bool(x) for x in a] == [bool(x) for x in b]
+    return same_columns or SequenceMatcher(None, "".join(ja), "".join(jb)).ratio() >= 0.9
 
 
 def repeated_rows(head: Table, nxt: Table, max_rows: int = 4) -> int:
