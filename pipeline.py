@@ -15,18 +15,26 @@ from pathlib import Path
 
 import typer
 
-from batch.importer import (  # noqa: F401  (the library API, re-exported for scripts and tests)
-    IMPORT_SUFFIXES,
-    ImportReport,
-    extract_file,
-    import_paths,
-    iter_inputs,
-    load_mapping,
-)
-from extract import DEFAULT_ENGINE, read
+from extract.base import DEFAULT_ENGINE
 from load.output import OutputFormat, write
 from models.errors import BoardplansError
 from models.records import PlanDocument
+
+#: The library API re-exported for scripts and tests (``from pipeline import extract_file``), loaded on
+#: first use so that ``--help`` and the questions do not import the extractors and the normaliser.
+_LIBRARY = {name: "batch.importer" for name in
+            ("IMPORT_SUFFIXES", "ImportReport", "extract_file", "import_paths", "iter_inputs", "load_mapping")}
+_LIBRARY["read"] = "extract.base"
+
+
+def __getattr__(name: str):
+    """PEP 562: the re-exported library names, imported when first asked for."""
+    if name in _LIBRARY:
+        from importlib import import_module
+
+        return getattr(import_module(_LIBRARY[name]), name)
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+
 
 #: The --engine option's help (the default first, then the others, see extract/base.py).
 ENGINE_HELP = "PDF table engine: pdfium (fast), pdfplumber (the same reader on pdfplumber) or camelot."
@@ -41,6 +49,8 @@ def _err(message: str) -> None:
 
 
 def _mapping_or_exit(path: Path | None) -> dict | None:
+    from batch.importer import load_mapping
+
     try:
         return load_mapping(path)
     except BoardplansError as exc:
@@ -57,6 +67,8 @@ def extract_cmd(
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
 ) -> None:
     """Print one JSON document per file (JSON Lines) on stdout; exit 1 if any file failed."""
+    from batch.importer import extract_file
+
     lexicon = _mapping_or_exit(mapping)
     failed = 0
     for f in files:
@@ -97,6 +109,8 @@ def import_cmd(
     database that cannot be opened, 3 the database failed during the import
     (full, read-only, connection lost): the import stopped at once.
     """
+    from batch.importer import IMPORT_SUFFIXES, import_paths
+
     lexicon = _mapping_or_exit(mapping)
     import signal
 
@@ -186,6 +200,7 @@ def _terminate(signum, frame) -> None:
 
 def explain_file(path: str | Path, engine: str = DEFAULT_ENGINE, lexicon: dict | None = None) -> list[dict]:
     """How each table of a file was read: kind, headers, the field each maps to, and why."""
+    from extract.base import read
     from normalise import explain
 
     return explain(read(path, engine=engine), lexicon)
