@@ -492,7 +492,8 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     column that carries on beside them is a merged cell), plain text under a
     bold header, and a new reference in the key (first) column start a row;
     then a continuation anywhere keeps the line in its row; then the key
-    column starting text, or a reference right under the last, starts one; a
+    column starting text, or a reference right under the last, or the key
+    column starting new text with no column carrying on, starts one; a
     likely wrap keeps the line; and in a table of one-line rows any line that
     does not go on with a list starts a row.  Row padding needs no rule of
     its own: it is a blank above every column's text, so every column
@@ -611,6 +612,8 @@ def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, 
     others = [r for j, r in enumerate(rel) if j != k]
     if k is not None and (values[i] or len(others) >= 2) and others and all(r == PARA for r in others):
         return True, False  # every other column starts new text (figures, or items one per line)
+    if k is not None and rel[k] == PARA and others and all(r in (FRESH, RESUME, PARA) for r in others):
+        return True, False  # the key column starts new text and no column carries on: rows with no padding
     if FULL in rel:
         return False, False
     # a table of one-line rows: the key column has text on almost every line, and never wraps

@@ -33,6 +33,8 @@ from normalise.themes import themes_for_text
 
 #: Fields whose header, found on the label axis, says the table is an action table, not a matrix.
 _ACTION_FIELDS = {"ref", "action", "lead", "timescale", "progress", "outcome", "status"}
+#: A header longer than this many words is a sentence (a priority's text), not the name of a field.
+_FIELD_WORDS = 8
 _NUMBERED = re.compile(r"^\(?\d{1,2}[.):]?\s+\S|^[a-h][.)]\s+\S", re.I)
 PRIORITY_WORDS = re.compile(
     r"^(?:\d+[.)]\s*)?(?:(?:targeted|strategic|service|business|overarching|key|board|our|change)\s+)?"
@@ -66,15 +68,17 @@ def declared_keys(priorities: list) -> set[str]:
 
 def priority_like(text: str, declared: set[str]) -> bool:
     """A label that names a priority: numbered, 'Priority 2 …', a declared priority, or a theme
-    name that is not also a group ('Neglect' yes; 'Health Forum' is a group)."""
+    name that is not also a group ('Neglect' yes; 'Health Forum' is a group).  A sentence that
+    merely mentions an agency ('Develop a multi-agency strategy to …') is no group: only a short
+    label (:func:`lead_like`) is."""
     text = one_line(text)
     if not text or len(text) > MAX_LABEL:
         return False
     if PRIORITY_WORDS.match(text) or priority_key(text) in declared:
         return True
-    if _NUMBERED.match(text) and lead_kind(re.sub(r"^\S+\s+", "", text)) == "other":
+    if _NUMBERED.match(text) and not lead_like(re.sub(r"^\S+\s+", "", text)):
         return True
-    return bool(themes_for_text(text)) and lead_kind(text) == "other"
+    return bool(themes_for_text(text)) and not lead_like(text)
 
 
 def lead_like(text: str) -> bool:
@@ -116,9 +120,12 @@ def detect(grid: list[list[Cell | None]], n_rows: int, n_cols: int, lexicon: dic
     heads = [_text(grid, hr, c) for c in range(1, n_cols)]
     if not all(heads) or any(len(h) > MAX_LABEL for h in heads):
         return None
-    mapped = {map_header(h, lexicon).field for h in heads + [_text(grid, hr, 0)]}
+    # An action table: its headers are the lexicon's fields.  The corner is left out, since in a
+    # matrix it may well name the label axis ('Who', 'Lead agency'), and so is a header that is
+    # a sentence: a field's name is a few words, a priority's text may merely contain 'review'.
+    mapped = {map_header(h, lexicon).field for h in heads if len(h.split()) <= _FIELD_WORDS}
     if len(mapped & _ACTION_FIELDS) >= 2:
-        return None  # an action table: its headers are the lexicon's fields
+        return None
     body = range(hr + 1, n_rows)
     labels = [_text(grid, r, 0) for r in body]
     named = [t for t in labels if t]

@@ -118,6 +118,30 @@ def test_wrapped_cells_make_one_row_each():
     assert table.col_edges[:3] == (72, 120, 320)
 
 
+def test_rows_with_no_padding_and_empty_cells_stay_apart():
+    """A matrix drawn with no borders and no row padding, some cells empty: a row starts where the key
+    column starts new text and no column carries on, even with one other column beside it."""
+    lines = [
+        _line(100, (72, "Partner"), (250, "Neglect"), (450, "Exploitation")),
+        _line(112, (72, "Board chair"), (250, "Receive the sub-group reports")),
+        _line(124, (72, "Business manager"), (250, "Write the neglect strategy"), (450, "Run the exploitation audit")),
+        _line(136, (72, "Members of the Strategic Health"), (450, "Commission a return home interview")),
+        _line(148, (72, "Commissioning Group"), (450, "service for every child")),
+        _line(160, (72, "Police"), (250, "Share missing episode data with schools"),
+              (450, "Map exploitation hot spots with partners")),
+    ]
+    table = build_table(lines, 1)
+    assert table is not None and looks_like_table(table)
+    assert table.text_rows() == [
+        ["Partner", "Neglect", "Exploitation"],
+        ["Board chair", "Receive the sub-group reports", ""],
+        ["Business manager", "Write the neglect strategy", "Run the exploitation audit"],
+        ["Members of the Strategic Health Commissioning Group", "",
+         "Commission a return home interview service for every child"],
+        ["Police", "Share missing episode data with schools", "Map exploitation hot spots with partners"],
+    ]
+
+
 def test_tables_in_bbox_reads_a_region():
     import pdfplumber
 

@@ -223,6 +223,25 @@ def test_a_matrix_with_an_unknown_corner_and_groups_across_pages_of_text():
         ("Police", "Priority 2", "Map exploitation hot spots with partners")]
 
 
+def test_a_matrix_whose_priorities_are_objective_sentences_and_whose_corner_names_the_groups():
+    """Groups down the side, each priority given as its objective's sentence (one holding 'review', a
+    progress word; one mentioning 'multi-agency', an agency word), a corner naming the lead axis: still
+    a matrix, read from the short group labels against the long unnumbered priority sentences."""
+    rows = [["Lead", "Review how the partnership is run and hold partners to account",
+             "Develop a multi-agency strategy to reduce self-harm among teenagers"],
+            ["Board Business Manager", "Write the new governance handbook and circulate it", ""],
+            ["Health sub group", "", "Commission a self-harm pathway across all hospitals"],
+            ["Police", "Report on missing episodes to every meeting", "Share self-harm call-outs with schools"]]
+    doc = _normalised([_table(rows)])
+    assert [t["kind"] for t in doc["tables"]] == ["matrix"]
+    review, strategy = rows[0][1], rows[0][2]
+    assert [(a["lead"], a["priority"], a["action"]) for a in doc["actions"]] == [
+        ("Board Business Manager", review, "Write the new governance handbook and circulate it"),
+        ("Health sub group", strategy, "Commission a self-harm pathway across all hospitals"),
+        ("Police", review, "Report on missing episodes to every meeting"),
+        ("Police", strategy, "Share self-harm call-outs with schools")]
+
+
 def test_html_rendering_nested_list_items_stay_in_their_priority():
     """An HTML rendering: '<li><b>Neglect</b> – … <ul><li>…</li></ul></li>' is one priority with its sub-items."""
     got = _extracted(DATA / "bulleted-priorities.html")["priorities"]
