@@ -194,7 +194,7 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
     n_rows, n_cols = table.n_rows, table.n_cols
     texts = [row_texts(grid, r) for r in range(n_rows)]  # read once: each cell is cleaned on reading
     non_empty = [t for row in texts for t in row if t]
-    if n_rows == 1 and len(set(non_empty)) <= 2:
+    if n_rows == 1 and len(set(non_empty)) <= 2 and not _is_action_row(st, grid, lexicon):
         return Layout("heading", title=" ".join(one_line(t) for t in dict.fromkeys(non_empty)) or None,
                       body_start=n_rows)
     if _is_indicator_list(texts):
@@ -252,13 +252,27 @@ def _kind(columns: list[ColumnMap], named: bool, body_rows: int) -> str:
     return "actions" if mapped & {"lead", "timescale", "progress", "outcome"} else "other"
 
 
+def _is_action_row(st: StitchedTable, grid, lexicon: dict | None) -> bool:
+    """A one-row table that is one action, not a heading: a long text beside a short cell its
+    content reads as a lead or a timescale (plans written as one small table per action)."""
+    table = st.table
+    texts = [one_line(t) for t in row_texts(grid, 0)]
+    filled = [t for t in texts if t]
+    if table.n_cols < 2 or len(filled) < 2 or max(len(t) for t in filled) < 60:
+        return False
+    columns = assign([""] * table.n_cols, _facts(grid, range(1), table.n_cols), lexicon)
+    fields = {cm.field for cm in columns}
+    return "action" in fields and bool(fields & {"lead", "timescale"})
+
+
 def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:
     """A table with no header row: its columns read from their cells alone; 'other' unless they
-    hold actions."""
+    hold actions (one row alone only when it reads as an action row: see ``_is_action_row``)."""
     table = st.table
     body = range(table.n_rows)
     columns = assign([""] * table.n_cols, _facts(grid, body, table.n_cols), lexicon)
-    kind = _kind(columns, named=False, body_rows=table.n_rows - 1)  # one row alone is no table of actions
+    one_row = table.n_rows == 1 and _is_action_row(st, grid, lexicon)
+    kind = _kind(columns, named=False, body_rows=table.n_rows - (0 if one_row else 1))
     if kind != "actions":
         return _plain(grid, table.n_cols)
     return Layout(kind, [], 0, None, [""] * table.n_cols, columns)
