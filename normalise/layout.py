@@ -7,6 +7,7 @@ rows a reader or the stitcher marked as repeated headers.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from models.document import Cell, Table
@@ -111,7 +112,7 @@ def _column_values(grid, body: range, c: int) -> list[str]:
     return vals
 
 
-def _facts(grid, body: range, n_cols: int) -> list[ColumnFacts]:
+def _facts(grid, body: Sequence[int], n_cols: int) -> list[ColumnFacts]:
     """Each column's body as the role evidence reads it (see ``normalise/roles.py``)."""
     rows = sum(any(cell is not None and cell.row == r and cell.text.strip() for cell in grid[r]) for r in body)
     out = []
@@ -222,7 +223,7 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
         return Layout("matrix", header_rows, body_start, title, headers,
                       matrix_columns(headers, bool(matrix_at and matrix_at[1]), lexicon))
     body = range(body_start, n_rows)
-    columns = assign(headers, _facts(grid, body, n_cols), lexicon)
+    columns = assign(headers, _facts(grid, _without_repeats(texts, header_rows, body), n_cols), lexicon)
     taken = {cm.field for cm in columns}
     for c, cm in enumerate(columns):  # coloured cells, little text: RAG as colour, whatever the header
         if cm.field is None and "status" not in taken and rag.is_rag_column([own(grid, r, c) for r in body]):
@@ -232,6 +233,14 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
     if kind == "other" and best_score < 2:  # a guessed header row over no actions: read as before
         return _plain(grid, n_cols)
     return Layout(kind, header_rows, body_start, title, headers, columns)
+
+
+def _without_repeats(texts: list[list[str]], header_rows: list[int], body: range) -> list[int]:
+    """The body rows that are not the header row again: a header repeated inside the table (the
+    plan's sections each under their own copy, read as one table) is no evidence of what the
+    columns hold; ``normalise.repeats`` cuts the table there once its columns are known."""
+    heads = [texts[r] for r in header_rows if any(texts[r])]
+    return [r for r in body if texts[r] not in heads] if heads else list(body)
 
 
 def _plain(grid, n_cols: int) -> Layout:

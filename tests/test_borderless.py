@@ -118,6 +118,36 @@ def test_wrapped_cells_make_one_row_each():
     assert table.col_edges[:3] == (72, 120, 320)
 
 
+def _big_line(y: float, text: str, x: float = 72.0, size: float = 26.0) -> Line:
+    """A line of a title set large: letters and word spaces grow with the font size."""
+    words = []
+    for tok in text.split():
+        words.append(Word(tok, x, y, x + 0.55 * size * len(tok), y + size, size=size))
+        x += 0.55 * size * len(tok) + 0.28 * size
+    return Line(words)
+
+
+def test_large_title_above_a_table_is_no_row_of_it():
+    """A plan title in 26 pt wrapped over two lines just above a borderless table in 9 pt: its word
+    spaces are ordinary spaces at its size, not column gaps, and it stays out of the table."""
+    title = [_big_line(40, "Safeguarding Board Business Plan for"), _big_line(70, "the county")]
+    body = [
+        _line(100, (72, "Ref"), (120, "Action"), (320, "Lead")),
+        _line(112, (72, "1.a"), (120, "Write the annual report and"), (320, "Board manager")),
+        _line(124, (120, "publish it on the website")),
+        _line(136, (72, "1.b"), (120, "Audit the front door of each"), (320, "QA group")),
+        _line(148, (120, "service twice a year")),
+    ]
+    tables, rest = find_tables(title + body, 1)
+    assert len(tables) == 1 and [" ".join(w.text for w in ln.words) for ln in rest] == [
+        "Safeguarding Board Business Plan for", "the county"]
+    assert tables[0].text_rows() == [
+        ["Ref", "Action", "Lead"],
+        ["1.a", "Write the annual report and publish it on the website", "Board manager"],
+        ["1.b", "Audit the front door of each service twice a year", "QA group"],
+    ]
+
+
 def test_tables_in_bbox_reads_a_region():
     import pdfplumber
 

@@ -213,6 +213,22 @@ def test_one_row_tables_each_an_action():
     assert [t["kind"] for t in explain(doc)] == ["actions"] * 4 + ["heading"]
 
 
+def test_header_repeated_inside_the_table_is_no_evidence():
+    """Sections each under their own copy of a neutral header, read as one table (a page without
+    borders): the repeated header rows do not count as cells of the columns, so the columns still
+    read as action and lead (before, a column held as many 'A' as actions and the table read as
+    'other', with no actions at all)."""
+    rows = [["A", "B"]]
+    for i, r in enumerate(ROWS):
+        if i:
+            rows += [[f"Section {i + 1}", ""], ["A", "B"]]
+        rows.append([r[5], r[2]])
+    plan = normalise(_doc(_table(rows, bold_header=True)))
+    led = [a for a in plan.actions if a.lead]
+    assert [a.lead for a in led] == [r[2] for r in ROWS]
+    assert [a.action for a in led] == [r[5] for r in ROWS]
+
+
 def test_user_mapping_still_wins(tmp_path):
     from pipeline import load_mapping
 
