@@ -836,7 +836,8 @@ def looks_like_table(table: Table) -> bool:
     A list (its marker column), a run of one-cell rows, and prose set in
     columns: there the "cells" are pieces of running sentences, so many long
     ones start in the middle of a sentence, with a lower-case word; a table's
-    cells start with a capital, a figure or a bullet.
+    cells start with a capital, a figure or a bullet (or are a header in lower
+    case, repeated over each section: counted once).
     """
     rows = table.text_rows()
     filled = [row for row in rows if sum(1 for t in row if t.strip()) >= 2]
@@ -846,7 +847,9 @@ def looks_like_table(table: Table) -> bool:
     if table.n_cols == 2 and first and all(_LIST_MARKER.match(t) or _is_bullet([Word(t, 0, 0, 0, 0)])
                                             for t in first):
         return False
-    long = [c.text.strip() for c in table.cells if len(c.text.split()) >= 4]
+    # distinct texts: a label repeated on every section's header row ('who will do it?') is no
+    # piece of running prose, which never says the same thing twice
+    long = list(dict.fromkeys(c.text.strip() for c in table.cells if len(c.text.split()) >= 4))
     mid_sentence = sum(1 for t in long if t[:1].islower())
     return not (len(long) >= 4 and mid_sentence >= 0.35 * len(long))
 

@@ -7,6 +7,7 @@ fixture's prose and bulleted lists (``tests/data/build_borderless.py``).
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -146,6 +147,21 @@ def test_large_title_above_a_table_is_no_row_of_it():
         ["1.a", "Write the annual report and publish it on the website", "Board manager"],
         ["1.b", "Audit the front door of each service twice a year", "QA group"],
     ]
+
+
+def test_lower_case_header_repeated_over_sections_is_no_prose():
+    """Sections each under a copy of a lower-case header ('who will do it?'): the repeated label
+    counts once, so the table is not taken for prose in columns (mid-sentence starts)."""
+    lines, y = [], 100.0
+    for i in range(5):
+        head = _line(y, (72, "planned work"), (320, "who will do it?"))
+        lines += [Line([dataclasses.replace(w, bold=True) for w in head.words]),
+                  _line(y + 12, (72, f"Write the annual report number {i}"), (320, "Board manager"))]
+        y += 30
+    tables, _ = find_tables(lines, 1)
+    assert len(tables) == 1 and tables[0].n_rows == 10
+    assert tables[0].text_rows()[:2] == [["planned work", "who will do it?"],
+                                         ["Write the annual report number 0", "Board manager"]]
 
 
 def test_tables_in_bbox_reads_a_region():

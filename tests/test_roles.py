@@ -217,16 +217,19 @@ def test_header_repeated_inside_the_table_is_no_evidence():
     """Sections each under their own copy of a neutral header, read as one table (a page without
     borders): the repeated header rows do not count as cells of the columns, so the columns still
     read as action and lead (before, a column held as many 'A' as actions and the table read as
-    'other', with no actions at all)."""
+    'other', with no actions at all); the table is then cut at each repeat, the one text just above
+    a repeat (no title stood above the first header) that section's title."""
     rows = [["A", "B"]]
     for i, r in enumerate(ROWS):
         if i:
             rows += [[f"Section {i + 1}", ""], ["A", "B"]]
         rows.append([r[5], r[2]])
     plan = normalise(_doc(_table(rows, bold_header=True)))
-    led = [a for a in plan.actions if a.lead]
-    assert [a.lead for a in led] == [r[2] for r in ROWS]
-    assert [a.action for a in led] == [r[5] for r in ROWS]
+    assert [a.lead for a in plan.actions] == [r[2] for r in ROWS]
+    assert [a.action for a in plan.actions] == [r[5] for r in ROWS]
+    # the table is cut at each repeat, the one text just above it that section's title
+    assert [a.section for a in plan.actions] == [None, "Section 2", "Section 3", "Section 4"]
+    assert plan.warnings == []
 
 
 def test_user_mapping_still_wins(tmp_path):
