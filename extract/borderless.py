@@ -847,10 +847,10 @@ def looks_like_table(table: Table) -> bool:
     if table.n_cols == 2 and first and all(_LIST_MARKER.match(t) or _is_bullet([Word(t, 0, 0, 0, 0)])
                                             for t in first):
         return False
-    # distinct texts: a label repeated on every section's header row ('who will do it?') is no
+    long = [c.text.strip() for c in table.cells if len(c.text.split()) >= 4]
+    # counted once: a label repeated on every section's header row ('who will do it?') is no
     # piece of running prose, which never says the same thing twice
-    long = list(dict.fromkeys(c.text.strip() for c in table.cells if len(c.text.split()) >= 4))
-    mid_sentence = sum(1 for t in long if t[:1].islower())
+    mid_sentence = len({t for t in long if t[:1].islower()})
     return not (len(long) >= 4 and mid_sentence >= 0.35 * len(long))
 
 
