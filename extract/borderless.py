@@ -123,8 +123,7 @@ def column_gap(space: float, settings: BorderlessSettings, lines: Sequence[Line]
     In a fixed-width font (Courier: a space as wide as a letter, over 0.45 em)
     columns are often only two spaces apart, so the factor is smaller there.
     """
-    sizes = [w.size for ln in lines for w in ln.words if w.size]
-    size = median(sizes) if sizes else 0.0
+    size = text_size(lines)
     factor = settings.mono_gap_factor if size and space > 0.45 * size else settings.gap_factor
     return max(settings.min_gap, factor * space)
 
@@ -138,9 +137,29 @@ def _is_bullet(words: Sequence[Word]) -> bool:
     return len(words) == 1 and len(words[0].text) == 1 and words[0].text in BULLET_GLYPHS
 
 
-def segments(line: Line, gap: float) -> list[Line]:
-    """Runs of words separated by more than ``gap``; a bullet glyph joins the run after it."""
-    parts = split_columns(line, gap)
+def text_size(lines: Sequence[Line]) -> float:
+    """The typical font size of the lines' words (0 when the reader gives none)."""
+    sizes = [w.size for ln in lines for w in ln.words if w.size]
+    return median(sizes) if sizes else 0.0
+
+
+def segments(line: Line, gap: float, size: float = 0.0) -> list[Line]:
+    """Runs of words separated by more than ``gap``; a bullet glyph joins the run after it.
+
+    ``gap`` suits text of ``size`` points (the page's typical text); between words set larger (a
+    title in 26 points over a table in 9) the gap grows with their size, so a large title's
+    ordinary word spaces are not taken for column gaps."""
+    if size and any(w.size > 1.2 * size for w in line.words):
+        parts: list[Line] = []
+        words: list[Word] = [line.words[0]]
+        for a, b in zip(line.words, line.words[1:], strict=False):
+            if b.x0 - a.x1 > gap * max(1.0, min(a.size, b.size) / size):
+                parts.append(Line(words))
+                words = []
+            words.append(b)
+        parts.append(Line(words))
+    else:
+        parts = split_columns(line, gap)
     out: list[Line] = []
     pending: list[Word] = []
     for part in parts:
@@ -232,7 +251,8 @@ def find_regions(lines: Sequence[Line], settings: BorderlessSettings = DEFAULT,
         return []
     space = word_space(lines) if space is None else space
     gap = column_gap(space, settings, lines)
-    segs = [segments(ln, gap) for ln in lines]
+    size = text_size(lines)
+    segs = [segments(ln, gap, size) for ln in lines]
     strong = [r for r in find_rivers(lines, segs, gap, settings)
               if len(r.witnesses) >= settings.min_witnesses]
     strong.sort(key=lambda r: r.witnesses[0])
@@ -251,16 +271,20 @@ def find_regions(lines: Sequence[Line], settings: BorderlessSettings = DEFAULT,
         end = max(r.witnesses[-1] for r in group)
         inner = [lines[j].top - lines[j - 1].bottom for j in range(start + 1, end + 1)]
         reach = max([*inner, 0.0]) + 1.0
+        # a line set far larger than the table's text (a title wrapped over two lines) is no row of it
+        big = 1.6 * (text_size(lines[start:end + 1]) or float("inf"))
         while start > 0 and (regions == [] or start - 1 > regions[-1][1]):
             j = start - 1
             near = [r for r in group if r.witnesses[0] <= start + 3]
-            if lines[start].top - lines[j].bottom > reach or (_crosses(segs[j], near) and len(segs[j]) < 2):
+            if lines[start].top - lines[j].bottom > reach or (_crosses(segs[j], near) and len(segs[j]) < 2) \
+                    or text_size(lines[j:j + 1]) > big:
                 break
             start = j
         while end + 1 < len(lines):
             j = end + 1
             near = [r for r in group if r.witnesses[-1] >= end - 3]
-            if lines[j].top - lines[end].bottom > reach or (_crosses(segs[j], near) and len(segs[j]) < 2):
+            if lines[j].top - lines[end].bottom > reach or (_crosses(segs[j], near) and len(segs[j]) < 2) \
+                    or text_size(lines[j:j + 1]) > big:
                 break
             end = j
         if regions and start <= regions[-1][1]:
@@ -665,7 +689,8 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
         return None
     space = word_space(lines) if space is None else space
     gap = column_gap(space, settings, lines)
-    segs = [[part for seg in segments(ln, gap) for part in _split_figures(seg)] for ln in lines]
+    size = text_size(lines)
+    segs = [[part for seg in segments(ln, gap, size) for part in _split_figures(seg)] for ln in lines]
     bounds = sorted(columns) if columns is not None else column_bounds(segs, gap, settings, vrules)
     n_cols = len(bounds) + 1
     frags = fragments(lines, bounds, gap, space)
@@ -814,7 +839,8 @@ def looks_like_table(table: Table) -> bool:
     A list (its marker column), a run of one-cell rows, and prose set in
     columns: there the "cells" are pieces of running sentences, so many long
     ones start in the middle of a sentence, with a lower-case word; a table's
-    cells start with a capital, a figure or a bullet.
+    cells start with a capital, a figure or a bullet (or are a header in lower
+    case, repeated over each section: counted once).
     """
     rows = table.text_rows()
     filled = [row for row in rows if sum(1 for t in row if t.strip()) >= 2]
@@ -825,7 +851,9 @@ def looks_like_table(table: Table) -> bool:
                                             for t in first):
         return False
     long = [c.text.strip() for c in table.cells if len(c.text.split()) >= 4]
-    mid_sentence = sum(1 for t in long if t[:1].islower())
+    # counted once: a label repeated on every section's header row ('who will do it?') is no
+    # piece of running prose, which never says the same thing twice
+    mid_sentence = len({t for t in long if t[:1].islower()})
     return not (len(long) >= 4 and mid_sentence >= 0.35 * len(long))
 
 

@@ -7,6 +7,7 @@ rows a reader or the stitcher marked as repeated headers.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from models.document import Cell, Table
@@ -111,7 +112,7 @@ def _column_values(grid, body: range, c: int) -> list[str]:
     return vals
 
 
-def _facts(grid, body: range, n_cols: int) -> list[ColumnFacts]:
+def _facts(grid, body: Sequence[int], n_cols: int) -> list[ColumnFacts]:
     """Each column's body as the role evidence reads it (see ``normalise/roles.py``)."""
     rows = sum(any(cell is not None and cell.row == r and cell.text.strip() for cell in grid[r]) for r in body)
     out = []
@@ -194,7 +195,7 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
     n_rows, n_cols = table.n_rows, table.n_cols
     texts = [row_texts(grid, r) for r in range(n_rows)]  # read once: each cell is cleaned on reading
     non_empty = [t for row in texts for t in row if t]
-    if n_rows == 1 and len(set(non_empty)) <= 2:
+    if n_rows == 1 and len(set(non_empty)) <= 2 and not _is_action_row(st, grid, lexicon):
         return Layout("heading", title=" ".join(one_line(t) for t in dict.fromkeys(non_empty)) or None,
                       body_start=n_rows)
     if _is_indicator_list(texts):
@@ -222,7 +223,7 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
         return Layout("matrix", header_rows, body_start, title, headers,
                       matrix_columns(headers, bool(matrix_at and matrix_at[1]), lexicon))
     body = range(body_start, n_rows)
-    columns = assign(headers, _facts(grid, body, n_cols), lexicon)
+    columns = assign(headers, _facts(grid, _without_repeats(texts, header_rows, body), n_cols), lexicon)
     taken = {cm.field for cm in columns}
     for c, cm in enumerate(columns):  # coloured cells, little text: RAG as colour, whatever the header
         if cm.field is None and "status" not in taken and rag.is_rag_column([own(grid, r, c) for r in body]):
@@ -232,6 +233,14 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
     if kind == "other" and best_score < 2:  # a guessed header row over no actions: read as before
         return _plain(grid, n_cols)
     return Layout(kind, header_rows, body_start, title, headers, columns)
+
+
+def _without_repeats(texts: list[list[str]], header_rows: list[int], body: range) -> list[int]:
+    """The body rows that are not the header row again: a header repeated inside the table (the
+    plan's sections each under their own copy, read as one table) is no evidence of what the
+    columns hold; ``normalise.repeats`` cuts the table there once its columns are known."""
+    heads = [texts[r] for r in header_rows if any(texts[r])]
+    return [r for r in body if texts[r] not in heads] if heads else list(body)
 
 
 def _plain(grid, n_cols: int) -> Layout:
@@ -252,13 +261,27 @@ def _kind(columns: list[ColumnMap], named: bool, body_rows: int) -> str:
     return "actions" if mapped & {"lead", "timescale", "progress", "outcome"} else "other"
 
 
+def _is_action_row(st: StitchedTable, grid, lexicon: dict | None) -> bool:
+    """A one-row table that is one action, not a heading: a long text beside a short cell its
+    content reads as a lead or a timescale (plans written as one small table per action)."""
+    table = st.table
+    texts = [one_line(t) for t in row_texts(grid, 0)]
+    filled = [t for t in texts if t]
+    if table.n_cols < 2 or len(filled) < 2 or max(len(t) for t in filled) < 60:
+        return False
+    columns = assign([""] * table.n_cols, _facts(grid, range(1), table.n_cols), lexicon)
+    fields = {cm.field for cm in columns}
+    return "action" in fields and bool(fields & {"lead", "timescale"})
+
+
 def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:
     """A table with no header row: its columns read from their cells alone; 'other' unless they
-    hold actions."""
+    hold actions (one row alone only when it reads as an action row: see ``_is_action_row``)."""
     table = st.table
     body = range(table.n_rows)
     columns = assign([""] * table.n_cols, _facts(grid, body, table.n_cols), lexicon)
-    kind = _kind(columns, named=False, body_rows=table.n_rows - 1)  # one row alone is no table of actions
+    one_row = table.n_rows == 1 and _is_action_row(st, grid, lexicon)
+    kind = _kind(columns, named=False, body_rows=table.n_rows - (0 if one_row else 1))
     if kind != "actions":
         return _plain(grid, table.n_cols)
     return Layout(kind, [], 0, None, [""] * table.n_cols, columns)

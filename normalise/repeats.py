@@ -79,6 +79,10 @@ def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[
         while (titles < first and pieces[-1] and pieces[-1][-1] == r - titles - 1
                and _shape(grid, r - titles - 1, table.n_cols) == title_shapes[first - titles - 1]):
             titles += 1
+        if not first and len(pieces[-1]) > 1 and pieces[-1][-1] == r - 1 \
+                and len(_shape(grid, r - 1, table.n_cols)) == 1 and table.n_cols > 1:
+            titles = 1  # the first header had no title above it (a page began there): one text alone
+            # just above a repeat is that section's title
         if titles:
             moved = pieces[-1][-titles:]
             del pieces[-1][-titles:]

@@ -263,12 +263,22 @@ def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[f
 
 
 def _question(header: dict[str, tuple[float, str]], content: dict[str, tuple[float, str]],
-              med: float) -> tuple[dict[str, tuple[float, str]], str | None]:
-    """Header evidence the cells contradict, weakened: 'Lead' over dates, 'Action' over codes."""
-    if not header or not content:
+              med: float, labels: bool = False) -> tuple[dict[str, tuple[float, str]], str | None]:
+    """Header evidence the cells contradict, weakened: 'Lead' over dates, 'Action' over codes, or a
+    general header form read as 'action' over short labels (``labels``: see ``_short_labels``)."""
+    if not header:
         return header, None
     named, (score, how) = max(header.items(), key=lambda x: x[1][0])
     if score >= 10:  # the user's mapping is not questioned
+        return header, None
+    if named == "action" and score < 0.85 and labels and content.get("action", (0.0,))[0] < 0.15:
+        # only a general form ('What we want to achieve') or a near spelling over short labels: what a
+        # plan does is written in sentences; short labels name what it works towards (a priority, an aim)
+        note = "header reads as action but the cells are short labels"
+        out = dict(header)
+        out[named] = (round(score * 0.3, 2), f"{how}; questioned: {note}")
+        return out, note
+    if not content:
         return header, None
     strong = [(f, s) for f, (s, _) in content.items() if f in CHECKABLE + ("action",) and f != named and s >= 0.6]
     if not strong:
@@ -298,10 +308,19 @@ def evidence(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None 
         if not is_neutral(h):  # a named column is not the table's section labels
             cev.pop("section", None)
         med = statistics.median(len(v) for v in f.values) if f.values else 0
-        hev, note = _question(hev, cev, med)
+        hev, note = _question(hev, cev, med, _short_labels(f.values))
         maps.append(cm)
         evs.append(Evidence(hev, cev, {}, note))
     return maps, _with_priors(evs, facts)
+
+
+def _short_labels(values: tuple[str, ...]) -> bool:
+    """Short texts, none of them an instruction, a date or a name: labels (of priorities, aims,
+    groups of rows), not the sentences that say what a plan does."""
+    vals = [v for v in values if v]
+    if len(vals) < 2 or statistics.median(len(v) for v in vals) >= 25:
+        return False
+    return sum(bool(_cell(v) & {"imperative", "planned", "date", "lead", "ref"}) for v in vals) <= len(vals) / 4
 
 
 def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence]:

@@ -7,6 +7,7 @@ fixture's prose and bulleted lists (``tests/data/build_borderless.py``).
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -140,6 +141,51 @@ def test_rows_with_no_padding_and_empty_cells_stay_apart():
          "Commission a return home interview service for every child"],
         ["Police", "Share missing episode data with schools", "Map exploitation hot spots with partners"],
     ]
+
+
+def _big_line(y: float, text: str, x: float = 72.0, size: float = 26.0) -> Line:
+    """A line of a title set large: letters and word spaces grow with the font size."""
+    words = []
+    for tok in text.split():
+        words.append(Word(tok, x, y, x + 0.55 * size * len(tok), y + size, size=size))
+        x += 0.55 * size * len(tok) + 0.28 * size
+    return Line(words)
+
+
+def test_large_title_above_a_table_is_no_row_of_it():
+    """A plan title in 26 pt wrapped over two lines just above a borderless table in 9 pt: its word
+    spaces are ordinary spaces at its size, not column gaps, and it stays out of the table."""
+    title = [_big_line(40, "Safeguarding Board Business Plan for"), _big_line(70, "the county")]
+    body = [
+        _line(100, (72, "Ref"), (120, "Action"), (320, "Lead")),
+        _line(112, (72, "1.a"), (120, "Write the annual report and"), (320, "Board manager")),
+        _line(124, (120, "publish it on the website")),
+        _line(136, (72, "1.b"), (120, "Audit the front door of each"), (320, "QA group")),
+        _line(148, (120, "service twice a year")),
+    ]
+    tables, rest = find_tables(title + body, 1)
+    assert len(tables) == 1 and [" ".join(w.text for w in ln.words) for ln in rest] == [
+        "Safeguarding Board Business Plan for", "the county"]
+    assert tables[0].text_rows() == [
+        ["Ref", "Action", "Lead"],
+        ["1.a", "Write the annual report and publish it on the website", "Board manager"],
+        ["1.b", "Audit the front door of each service twice a year", "QA group"],
+    ]
+
+
+def test_lower_case_header_repeated_over_sections_is_no_prose():
+    """Sections each under a copy of a lower-case header ('who will do it?'): the repeated label
+    counts once, so the table is not taken for prose in columns (mid-sentence starts)."""
+    lines, y = [], 100.0
+    for i in range(5):
+        head = _line(y, (72, "planned work"), (320, "who will do it?"))
+        lines += [Line([dataclasses.replace(w, bold=True) for w in head.words]),
+                  _line(y + 12, (72, f"Write the annual report number {i}"), (320, "Board manager"))]
+        y += 30
+    tables, _ = find_tables(lines, 1)
+    assert len(tables) == 1 and tables[0].n_rows == 10
+    assert tables[0].text_rows()[:2] == [["planned work", "who will do it?"],
+                                         ["Write the annual report number 0", "Board manager"]]
 
 
 def test_tables_in_bbox_reads_a_region():

@@ -172,6 +172,66 @@ def test_lead_over_dates_is_questioned():
            "read as timescale" in plan.warnings
 
 
+def test_action_form_over_short_labels_is_questioned():
+    """A header in a general form that reads as 'action' over short labels that repeat (the aims the
+    rows work towards) is questioned; the column of sentences beside it is the action."""
+    aims = ["1. Safer homes", "2. Healthy minds", "2. Healthy minds", "3. Strong families"]
+    rows = [["What we hope for", "Our pledge", "Steward"]] + [
+        [aim, r[5], r[2]] for aim, r in zip(aims, ROWS, strict=True)]
+    doc = _doc(_table(rows))
+    table = next(t for t in explain(doc) if t["kind"] == "actions")
+    first = table["columns"][0]
+    assert [c["field"] for c in table["columns"]] == ["extra", "action", "lead"]
+    assert first["questioned"] == "header reads as action but the cells are short labels"
+    assert first["header_evidence"]["action"]["score"] < 0.5
+    plan = normalise(doc)
+    assert plan.actions[0].action.startswith("Draft strategy agreed by the Board")
+    assert plan.actions[2].lead == "SSCB Business Manager"
+    assert plan.actions[1].extra["What we hope for"] == "2. Healthy minds"
+
+
+def test_action_form_over_short_instructions_is_kept():
+    """Short cells that are instructions are actions all the same: the header is not questioned."""
+    todo = ["Audit CSE cases", "Train school staff", "Review the strategy", "Publish the guide"]
+    rows = [["What we hope for", "Steward"]] + [[t, r[2]] for t, r in zip(todo, ROWS, strict=True)]
+    table = next(t for t in explain(_doc(_table(rows, bold_header=True))) if t["kind"] == "actions")
+    assert table["columns"][0]["field"] == "action" and "questioned" not in table["columns"][0]
+
+
+def test_one_row_tables_each_an_action():
+    """A plan written as one small table per action, each under its priority's heading: a long text
+    beside a lead (or a date) is an action row, not a heading; a one-row table of short text still is."""
+    blocks: list = [Heading("Business Plan 2018-19")]
+    for i, r in enumerate(ROWS):
+        blocks += [Heading(f"Priority {i + 1}"), _table([[r[5], r[2]]])]
+    blocks += [Heading("Appendix"), _table([["Contents", "Page 4"]])]
+    doc = Document(source="made-up.docx", format="docx", blocks=blocks, pages=1)
+    plan = normalise(doc)
+    assert [a.lead for a in plan.actions] == [r[2] for r in ROWS]
+    assert plan.actions[0].action.startswith("Draft strategy agreed by the Board")
+    assert plan.actions[3].section == "Priority 4"
+    assert [t["kind"] for t in explain(doc)] == ["actions"] * 4 + ["heading"]
+
+
+def test_header_repeated_inside_the_table_is_no_evidence():
+    """Sections each under their own copy of a neutral header, read as one table (a page without
+    borders): the repeated header rows do not count as cells of the columns, so the columns still
+    read as action and lead (before, a column held as many 'A' as actions and the table read as
+    'other', with no actions at all); the table is then cut at each repeat, the one text just above
+    a repeat (no title stood above the first header) that section's title."""
+    rows = [["A", "B"]]
+    for i, r in enumerate(ROWS):
+        if i:
+            rows += [[f"Section {i + 1}", ""], ["A", "B"]]
+        rows.append([r[5], r[2]])
+    plan = normalise(_doc(_table(rows, bold_header=True)))
+    assert [a.lead for a in plan.actions] == [r[2] for r in ROWS]
+    assert [a.action for a in plan.actions] == [r[5] for r in ROWS]
+    # the table is cut at each repeat, the one text just above it that section's title
+    assert [a.section for a in plan.actions] == [None, "Section 2", "Section 3", "Section 4"]
+    assert plan.warnings == []
+
+
 def test_user_mapping_still_wins(tmp_path):
     from pipeline import load_mapping
 
