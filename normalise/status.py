@@ -48,7 +48,11 @@ def _classify(statement: str) -> frozenset[str]:
     """:func:`classify`, cached: progress cells repeat their statements ('Ongoing', 'Complete')."""
     nlp, matcher = _matcher()
     doc = nlp(statement)
-    found = {nlp.vocab.strings[mid] for mid, _, _ in matcher(doc)}
+    matches = [(nlp.vocab.strings[mid], start, end) for mid, start, end in matcher(doc)]
+    # a cue inside a 'not yet' cue is negated by it: 'started' in 'not started' is no progress
+    negated = [(s, e) for name, s, e in matches if name == "not_yet"]
+    found = {name for name, s, e in matches
+             if name == "not_yet" or not any(ns <= s and e <= ne for ns, ne in negated)}
     if "not_yet" in found:
         found.discard("done")
     if "reference" in found and len(found) > 1:

@@ -97,6 +97,9 @@ def test_priorities_carry_themes():
     ("Guidance in development", "in_progress"), ("Sign-off pending", "in_progress"), ("Work is ongoing", "in_progress"),
     ("Plan agreed; workshops will be held in June", "in_progress"), ("See plan", "unknown"),
     ("A peer audit review will be undertaken in February 2012.", "not_started"),
+    # 'started' inside 'not (yet) started' is negated, not progress; on its own it still is
+    ("Not started.", "not_started"), ("Not yet started", "not_started"), ("Work has not begun.", "not_started"),
+    ("Work has started", "in_progress"), ("Started in May; not yet complete", "in_progress"),
 ])
 def test_status_forms(text, status):
     assert judge(text) == status
