@@ -156,25 +156,6 @@ def pattern_coverage(roles_toml: Path = ROOT / "data" / "roles.toml") -> dict[st
 # ---------------------------------------------------------------- documents
 
 
-def _no_borders(tbl: Any) -> None:
-    """Table borders off and the header/title shading removed; RAG fills (status colours) stay."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tbl_pr = tbl.tblPr
-    for old in tbl_pr.findall(qn("w:tblBorders")):
-        borders = OxmlElement("w:tblBorders")
-        for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            el = OxmlElement(f"w:{side}")
-            el.set(qn("w:val"), "nil")
-            borders.append(el)
-        old.addprevious(borders)
-        tbl_pr.remove(old)
-    for shd in list(tbl.iter(qn("w:shd"))):
-        if shd.get(qn("w:fill")) not in RAG_FILLS.values():
-            shd.getparent().remove(shd)
-
-
 def write_docx(layout: Layout, path: Path) -> None:
     """Render a layout to DOCX with the fixtures' writer; borderless: no borders (and a rule under the
     header rows when ``borders == 'rule'``), as ``tests/data/build_borderless.py`` draws them."""
@@ -185,7 +166,7 @@ def write_docx(layout: Layout, path: Path) -> None:
 
         doc = Document(str(path))
         for table in doc.tables:
-            _no_borders(table._tbl)
+            borderless._no_borders(table._tbl, keep_fills=RAG_FILLS.values())
             if layout.borders == "rule" and layout.header_rows:
                 borderless._rule_under(table._tbl, layout.header_rows - 1)
         doc.save(str(path))

@@ -69,14 +69,19 @@ def check_word_binary(path: Path) -> None:
         raise ExtractError(f"corrupt Word .doc file ({exc})", file=str(path)) from exc
 
 
-def read_doc(path: Path) -> Document:
+def read_as_docx(path: Path, fmt: str) -> Document:
+    """A word-processor file LibreOffice can open (.doc, .odt), converted to DOCX and read as DOCX;
+    the document keeps its own format and path."""
     from extract.docx import read_docx
 
-    check_word_binary(path)
-
-    with tempfile.TemporaryDirectory(prefix="boardplans-doc-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"boardplans-{fmt}-") as tmp:
         converted = convert(path, "docx", Path(tmp))
         doc = read_docx(converted)
-    doc.format = "doc"
+    doc.format = fmt
     doc.source = str(path)
     return doc
+
+
+def read_doc(path: Path) -> Document:
+    check_word_binary(path)
+    return read_as_docx(path, "doc")

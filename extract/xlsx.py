@@ -232,15 +232,9 @@ def _has_calc() -> bool:
 
 def read_odt(path: Path) -> Document:
     """OpenDocument text: converted to DOCX by LibreOffice, then read as DOCX."""
-    from extract.doc import convert
-    from extract.docx import read_docx
+    from extract.doc import read_as_docx
 
-    with tempfile.TemporaryDirectory(prefix="boardplans-odt-") as tmp:
-        converted = convert(path, "docx", Path(tmp))
-        doc = read_docx(converted)
-    doc.format = "odt"
-    doc.source = str(path)
-    return doc
+    return read_as_docx(path, "odt")
 
 
 __all__ = ["read_converted", "read_odt", "read_xlsx", "sheet_tables"]

@@ -13,10 +13,7 @@ import logging
 import os
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -24,9 +21,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import PLANS, ROOT, expected
+from conftest import PLANS, expected
 from db_fixtures import in_ci
 from sqlalchemy.engine import make_url
+from web_server import serving
 
 from load.db import DatabaseError
 from load.export import export_tables
@@ -371,11 +369,6 @@ def test_post_is_refused_cleanly(site):
         assert res.status_code == 405 and res.headers["allow"] == "GET, HEAD"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _browser():
     try:
@@ -398,30 +391,9 @@ def _served_name(url: str) -> str:
 @pytest.fixture(scope="module")
 def server(fixtures_db, tmp_path_factory):
     """`pipeline.py serve` on a free local port, stopped after the module: (base URL, its log file)."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "serve", "--db", fixtures_db,
-                                 "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(base + "/", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"serve exited: {log.read_text()}")
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"serve did not start: {log.read_text()}")
+    with serving(fixtures_db, log) as base:
         yield base, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_a_person_searches_compares_and_reads_the_matrix_in_a_browser(server, fixtures_db, tmp_path):

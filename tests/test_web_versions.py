@@ -6,17 +6,14 @@ Chromium (Playwright), as tests/test_web.py does for the other pages.
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 from db_fixtures import BACKENDS, _drop_database, _new_database
 from plan_reviews import REVIEWS, write_reviews
 from test_web import CHROMIUM, _browser
+from web_server import serving
 
 from load.query import compare_versions
 from load.web import make_datasette
@@ -64,39 +61,13 @@ def test_versions_page_json_is_the_library_comparison(reviews_db, tmp_path):
     assert _get(ds, "/-/versions").status_code == 404  # Datasette's own page: hidden unless serve --debug-pages
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def server(reviews_db, tmp_path_factory):
     """`pipeline.py serve` over the reviews database on a free local port, stopped after the module."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("serve-versions") / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "serve", "--db", reviews_db,
-                                 "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(base + "/", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"serve exited: {log.read_text()}")
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"serve did not start: {log.read_text()}")
+    with serving(reviews_db, log) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_a_person_reads_progress_between_two_reviews_in_a_browser(server, tmp_path):

@@ -32,6 +32,7 @@ import importlib.util
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,10 @@ def source_spec() -> dict[str, Any]:
     return {"title": src["title"], "font_size": src.get("font_size", 11), "blocks": blocks}
 
 
-def _no_borders(tbl: Any) -> None:
-    """Table borders off (they override the Table Grid style) and cell shading removed."""
+def _no_borders(tbl: Any, keep_fills: Iterable[str] = ()) -> None:
+    """Table borders off (they override the Table Grid style) and cell shading removed, but for
+    fills in ``keep_fills`` (the layout benchmark keeps its RAG status colours)."""
+    keep = set(keep_fills)
     tbl_pr = tbl.tblPr
     for old in tbl_pr.findall(qn("w:tblBorders")):
         borders = OxmlElement("w:tblBorders")
@@ -86,8 +89,9 @@ def _no_borders(tbl: Any) -> None:
             borders.append(el)
         old.addprevious(borders)
         tbl_pr.remove(old)
-    for shd in tbl.iter(qn("w:shd")):
-        shd.getparent().remove(shd)
+    for shd in list(tbl.iter(qn("w:shd"))):
+        if shd.get(qn("w:fill")) not in keep:
+            shd.getparent().remove(shd)
 
 
 def _rule_under(tbl: Any, row_index: int) -> None:
