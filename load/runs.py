@@ -66,16 +66,34 @@ def finish_run(factory: sessionmaker[Session], run_id: int, status: str = "finis
             return
         for name, value in counts.items():
             setattr(run, name, value)
+        if status != "finished":  # stopped midway: a document may have committed after the last count
+            _reconcile(session, run)
         run.status = status
         run.finished_at = datetime.now(UTC)
+
+
+def _reconcile(session: Session, run: ImportRun) -> None:
+    """Counts no lower than what the run left in the database.
+
+    Documents and failures carry their run, so what a stopped run loaded is counted from
+    them; the run's own counts add what leaves no row (unchanged files, which of the loaded
+    were replacements).  Each count is the larger of the two, so none is below the truth.
+    """
+    docs = session.scalar(select(func.count(DocumentRow.id)).where(DocumentRow.run_id == run.id)) or 0
+    actions = session.scalar(select(func.count(ActionRow.id)).join(DocumentRow)
+                             .where(DocumentRow.run_id == run.id)) or 0
+    failed = session.scalar(select(func.count(ImportErrorRow.id)).where(ImportErrorRow.run_id == run.id)) or 0
+    run.replaced = min(run.replaced or 0, docs)
+    run.loaded = max(run.loaded or 0, docs - run.replaced)
+    run.failed = max(run.failed or 0, failed)
+    run.actions = max(run.actions or 0, actions)
 
 
 def close_dead_runs(factory: sessionmaker[Session]) -> list[int]:
     """Mark this host's runs whose process is gone ``interrupted``, with their real counts; their ids.
 
-    Documents and failures carry their run, so what a killed run loaded is counted from
-    them; the checkpoint adds what leaves no row (unchanged files, which of the loaded were
-    replacements).  Each count is the larger of the two, so none is below the truth.
+    Their counts are reconciled with the rows they left (``_reconcile``): the last checkpoint
+    may be older than the last document loaded.
     """
     host = socket.gethostname()
     closed = []
@@ -85,15 +103,7 @@ def close_dead_runs(factory: sessionmaker[Session]) -> list[int]:
         for run in runs:
             if run.pid is None or run.pid == os.getpid() or _alive(run.pid):
                 continue
-            docs = session.scalar(select(func.count(DocumentRow.id)).where(DocumentRow.run_id == run.id)) or 0
-            actions = session.scalar(select(func.count(ActionRow.id)).join(DocumentRow)
-                                     .where(DocumentRow.run_id == run.id)) or 0
-            failed = session.scalar(select(func.count(ImportErrorRow.id))
-                                    .where(ImportErrorRow.run_id == run.id)) or 0
-            run.replaced = min(run.replaced or 0, docs)
-            run.loaded = max(run.loaded or 0, docs - run.replaced)
-            run.failed = max(run.failed or 0, failed)
-            run.actions = max(run.actions or 0, actions)
+            _reconcile(session, run)
             run.status = "interrupted"
             run.finished_at = datetime.now(UTC)
             closed.append(run.id)
