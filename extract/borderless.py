@@ -50,6 +50,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
+from extract.borderless_order import drawing_order
 from extract.layout import BULLET_GLYPHS, Line, Word, lines_to_text, split_columns
 from models.document import Cell, Table
 
@@ -433,6 +434,7 @@ PARA = "para"       # directly below, a new paragraph (the line above ended shor
 LIST = "list"       # a bullet under a bulleted item: the list begun in that cell goes on
 WRAP = "wrap"       # directly below, carrying on the line above mid-sentence (beyond doubt)
 FULL = "full"       # directly below a line that stopped because the next word did not fit: likely a wrap
+CELL = "cell"       # directly below, but drawn as another cell (extract.borderless_order): a new row
 
 
 def _marker(text: str) -> bool:
@@ -540,6 +542,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         return any(lo <= y <= hi for y in wide)
 
     pitch = _line_gap(frags)
+    same_cell = drawing_order(frags)
 
     def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
         """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
@@ -567,11 +570,13 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     bullets: dict[tuple[int, int], tuple[float, float] | None] = {}
     row_bold = _bold_text(by_line[0])
     key_wraps = key_lines = 0
+    lone: tuple[int, int] | None = None  # the one column with cells of its own in rows drawn apart
     for i, ln in enumerate(lines):
         height = line_height(ln)
         fs = by_line[i]
         row = out[-1]
         rel = [FRESH] * len(fs)
+        drawn_on = [False] * len(fs)  # carrying on the text above, as drawn (same_cell)
         for j, f in enumerate(fs):
             prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
             prev = max(prevs, key=lambda p: p.bottom) if prevs else None
@@ -583,17 +588,27 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                 rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
                 if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
                     rel[j] = PARA  # plain text under a bold line (a header's) is new text
+                if same_cell is not None:
+                    drawn_on[j] = same_cell(prev, f)
+                    rel[j] = rel[j] if drawn_on[j] else CELL
         if i:
             k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
             if k is not None:
                 key_lines += 1
                 key_wraps += rel[k] in (WRAP, FULL, LIST)
-            new, carry = _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
+            drawn, lone = _drawn_row(fs, rel, drawn_on, lone, row_bold)
+            new, carry = (True, True) if drawn else \
+                _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
             if new:
                 out.append(i)
                 row = i
                 if carried is not None and carry:
-                    carried.update((i, f.c0, f.c1) for f, r in zip(fs, rel, strict=True) if r == WRAP)
+                    carried.update((i, f.c0, f.c1) for f, r, d in zip(fs, rel, drawn_on, strict=True)
+                                   if r == WRAP or (drawn and d and f.span != lone))
+                    if drawn and lone is not None:  # a row of one cell: the rest of the row is shared
+                        here = {c for f in fs for c in range(f.c0, f.c1 + 1)}
+                        carried.update((i, *p.span) for c, p in last.items() if c not in here)
+                lone = lone if drawn else None
                 row_bold = None
         bold = _bold_text(fs)
         if bold is not None:
@@ -643,6 +658,30 @@ def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, 
     # a table of one-line rows: the key column has text on almost every line, and never wraps
     dense = key_lines >= 3 and key_wraps <= 0.15 * key_lines and k is not None
     return dense and LIST not in rel, False
+
+
+def _drawn_row(fs: Sequence[Fragment], rel: Sequence[str], drawn_on: Sequence[bool],
+               lone: tuple[int, int] | None, row_bold: bool | None) -> tuple[bool, tuple[int, int] | None]:
+    """Whether the drawing order starts a row at this line (every column carrying on there is then
+    a cell merged over both rows), and the column left alone with cells of its own.
+
+    A cell drawn after the rest of the row above (CELL) starts a row with no
+    padding above it, unless it is a bold sub-header under a bold header
+    (``_group_header`` cuts those).  Where that cell's column is the only
+    one with cells of its own (every other column carries on cells merged
+    over these rows, as drawn), its cells are drawn one after another, so
+    the order cannot part them; its cells there are paragraphs, as the first
+    one was, so each new paragraph in it (PARA) with every other column
+    still carrying on starts a row too.
+    """
+    cells = [f for f, r in zip(fs, rel, strict=True) if r == CELL]
+    if cells and not (row_bold and _bold_text(cells)):
+        alone = len(cells) == 1 and all(d for d, r in zip(drawn_on, rel, strict=True) if r != CELL)
+        return True, cells[0].span if alone else None
+    j = next((j for j, f in enumerate(fs) if f.span == lone), None)
+    if j is not None and rel[j] == PARA and all(drawn_on):
+        return True, lone
+    return False, lone
 
 
 def _header_rows(starts: list[int], by_line: Sequence[Sequence[Fragment]], values: Sequence[bool],

@@ -1,0 +1,77 @@
+"""Drawing order: which lines of a borderless table belong to one cell, as the page was drawn.
+
+Word and LibreOffice (and browsers printing an HTML table) draw a table cell
+by cell, row by row: all the lines of a cell, then the next cell to its
+right, and only then the next row.  A vertically merged cell is drawn with
+the row where it starts.  So where two rows have no padding between them (the
+office default for a table: no top or bottom cell margin) and one cell of the
+lower row starts right under the text of the upper one, the geometry is that
+of one cell holding two paragraphs (Staffordshire's three actions that share
+their lead, dates and review: three rows, or one cell of three paragraphs?),
+but the drawing order is not: the upper row's other cells were drawn between
+the two lines.
+
+:func:`drawing_order` reads this from the words' content-stream positions
+(:attr:`extract.layout.Word.seq`).  It answers only for a table drawn cell by
+cell: one drawn line by line across the columns (some report generators, or
+text re-flowed by a converter) interrupts every cell between any two of its
+lines, and one drawn column by column never does; in both the order says
+nothing about cells, so the row rules go by the page's geometry alone.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+
+class _Frag(Protocol):
+    """What a fragment of :mod:`extract.borderless` offers here: its words, line and columns."""
+
+    words: list
+    line: int
+    c0: int
+    c1: int
+
+
+#: share of a column's consecutive lines, among those where the text of other columns could be
+#: drawn between them, that must follow each other in the stream for a table drawn cell by cell
+CELL_BY_CELL = 0.75
+#: and at least this many such pairs (a table of one-line cells tells nothing)
+MIN_PAIRS = 4
+
+
+def drawing_order(frags: Sequence[_Frag]) -> Callable[[_Frag, _Frag], bool] | None:
+    """``same_cell(above, below)`` for two fragments of one column on consecutive lines: whether
+    nothing else of the table was drawn between them; None when the table is not drawn cell by
+    cell (or its words carry no drawing order)."""
+    if not frags or any(w.seq < 0 for f in frags for w in f.words):
+        return None
+    first = {id(f): min(w.seq for w in f.words) for f in frags}
+    last = {id(f): max(w.seq for w in f.words) for f in frags}
+    drawn = sorted(frags, key=lambda f: first[id(f)])
+    starts = [first[id(f)] for f in drawn]
+
+    def same_cell(above: _Frag, below: _Frag) -> bool:
+        a, b = last[id(above)], first[id(below)]
+        if b < a:
+            return False  # drawn before the line above it: another cell
+        # what was drawn between them: nothing, or more of the same cell on those two lines
+        between = drawn[bisect_right(starts, a):bisect_left(starts, b)]
+        return all(f.line in (above.line, below.line) and f.c0 <= below.c1 and f.c1 >= below.c0
+                   for f in between)
+
+    lines: dict[int, list[_Frag]] = {}
+    for f in frags:
+        lines.setdefault(f.line, []).append(f)
+    pairs = together = 0
+    for f in frags:
+        above = [p for p in lines.get(f.line - 1, ()) if p.c0 == f.c0 and p.c1 == f.c1]
+        if len(above) != 1 or len(lines[f.line]) + len(lines[f.line - 1]) < 3:
+            continue  # no other column's text on these lines that could be drawn between them
+        pairs += 1
+        together += same_cell(above[0], f)
+    if pairs < MIN_PAIRS or together < CELL_BY_CELL * pairs:
+        return None
+    return same_cell
