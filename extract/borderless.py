@@ -605,7 +605,8 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                 if carried is not None and carry:
                     carried.update((i, f.c0, f.c1) for f, r, d in zip(fs, rel, drawn_on, strict=True)
                                    if r == WRAP or (drawn and d and f.span != lone))
-                    if drawn and lone is not None:  # a row of one cell: the rest of the row is shared
+                    if drawn and lone is not None and any(f.span != lone for f in fs):
+                        # a row of one cell beside cells seen carrying on: the rest of the row is shared
                         here = {c for f in fs for c in range(f.c0, f.c1 + 1)}
                         carried.update((i, *p.span) for c, p in last.items() if c not in here)
                 lone = lone if drawn else None
@@ -792,7 +793,7 @@ def _span_titles(frags: Sequence[Fragment], row_of: dict[int, int], n_cols: int)
         title = fs[-1]
         if len(fs) == 2 and not (_marker(fs[0].text) and fs[0].c1 < title.c0):
             continue
-        if title.c1 < n_cols - 1 and _bold_text([title]) and (len(fs) == 2 or title.c1 > title.c0):
+        if title.c1 < n_cols - 1 and _bold_text([title]) and (len(fs) == 2 or title.c1 > title.c0 or title.c0 == 0):
             title.c1 = n_cols - 1
 
 
