@@ -542,11 +542,12 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         return any(lo <= y <= hi for y in wide)
 
     pitch = _line_gap(frags)
-    same_cell = drawing_order(frags)
 
     def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
         """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
         return f.top - prev.bottom > max(settings.para_gap * height, pitch + 0.3 * height)
+
+    same_cell = drawing_order(frags, lambda a, b: not blank_above(a, b, line_height(lines[b.line])))
 
     # first pass, rows unknown: where each column starts text (for the key column and density)
     last: dict[int, Fragment] = {}

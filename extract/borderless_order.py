@@ -35,17 +35,20 @@ class _Frag(Protocol):
     c1: int
 
 
-#: share of a column's consecutive lines, among those where the text of other columns could be
-#: drawn between them, that must follow each other in the stream for a table drawn cell by cell
-CELL_BY_CELL = 0.75
+#: share of a column's consecutive lines with no blank between them, among those where the text of
+#: other columns could be drawn between them, that must follow each other in the stream for a table
+#: drawn cell by cell (drawn line by line, none do: the rest of the line comes between)
+CELL_BY_CELL = 0.5
 #: and at least this many such pairs (a table of one-line cells tells nothing)
 MIN_PAIRS = 4
 
 
-def drawing_order(frags: Sequence[_Frag]) -> Callable[[_Frag, _Frag], bool] | None:
+def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] = lambda a, b: True,
+                  ) -> Callable[[_Frag, _Frag], bool] | None:
     """``same_cell(above, below)`` for two fragments of one column on consecutive lines: whether
     nothing else of the table was drawn between them; None when the table is not drawn cell by
-    cell (or its words carry no drawing order)."""
+    cell (or its words carry no drawing order).  ``tight(above, below)``: no blank parts the two
+    lines (a blank is row padding or a paragraph space, which the geometry reads already)."""
     if not frags or any(w.seq < 0 for f in frags for w in f.words):
         return None
     first = {id(f): min(w.seq for w in f.words) for f in frags}
@@ -68,7 +71,7 @@ def drawing_order(frags: Sequence[_Frag]) -> Callable[[_Frag, _Frag], bool] | No
     pairs = together = 0
     for f in frags:
         above = [p for p in lines.get(f.line - 1, ()) if p.c0 == f.c0 and p.c1 == f.c1]
-        if len(above) != 1 or len(lines[f.line]) + len(lines[f.line - 1]) < 3:
+        if len(above) != 1 or len(lines[f.line]) + len(lines[f.line - 1]) < 3 or not tight(above[0], f):
             continue  # no other column's text on these lines that could be drawn between them
         pairs += 1
         together += same_cell(above[0], f)

@@ -5,7 +5,9 @@ LibreOffice with no cell borders or shading, ``NAME-rule.pdf`` the same with a
 rule under each table's header rows (``tests/data/build_borderless.py --all``).  The rows must come from the page:
 a new paragraph or bullet in one column while another column's cell carries on
 is no new row, a header repeated at the top of each section's table is no
-action, and two references on adjacent lines are two rows.
+action, two references on adjacent lines are two rows, and rows with no
+padding between them that look like one cell of several paragraphs are told
+apart by the order the page draws them in (cell by cell, row by row).
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ from normalise.repeats import split_table
 
 DATA = Path(__file__).resolve().parent / "data" / "borderless"
 VARIANTS = ["", "-rule"]  # no rules at all; a rule under the header rows
-#: plans whose borderless rendering is ambiguous on the page alone (see the test below)
-KNOWN_SHORT = {"staffordshire-2011-12"}
 
 
 @cache
@@ -37,7 +37,7 @@ def borderless(name: str, engine: str = "pdfium", variant: str = "") -> dict:
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("name", [p for p in PLANS if p not in KNOWN_SHORT])
+@pytest.mark.parametrize("name", PLANS)
 def test_borderless_rendering_scores(name, variant):
     res = scorer().score(expected(name), [borderless(name, variant=variant)])
     summary = {k: round(v, 3) for k, v in res.items() if isinstance(v, float)}
@@ -45,16 +45,30 @@ def test_borderless_rendering_scores(name, variant):
     assert res["score"] >= 0.97, summary
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_staffordshire_borderless_keeps_its_rows(variant):
-    """Staffordshire's three training actions share every other cell (merged over their rows), and their
-    action cells are one short paragraph each: without borders that is one cell of three paragraphs, so
-    they read as one action (2 of 66 actions lost, score 0.951).  Everything else is read row by row."""
-    name = "staffordshire-2011-12"
-    res = scorer().score(expected(name), [borderless(name, variant=variant)])
-    summary = {k: round(v, 3) for k, v in res.items() if isinstance(v, float)}
-    assert res["precision"] >= 0.98 and res["recall"] >= 0.95, summary
-    assert res["score"] >= 0.95 and res["dates"] >= 0.99, summary
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_rows_drawn_apart_share_their_merged_cells(engine):
+    """Staffordshire's three training actions are three rows with no padding, one short paragraph each,
+    sharing every other cell (merged over them): on the page, one cell of three paragraphs.  The page
+    draws the first row's other cells before the second action, so the second is a cell of its own; the
+    third follows it in the one column with cells of its own there, a paragraph as each is.  Each action
+    keeps the shared lead, dates and review; a cell of two paragraphs drawn together stays one action."""
+    actions = borderless("staffordshire-2011-12", engine)["actions"]
+    texts = [a["action"] for a in actions]
+    first = texts.index("To ensure materials are updated as required")
+    assert texts[first:first + 4] == [
+        "To ensure materials are updated as required", "To respond to Serious Case review Actions as required",
+        "To respond to Child Death Actions as required.",
+        "Provide a quarterly Report to be presented at the SSCB Strategic Board"]
+    for a in actions[first:first + 3]:
+        assert a["lead"] == "SSCB Training Pool\nSSCB Training Manager"
+        assert (a["start"], a["end"]) == ("2011-04", "2012-03")
+        assert a["progress"].startswith("Materials are constantly reviewed") and a["progress"].endswith(
+            "All relevant SCR recommendations inform SSCB training events.")
+        assert a["objective"].startswith("To review and re-refresh training materials")
+    assert actions[first + 3]["lead"] == "Chair of the sub-group"
+    assert "Ratify, publish & disseminate." in texts[texts.index(
+        "Work with partners to help coordinate & produce Staffordshire's Draft Hidden Harm Strategy.\n"
+        "Ratify, publish & disseminate.")]
 
 
 @pytest.mark.parametrize("name", ["surrey-2012-15", "solihull-2012-13"])
