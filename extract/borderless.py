@@ -30,7 +30,8 @@ Steps, each a small function:
    paragraph under a cell just ended) or carries one on (mid-sentence, a
    lower-case start, indented under a bullet, the line above ran out of
    room); a continuation never starts a row, while a new reference, two
-   columns starting cells together, a rule, or figures do.  A column that
+   columns starting cells together, a rule, figures, or a cell the page
+   draws after the rest of the row above (``extract.borderless_order``) do.  A column that
    carries on across a row start is a cell merged over those rows; a lone
    bold line is a title spanning its row; a bold header whose sub-headers
    start on its second line is two header rows;
