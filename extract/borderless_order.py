@@ -35,12 +35,12 @@ class _Frag(Protocol):
     c1: int
 
 
-#: share of a column's consecutive lines with no blank between them, among those where the text of
-#: other columns could be drawn between them, that must follow each other in the stream for a table
-#: drawn cell by cell (drawn line by line, none do: the rest of the line comes between)
-CELL_BY_CELL = 0.5
-#: and at least this many such pairs (a table of one-line cells tells nothing)
-MIN_PAIRS = 4
+#: a table is drawn cell by cell when, among a column's consecutive lines with no blank between them
+#: and other columns' text on them (which a page drawn line by line draws between them, every time),
+#: at least this many follow each other in the stream...
+MIN_TOGETHER = 3
+#: ...and at least this share of them (the others are rows with no padding, or one-line cells)
+CELL_BY_CELL = 0.15
 
 
 def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] = lambda a, b: True,
@@ -75,6 +75,6 @@ def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] 
             continue  # no other column's text on these lines that could be drawn between them
         pairs += 1
         together += same_cell(above[0], f)
-    if pairs < MIN_PAIRS or together < CELL_BY_CELL * pairs:
+    if together < max(MIN_TOGETHER, CELL_BY_CELL * pairs):
         return None
     return same_cell
