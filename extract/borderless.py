@@ -425,6 +425,8 @@ _CONNECTORS = frozenset({"and", "or", "of", "the", "to", "for", "a", "an", "in",
                          "including", "e.g.", "i.e.", "via", "between", "across", "within"})
 _REF_LIKE = re.compile(r"^[(\[]?(?:[A-Z]{1,4}\s?)?\d+(?:[.\-]?[0-9A-Za-z]{1,3})*[.)\]:]?$")
 _SENTENCE_END = (".", "!", "?", ";", ":")
+#: a web or e-mail address: written in lower case wherever it stands, so its case says nothing
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|[\w.+-]+@[\w-]+\.)", re.I)
 
 # how a line's text in one column relates to the text above it in that column
 FRESH = "fresh"     # the column has no text yet in the current row
@@ -462,7 +464,8 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
         return WRAP  # indented under the bullet's text: the bulleted item goes on
     words = first.text
     last = prev.words[-1].text
-    if words[:1].islower() and not _LIST_MARKER.match(words) and not last.endswith(_SENTENCE_END):
+    if words[:1].islower() and not _LIST_MARKER.match(words) and not _ADDRESS.match(words) \
+            and not last.endswith(_SENTENCE_END):
         return WRAP
     if last.endswith(("-", ",", "/", "&", "(", "\u2013")) or last.lower() in _CONNECTORS:
         return WRAP
@@ -472,6 +475,29 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
         return PARA  # a sentence (or 'n.a.') ended: what follows may be new text
     width = first.x1 - first.x0
     return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
+
+
+def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], float], space: float,
+                    ) -> set[tuple[int, int]]:
+    """Column spans seen to run out of room: a line carried on beyond doubt on the next (a
+    lower-case start, a joining word) where its next word would not have fitted.
+
+    A column's right edge is known only from its widest line; in a column
+    whose text never wraps (short names, one line each) that line may stop
+    far short of the edge, so a line reaching it is no sign of a wrap."""
+    out: set[tuple[int, int]] = set()
+    by_span: dict[tuple[int, int], list[Fragment]] = {}
+    for f in frags:
+        by_span.setdefault(f.span, []).append(f)
+    for span, fs in by_span.items():
+        right = limits.get(span, 0.0)
+        for a, b in zip(fs, fs[1:], strict=False):
+            if b.line == a.line + 1 and _relation(a, b, right, space, None) == WRAP:
+                w = b.words[0].x1 - b.words[0].x0
+                if a.x1 + space + w > right:
+                    out.add(span)
+                    break
+    return out
 
 
 def _line_gap(frags: Sequence[Fragment]) -> float:
@@ -540,6 +566,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         return any(lo <= y <= hi for y in wide)
 
     pitch = _line_gap(frags)
+    wrapping = _wrapping_spans(frags, limits, space)
 
     def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
         """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
@@ -581,6 +608,9 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                 rel[j] = RESUME
             else:
                 rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
+                if rel[j] == FULL and f.span not in wrapping and not (_bold_text([prev]) and _bold_text([f])):
+                    rel[j] = PARA  # the column never visibly wraps: its edge is unknown (a header's bold lines
+                    # are set in the column's width: they may still have run out of room)
                 if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
                     rel[j] = PARA  # plain text under a bold line (a header's) is new text
         if i:
@@ -638,6 +668,8 @@ def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, 
         return True, False  # every other column starts new text (figures, or items one per line)
     if k is not None and rel[k] == PARA and others and all(r in (FRESH, RESUME, PARA) for r in others):
         return True, False  # the key column starts new text and no column carries on: rows with no padding
+    if k is not None and rel[k] == PARA and LIST not in rel and any(r in (FRESH, RESUME) for r in others):
+        return True, False  # new text in the key column and a cell starting beside it: a FULL line ended its cell
     if FULL in rel:
         return False, False
     # a table of one-line rows: the key column has text on almost every line, and never wraps
