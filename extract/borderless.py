@@ -440,8 +440,8 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     column starting text, or a reference right under the last, or the key
     column starting new text with no column carrying on, or beside a column
     starting a cell, starts one; a likely wrap (FULL: only in a column seen
-    to wrap, or a header's bold lines) keeps the line; and in a table of one-line rows any line that
-    does not go on with a list starts a row.  Row padding needs no rule of
+    to wrap, or a header's bold lines) keeps the line; and in a table of
+    one-line rows any line that does not go on with a list starts a row.  Row padding needs no rule of
     its own: it is a blank above every column's text, so every column
     starts a cell (RESUME).
     """

@@ -77,12 +77,14 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
     """PARA, LIST, WRAP or FULL: how ``frag`` follows ``prev``, the line directly above it in its
     column; ``bullet``: the glyph's and the text's x of the bulleted item the column is in, if any.
 
-    A WRAP is a continuation beyond doubt: a lower-case start, a line above
+    A WRAP is a continuation beyond doubt: a lower-case start (not a web
+    or e-mail address, lower case wherever it stands), a line above
     ending with a hyphen, comma or joining word, a line indented under the
     bullet above it.  FULL is a likely one: the line above stopped because
     the next word would not have fitted (by more than half a letter: the
     column's right edge is known only from its widest line), unless a
-    sentence ended there.
+    sentence ended there; ``row_starts`` trusts it only in a column seen
+    to wrap (``_wrapping_spans``).
     """
     first = frag.words[0]
     if first.text[:1] in BULLET_GLYPHS:
