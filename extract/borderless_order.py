@@ -25,6 +25,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from extract.borderless_rows import PARA, _bold_text
+
 
 class _Frag(Protocol):
     """What a fragment of :mod:`extract.borderless` offers here: its words, line and columns."""
@@ -34,6 +36,10 @@ class _Frag(Protocol):
     c0: int
     c1: int
 
+
+#: how a line's text in one column relates to the text above it (beside the relations of
+#: :mod:`extract.borderless_rows`): directly below, but drawn as another cell, a row with no padding
+CELL = "cell"
 
 #: a table is drawn cell by cell when, among a column's consecutive lines with no blank between them
 #: and other columns' text on them (which a page drawn line by line draws between them, every time),
@@ -78,3 +84,39 @@ def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] 
     if together < max(MIN_TOGETHER, CELL_BY_CELL * pairs):
         return None
     return same_cell
+
+
+def drawn_row(fs: Sequence[_Frag], rel: Sequence[str], drawn_on: Sequence[bool],
+              lone: tuple[int, int] | None, row_bold: bool | None) -> tuple[bool, tuple[int, int] | None]:
+    """Whether the drawing order starts a row at this line (every column carrying on there is then
+    a cell merged over both rows), and the column left alone with cells of its own.
+
+    A cell drawn after the rest of the row above (CELL) starts a row with no
+    padding above it, unless it is a bold sub-header under a bold header
+    (``extract.borderless._group_header`` cuts those).  Where that cell's column is the only
+    one with cells of its own (every other column carries on cells merged
+    over these rows, as drawn), its cells are drawn one after another, so
+    the order cannot part them; its cells there are paragraphs, as the first
+    one was, so each new paragraph in it (PARA) with every other column
+    still carrying on starts a row too.
+    """
+    cells = [f for f, r in zip(fs, rel, strict=True) if r == CELL]
+    if cells and not (row_bold and _bold_text(cells)):
+        alone = len(cells) == 1 and all(d for d, r in zip(drawn_on, rel, strict=True) if r != CELL)
+        return True, cells[0].span if alone else None
+    j = next((j for j, f in enumerate(fs) if f.span == lone), None)
+    if j is not None and rel[j] == PARA and all(drawn_on):
+        return True, lone
+    return False, lone
+
+
+def shared_spans(fs: Sequence[_Frag], drawn_on: Sequence[bool], lone: tuple[int, int] | None,
+                 last: dict[int, _Frag]) -> set[tuple[int, int]]:
+    """The column spans merged over a row the drawing order started: those carrying on there, as
+    drawn; and, in a row of one cell beside cells seen carrying on, every other column's last cell
+    above (the rest of the row is shared; ``last``: each column's last fragment so far)."""
+    spans = {(f.c0, f.c1) for f, d in zip(fs, drawn_on, strict=True) if d and (f.c0, f.c1) != lone}
+    if lone is not None and any((f.c0, f.c1) != lone for f in fs):
+        here = {c for f in fs for c in range(f.c0, f.c1 + 1)}
+        spans |= {(p.c0, p.c1) for c, p in last.items() if c not in here}
+    return spans
