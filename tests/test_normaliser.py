@@ -89,6 +89,37 @@ def test_priorities_carry_themes():
     assert "domestic_abuse" in {t for p in extracted("surrey-2012-15", "docx")["priorities"] for t in p["themes"]}
 
 
+@pytest.mark.parametrize(("label", "text", "themes"), [
+    # the label names the subject: a theme passing once in a sentence about it does not join it
+    ("Neglect", "We will improve how agencies recognise neglect, respond to neglect early and use the neglect "
+                "toolkit, with early help where it fits", ["neglect"]),
+    # ... a list item opening with a theme names a sub-area; one mentioning it mid-sentence does not
+    ("2. Neglect", "• Early Help\n• Parenting support\n• every referral is screened by the safeguarding hub",
+     ["neglect", "early_help", "parenting"]),
+    # ... a theme of the text's own sentence named as often as the label's joins it
+    ("Exploitation", "children at risk of exploitation or going missing are kept safe", ["cse", "missing"]),
+    # no subject in the label: a list of four subjects is four themes (no fixed cap of three)
+    ("Priority 4", "Work with vulnerable groups, with a focus on:\n• a hidden harm strategy\n"
+                   "• a domestic violence strategy\n• children in mosques and madrassahs\n"
+                   "• children at risk of sexual exploitation",
+     ["substance_misuse", "domestic_abuse", "faith_settings", "cse"]),
+    # in one line, guidance and awareness give way to the need they serve ...
+    ("Priority 2", "Develop practice guidance and raise awareness about working with highly resistant families",
+     ["parenting"]),
+    # ... and stand where the line names none
+    ("Priority 2", "Develop practice guidance and raise awareness among schools",
+     ["policies_procedures", "communication"]),
+    # overlapping cues read as the longest; a name and its abbreviation are one mention
+    (None, "Emotional health", ["mental_health"]),
+    (None, "Oversee Serious Case Reviews (SCRs), the CDOP and partnership reviews", ["case_reviews", "child_death"]),
+    (None, "", []),
+])
+def test_declared_priority_themes(label, text, themes):
+    from normalise.themes import themes_for_text
+
+    assert themes_for_text(text, label) == themes
+
+
 @pytest.mark.parametrize("text,status", [
     ("Action completed", "completed"), ("Protocol in place", "completed"),
     ("Strategy agreed by the Board", "completed"),
