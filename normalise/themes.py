@@ -112,7 +112,7 @@ def themes_for_text(text: str | None, label: str | None = None) -> list[str]:
     score: Counter[str] = Counter()
     first: dict[str, tuple[int, int]] = {}
     if named:
-        statement = Counter()
+        statement: Counter[str] = Counter()
         for i, line in enumerate(lines):
             spans = _line_subjects(line)
             for theme, start, _ in spans:
