@@ -90,11 +90,16 @@ def themes_for_text(text: str | None, label: str | None = None) -> list[str]:
     families; mosques and madrassahs; sexual exploitation' declares five).
 
     - Themes the label names come first: when it names one ('Priority 1: Neglect'), the text
-      details that subject, so a theme of the text joins it only as a list item that opens with
-      it ('• Early Help', '• Substance Abuse') or, in the text's own sentences, mentioned as often
-      as the most mentioned theme there ('children at risk of exploitation or going missing'); a
-      'Why?' bullet citing child protection plan figures or a serious case review, or one passing
-      'through early help' in a sentence naming neglect four times, does not make it a priority.
+      details that subject, and a theme of the text joins it where the text declares it:
+      a list item opening with it ('• Early Help', '• Substance Abuse'); a need, harm or service
+      (a theme not of ``kind = "practice"``) named in a sentence of what the board will do
+      ('response at the early stage of indicators of neglect through early help': a researcher
+      asking which boards made early help a priority expects this one); or any theme its own
+      sentences mention as often as the most mentioned one.  A practice theme named less often
+      gives way (it is how the subject is worked on), and so does a theme cited in evidence — a
+      list item not opening with it (a 'Why?' bullet citing child protection plan figures or a
+      serious case review) or a sentence citing figures or a source ('45% in 2009', '(Brandon
+      et al 2012)', '(SCIE Case Review).').
     - When the label names none ('Targeted Priority 4', 'People'), every line of the text counts,
       and a theme is kept at half the score of the best one (a list of five items on five
       subjects is five subjects).
@@ -113,6 +118,7 @@ def themes_for_text(text: str | None, label: str | None = None) -> list[str]:
     first: dict[str, tuple[int, int]] = {}
     if named:
         statement: Counter[str] = Counter()
+        declared: set[str] = set()
         for i, line in enumerate(lines):
             spans = _line_subjects(line)
             for theme, start, _ in spans:
@@ -122,9 +128,11 @@ def themes_for_text(text: str | None, label: str | None = None) -> list[str]:
                 score.update({t: 1 for t, s, _ in spans if s == opening})
             else:
                 statement.update(t for t, _, _ in spans)
+                declared.update(t for sentence in _SENTENCE.split(line) if not _EVIDENCE.search(sentence)
+                                for t, _, _ in _line_subjects(sentence) if t not in _practice())
         if statement:
             top = max(statement.values())
-            score.update({t: n for t, n in statement.items() if n >= top})
+            score.update({t: n for t, n in statement.items() if n >= top or t in declared})
         kept = [t for t in score if t not in named]
     else:
         for i, line in enumerate(lines):
@@ -138,6 +146,12 @@ def themes_for_text(text: str | None, label: str | None = None) -> list[str]:
     return (named + kept)[:limit]
 
 
+#: Sentences of one line: a paragraph may give the reason ('Why?') beside what the board will do.
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\W])")
+#: A sentence citing figures or a source ('45% in 2009', '(Brandon et al 2012)', '(SCIE Case
+#: Review).' closing it) is evidence for a priority, not what the priority is about.
+_EVIDENCE = re.compile(r"\d\s?%|\bper\s?cent\b|\([^()]*\b(?:19|20)\d\d\b[^()]*\)"
+                       r"|\([A-Z][^\s()]*(?:\s+(?:of|and|for|the|&|[A-Z][^\s()]*))+\)\W*$")
 _BULLET = re.compile(r"^\s*(?:[•◆◇❖➢►▪◦]|[-*](?=\s))\s*")
 _LEAD_IN = re.compile(r"^(?:\s*[•◆◇❖➢►▪◦\-*]\s*|\s*(?:\d+[.)]|[a-z][.)])\s+|\s*(?:the|a|an)\s+)+", re.I)
 

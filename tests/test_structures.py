@@ -131,10 +131,10 @@ def test_priorities_common_lists_every_declaring_board_on_the_structure_plans(tm
 
 #: Which boards declare each theme of THEMES.md a priority, read by hand from the five fixture plans'
 #: declared priorities (the same as their seeds'); a theme no board declares maps to no board.  Read:
-#: - Shropshire's three priority areas: childhood neglect; CSE and children who go missing; domestic
-#:   abuse.  Its neglect focus passes 'through early help' once in a sentence about neglect, and the plan
-#:   puts early help among the areas of assurance reporting 'in addition to the priority areas': not
-#:   declared (nor FGM, Prevent, private fostering, looked after children of that list);
+#: - Shropshire's three priority areas: childhood neglect (with response at the early stage 'through
+#:   early help': early help, as the project's gold reads it); CSE and children who go missing; domestic
+#:   abuse.  The areas of assurance reporting 'in addition to the priority areas' are not declared (FGM,
+#:   Prevent, private fostering, looked after children of that list);
 #: - Solihull's three step change priorities: neglect, domestic abuse, CSE; their 'Why?' bullets cite
 #:   child protection plan figures and serious case reviews as evidence, which declares neither;
 #: - Staffordshire's ten: governance (structure and governance arrangements; a responsive LSCB),
@@ -156,7 +156,7 @@ DECLARED_BY = {
     "cse": ["Shropshire", "Solihull", "Staffordshire", "Sunderland", "Surrey"],
     "missing": ["Shropshire", "Sunderland", "Surrey"],
     "domestic_abuse": ["Shropshire", "Solihull", "Staffordshire", "Sunderland", "Surrey"],
-    "early_help": ["Sunderland", "Surrey"],
+    "early_help": ["Shropshire", "Sunderland", "Surrey"],
     "child_protection": ["Surrey"],
     "looked_after": ["Surrey"],
     "case_reviews": ["Staffordshire"],
