@@ -94,6 +94,7 @@ def _data() -> dict:
         "header": {f: comp(p) for f, p in data["header"]["fields"].items()},
         "verbs": frozenset(content["imperatives"]), "nominals": frozenset(content["nominals"]),
         "progress": one(content["progress"]), "outcome": one(content["outcome"]), "states": one(content["states"]),
+        "done": one(content["done"]),
         "times": one(content["times"]), "status": one(content["status"]),
     }
 
@@ -196,8 +197,8 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
         head = low[:160]  # the cues of a report or a measure show early; long cells are read in part
         if n >= 40 and (find_months(v[:160]) or _DATED.search(head)):  # a dated update
             cues.update(("progress", "dated"))
-        elif d["progress"].search(head):  # a report in the perfect or the past, work under way
-            cues.add("progress")
+        elif d["progress"].search(head) or d["done"].search(head) and not d["states"].search(head):
+            cues.add("progress")  # a report in the perfect or the past, work under way or done
         elif _PAST.search(v.split(" ", 1)[1] if " " in v else ""):  # a verb in the past, not first
             cues.add("reported")
         if d["outcome"].search(head):
