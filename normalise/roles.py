@@ -388,7 +388,8 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
 def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> list[list[int]]:
     """Columns that take one field together: neighbouring timescale columns ('Start', 'End'),
     neighbouring progress or outcome columns ('Progress Q1', 'Progress Q2'), a two-level header's
-    sub-columns of one field, or a pair of neighbouring date columns no header tells apart."""
+    sub-columns of one field, or a pair of neighbouring date columns no header tells apart (neutral
+    labels, or one header text over both)."""
     def parent(i: int) -> str | None:
         h = headers[i]
         if ":" in h:
@@ -404,8 +405,11 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
     def timed(i: int) -> bool:
         return named(i) == "timescale"
 
+    def timed_cells(i: int) -> bool:
+        return evs[i].content.get("timescale", (0,))[0] >= 0.6
+
     def dates(i: int) -> bool:  # dates under a header that names nothing
-        return evs[i].content.get("timescale", (0,))[0] >= 0.6 and not evs[i].header
+        return timed_cells(i) and not evs[i].header
 
     units: list[list[int]] = []
     for i in range(len(headers)):
@@ -415,8 +419,10 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
             same_parent = parent(i) is not None and all(parent(k) == parent(i) for k in last)
             by_header = all(timed(k) for k in last + [i]) or bool(named(i)) and all(
                 named(k) == named(i) for k in last) and (same_parent or named(i) in ("progress", "outcome"))
-            by_cells = len(last) == 1 and dates(i) and dates(j) and (
-                same_parent or all(is_neutral(headers[k]) for k in (i, j)))
+            twin = bool(headers[i].strip()) and headers[i] == headers[j]  # one header over both (a merged cell)
+            by_cells = len(last) == 1 and (
+                dates(i) and dates(j) and (same_parent or all(is_neutral(headers[k]) for k in (i, j)))
+                or twin and timed_cells(i) and timed_cells(j))
             if by_header or by_cells:
                 last.append(i)
                 continue

@@ -325,6 +325,21 @@ def test_header_blind_long_table():
         (r[0], r[1], r[2], r[4]) for r in rows[-4:]]
 
 
+def test_one_header_over_two_date_columns():
+    """A header cell spanning two columns of dates, read as the same text over both (a PDF's merged
+    header): one timescale, both dates in it, whatever the header's wording."""
+    starts = ["April 2018", "May 2018", "June 2018", "July 2018"]
+    rows = [["Ref", "Action", "Lead", "When will this be achieved?", "When will this be achieved?", "Progress"]] + [
+        [r[0], r[1], r[2], start, r[3], r[5]] for start, r in zip(starts, ROWS, strict=True)]
+    doc = _doc(_table(rows))
+    assert _fields(doc) == ["ref", "action", "lead", "timescale", "timescale", "progress"]
+    plan = normalise(doc)
+    assert [a.timescale for a in plan.actions] == [
+        "April 2018; March 2019", "May 2018; Sept 2018", "June 2018; Q4 2018/19", "July 2018; December 2018"]
+    assert plan.actions[0].end == "2019-03" and plan.actions[3].end == "2018-12"
+    assert plan.warnings == []
+
+
 def test_warning_long_text_mapped_to_nothing():
     rows = [["Ref", "Action", "Lead", "Timescale", "Progress", "Remarks"]] + [
         [*r[:4], r[5], r[5].replace(" in ", " during ")] for r in ROWS]
