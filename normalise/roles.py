@@ -150,17 +150,17 @@ _PAST = re.compile(r"\b(?:[a-z]{3,}ed|made|sent|given|taken|done|written|seen|be
 
 _PLANNED = re.compile(r"^[^.;:]{0,60}\bto be\s+\w+(?:ed|en)\b", re.I)  # 'Report to be submitted'
 
-# A first word that could be an instruction ('Review', 'Lead', 'Audit') followed at once by a verb in
-# the past that ends a phrase (punctuation, the end, a new capitalised note, a preposition): a noun
-# and what was done to it, the telegraphic report ('Audit commenced.', 'Lead established Task and
-# Finish Group established', 'Review completed in May'), not an instruction; 'Implement revised
-# procedures' (a participle before its noun) stays an instruction.
 # A month in a sentence, the date of an update ('held in September', 'on 14th November'); a deadline
 # ('by March') is an instruction's, so 'by' is not among the words before it.
 _DATED = re.compile(r"\b(?:in|on|since|during|from|until|early|late|mid|\d{1,2}(?:st|nd|rd|th)?)[\s-]+(?:jan(?:uary)?|"
                     r"feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
                     r"nov(?:ember)?|dec(?:ember)?)\b")
 
+# A first word that could be an instruction ('Review', 'Lead', 'Audit') followed at once by a verb in
+# the past that ends a phrase (punctuation, the end, a new capitalised note, a preposition): a noun
+# and what was done to it, the telegraphic report ('Audit commenced.', 'Lead established Task and
+# Finish Group established', 'Review completed in May'), not an instruction; 'Implement revised
+# procedures' (a participle before its noun) stays an instruction.
 _NOTED = re.compile(r"^\S+ (?:[a-z]{3,}ed|made|sent|given|taken|done|written|seen|begun|shown|held|met|built)"
                     r"(?:$|[.;:,•]| (?:[A-Z(•\d]|(?:by|in|on|for|at|with|and|to|from|during|within|across|"
                     r"following|but|as|via|through|after|before|since)\b))")
@@ -242,7 +242,8 @@ def _clamp(x: float) -> float:
 
 def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[float, str]]:
     """Evidence for each field from the column's cells (``full``: the cues of text as well as of
-    form; a header the lexicon names outright needs only the form checked: dates, names, codes)."""
+    form; a header the lexicon names outright as a field of form -- lead, timescale, ref, status --
+    needs only the form checked: dates, names, codes; a text field's cells add to its header)."""
     filled = [v for v in facts.values if v]
     vals = _sample(filled)
     if not vals:
