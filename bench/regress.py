@@ -6,16 +6,16 @@ script checks a given git revision out into a temporary directory (``git
 worktree add --detach``, removed afterwards) and times
 :func:`batch.importer.extract_file` (``extract.read`` then ``normalise``,
 records out) on the fixture PDFs (and DOCXs, ``--docx``) with each tree's code,
-each in its own process, the two trees taking turns: ``--pairs`` pairs of
-processes, the order swapped from one pair to the next, so a change in the
-machine's load falls on both.  Inside a process every file is read once
-untimed (imports, the NLP pipeline), then timed in ``--rounds`` rounds, and a
-file's figure is its best round; before each timed run the heap is collected
-and the normaliser's text caches emptied, untimed (as ``bench/speed.py``
-does), so a file read again is timed as a new document.  The same process
-also times ``normalise`` alone on the file's extracted ``Document`` (best of
-the rounds), so the normaliser's share of a change is seen apart from the
-reader's.
+each tree in its own process.  The two processes are started together and
+kept running, and the trees take turns file by file (who goes first
+alternating), so a change in the machine's load falls on both; each process
+first reads every file once untimed (imports, the NLP pipeline).  A file's
+figure is its best of ``--rounds`` rounds; before each timed run the heap is
+collected and the normaliser's text caches emptied, untimed (as
+``bench/speed.py`` does), so a file read again is timed as a new document.
+The same process also times ``normalise`` alone on the file's extracted
+``Document``, so the normaliser's share of a change is seen apart from the
+reader's.  ``--pairs`` repeats all this with fresh processes.
 
 Printed: per pair and per tree, milliseconds per page (best-of-rounds time of
 every file, summed, over the pages), wall and CPU, and this tree's ratio to
@@ -43,7 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 
 #: What a timing process runs, with its tree as the working directory and first on ``sys.path``.
-#: Self-contained (the earlier revision may not have this module); prints one JSON line.
+#: Self-contained (the earlier revision may not have this module).  It reads every file once untimed
+#: (imports, the NLP pipeline, the Documents for ``normalise`` alone), says "ready", then times one
+#: file for each line it is sent and answers with one JSON line.
 CHILD = r"""
 import copy, gc, json, sys, time
 sys.path.insert(0, ".")
@@ -55,28 +57,61 @@ try:
 except ImportError:  # a revision before the text caches
     def forget_texts():
         pass
-files = json.loads(sys.argv[1]); rounds = int(sys.argv[2])
-def fresh():
-    gc.collect(); forget_texts()
+files = json.loads(sys.argv[1])
 docs = {}
-for f in files:  # warm up: imports, the NLP pipeline; the Documents for normalise alone
+for f in files:
     extract_file(f)
     docs[f] = read(f)
-best = {f: {"wall": 1e9, "cpu": 1e9, "norm_wall": 1e9, "norm_cpu": 1e9} for f in files}
-for _ in range(rounds):
-    for f in files:
-        fresh()
-        w, c = time.perf_counter(), time.process_time()
-        extract_file(f)
-        w, c = time.perf_counter() - w, time.process_time() - c
-        b = best[f]; b["wall"] = min(b["wall"], w); b["cpu"] = min(b["cpu"], c)
-        doc = copy.deepcopy(docs[f]); fresh()
-        w, c = time.perf_counter(), time.process_time()
-        normalise(doc)
-        w, c = time.perf_counter() - w, time.process_time() - c
-        b["norm_wall"] = min(b["norm_wall"], w); b["norm_cpu"] = min(b["norm_cpu"], c)
-print(json.dumps(best))
+print("ready", flush=True)
+for line in sys.stdin:
+    f = line.strip()
+    gc.collect(); forget_texts()
+    w, c = time.perf_counter(), time.process_time()
+    extract_file(f)
+    w, c = time.perf_counter() - w, time.process_time() - c
+    doc = copy.deepcopy(docs[f])
+    gc.collect(); forget_texts()
+    nw, nc = time.perf_counter(), time.process_time()
+    normalise(doc)
+    nw, nc = time.perf_counter() - nw, time.process_time() - nc
+    print(json.dumps({"wall": w, "cpu": c, "norm_wall": nw, "norm_cpu": nc}), flush=True)
 """
+
+KEYS = ("wall", "cpu", "norm_wall", "norm_cpu")
+
+
+class Timer:
+    """A timing process of one tree, kept running while the trees take turns file by file."""
+
+    def __init__(self, tree: Path, files: list[Path]) -> None:
+        self.tree = tree
+        self.proc = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps([str(f) for f in files])], cwd=tree,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env={**os.environ, "PYTHONPATH": str(tree)})
+        self.best: dict[str, dict[str, float]] = {}
+
+    def ready(self) -> None:
+        if self._line() != "ready":
+            raise SystemExit(f"Error: the timing process in {self.tree} did not start")
+
+    def _line(self) -> str:
+        line = self.proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise SystemExit(f"Error: the timing process in {self.tree} stopped (see its error above)")
+        return line.strip()
+
+    def time(self, path: Path) -> None:
+        """Time one file; keep its best of every measure."""
+        self.proc.stdin.write(f"{path}\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        got = json.loads(self._line())
+        best = self.best.setdefault(str(path), {k: float("inf") for k in KEYS})
+        for k in KEYS:
+            best[k] = min(best[k], got[k])
+
+    def close(self) -> None:
+        self.proc.stdin.close()  # type: ignore[union-attr]
+        self.proc.wait()
 
 
 def pages_of(path: Path) -> int:
@@ -89,15 +124,6 @@ def pages_of(path: Path) -> int:
         return len(doc)
     finally:
         doc.close()
-
-
-def time_tree(tree: Path, files: list[Path], rounds: int) -> dict[str, dict[str, float]]:
-    """Best-of-``rounds`` seconds per file with ``tree``'s code, in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps([str(f) for f in files]), str(rounds)],
-                         cwd=tree, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)})
-    if out.returncode:
-        raise SystemExit(f"Error: timing in {tree} failed:\n{out.stderr.strip()[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def per_page(best: dict[str, dict[str, float]], pages: dict[str, int], key: str, kind: str) -> float:
@@ -142,8 +168,21 @@ def main(argv: list[str] | None = None) -> int:
         print(head_row)
         print("| --- | --- | --- | --- | --- | --- |")
         for pair in range(args.pairs):
-            order = list(trees) if pair % 2 == 0 else list(trees)[::-1]
-            best = {name: time_tree(trees[name], files, args.rounds) for name in order}
+            timers = {name: Timer(tree, files) for name, tree in trees.items()}
+            try:
+                for t in timers.values():
+                    t.ready()
+                turn = 0
+                for _ in range(args.rounds):
+                    for f in files:  # the trees take turns file by file, who goes first alternating
+                        order = list(timers) if turn % 2 == 0 else list(timers)[::-1]
+                        turn += 1
+                        for name in order:
+                            timers[name].time(f)
+            finally:
+                for t in timers.values():
+                    t.close()
+            best = {name: t.best for name, t in timers.items()}
             for kind in kinds:
                 for key, label in (("wall", "extract_file wall"), ("cpu", "extract_file CPU"),
                                    ("norm_wall", "normalise wall"), ("norm_cpu", "normalise CPU")):
