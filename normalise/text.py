@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from models.document import BULLET
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 _TEXT_CACHES: list[Any] = []
 
@@ -28,6 +29,13 @@ def text_cache(maxsize: int = 1 << 14) -> Callable[[Callable[..., T]], Callable[
         _TEXT_CACHES.append(cached)
         return cached
     return wrap
+
+
+def register_cache(cache: C) -> C:
+    """Have :func:`forget_texts` empty ``cache`` too (anything with a ``cache_clear()``): a memo
+    of document words kept outside ``text_cache`` (``normalise.nlp``'s lemmas)."""
+    _TEXT_CACHES.append(cache)
+    return cache
 
 
 def forget_texts() -> None:
