@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from normalise.alternation import any_word
 from normalise.lexicon import load
 
 _NAME = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}$")
@@ -26,10 +27,10 @@ def _words() -> dict[str, re.Pattern]:
 
 @lru_cache(maxsize=1)
 def _any_word() -> re.Pattern:
-    """Any role, group or agency word: one pattern, one pass."""
+    """Any role, group or agency word: one pattern, one pass (a prefix tree: it is searched in
+    every cell of a table, see ``normalise/alternation.py``)."""
     data = load("leads")
-    words = sorted({w for kind in ("roles", "groups", "agencies") for w in data[kind]}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+    return any_word(sorted({w for kind in ("roles", "groups", "agencies") for w in data[kind]}), re.I)
 
 
 def _kind(text: str) -> str:

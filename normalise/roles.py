@@ -29,6 +29,7 @@ import statistics
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from normalise.alternation import any_of
 from normalise.columns import ColumnMap, header_key, map_header
 from normalise.dates import find_months
 from normalise.leads import names_a_lead
@@ -88,7 +89,7 @@ def _data() -> dict:
     data = load("roles")
     comp = lambda pats: [re.compile(p, re.I) for p in pats]  # noqa: E731
     content = data["content"]
-    one = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats))  # noqa: E731  one pass, lower case
+    one = any_of  # one pass, lower case (normalise/alternation.py: searches as the plain alternation)
     return {
         "neutral": comp(data["header"]["neutral"]),
         "header": {f: comp(p) for f, p in data["header"]["fields"].items()},

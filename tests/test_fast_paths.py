@@ -221,3 +221,32 @@ def test_line_themes_are_the_plain_matchers(fixture_texts):
         assert _line_themes(line) == want, line
         tagged += bool(want)
     assert tagged > 50
+
+
+def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
+    """The roles step's cue patterns and the lead words, written to search fast
+    (``normalise/alternation.py``), find a match in exactly the texts the plain alternations do."""
+    import re
+
+    from normalise.alternation import any_of, any_word
+    from normalise.lexicon import load
+
+    lines, statements = fixture_texts
+    texts = sorted(lines | statements | {t.lower() for t in lines} | {"Q3 2016", "% of staff", "not started",
+                                                                       "g", "CCG / LA", "the LSCB Chair"})
+    content = load("roles")["content"]
+    for name in ("progress", "outcome", "times", "status"):
+        plain = re.compile("|".join(f"(?:{p})" for p in content[name]))
+        fast = any_of(content[name])
+        hits = [bool(fast.search(t)) for t in texts]
+        assert hits == [bool(plain.search(t)) for t in texts], name
+        assert 0 < sum(hits) < len(texts), name
+    leads = load("leads")
+    words = sorted({w for kind in ("roles", "groups", "agencies") for w in leads[kind]}, key=len, reverse=True)
+    plain = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+    fast = any_word(words, re.I)
+    hits = [bool(fast.search(t)) for t in texts]
+    assert hits == [bool(plain.search(t)) for t in texts]
+    assert 0 < sum(hits) < len(texts)
+    # a leading \b is shared only by a sequence: '\bx|y' keeps its own alternation
+    assert bool(any_of([r"\bab|cd", r"\bef"]).search("xcd")) and not any_of([r"\bab", r"\bef"]).search("xab")
