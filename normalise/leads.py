@@ -14,6 +14,8 @@ from functools import lru_cache
 from normalise.alternation import any_word
 from normalise.lexicon import load
 
+_PARTS = re.compile(r"\s*[/;]\s*|\s+[-–]\s+")
+_AND = re.compile(r"\s+(?:and|&)\s+")
 _NAME = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}$")
 
 
@@ -59,11 +61,11 @@ def _pieces(text: str) -> list[str]:
     """Lines, then '/' and ';' separated parts; ' and ' splits only between two complete leads."""
     out = []
     for line in text.split("\n"):
-        for part in re.split(r"\s*[/;]\s*|\s+[-–]\s+", line):
+        for part in _PARTS.split(line):
             part = part.strip(" ,.-–")
             if not part:
                 continue
-            halves = re.split(r"\s+(?:and|&)\s+", part)
+            halves = _AND.split(part)
             named = " & " not in part  # 'X & Y Officer' is one role; 'Lynne Thomas and PB Officer' two leads
             if len(halves) > 1 and all((_kind(h) != "other" or (named and _NAME.match(h))) and len(h.split()) >= 2
                                        for h in halves):

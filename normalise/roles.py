@@ -99,10 +99,13 @@ def _data() -> dict:
     }
 
 
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
 @text_cache()
 def _form_key(header: str) -> str:
     """A header as the general forms see it: bracketed units and a trailing '?' gone, then keyed."""
-    return header_key(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header))
+    return header_key(_BRACKETS.sub(" ", header))
 
 
 @text_cache()

@@ -45,6 +45,7 @@ def forget_texts() -> None:
         cached.cache_clear()
 
 
+_SPACES = re.compile(r"\s+")
 _BULLET_AT_START = re.compile(r"^\s*[•\uf0b7\u25aa\u25cf\u25e6\u25a0\uf0a7\u2219]\s*")
 _TAGS = re.compile(r"</?(?:b|i|u|p|ul|ol|li|sup|sub|span|strong|em)(?:\s[^>]*)?>", re.I)
 _MD = re.compile(r"(\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w))")
@@ -67,7 +68,7 @@ def clean(text: str | None) -> str:
     for raw in text.split("\n"):
         line = _MD.sub("", raw)
         m = _BULLET_AT_START.match(line)
-        line = re.sub(r"\s+", " ", line[m.end():] if m else line).strip()
+        line = _SPACES.sub(" ", line[m.end():] if m else line).strip()
         if line:
             lines.append(BULLET + line if m else line)
         elif m:
@@ -89,7 +90,7 @@ def or_none(text: str | None) -> str | None:
 
 @text_cache()
 def one_line(text: str | None) -> str:
-    return re.sub(r"\s+", " ", clean(text).replace(BULLET, "")).strip()
+    return _SPACES.sub(" ", clean(text).replace(BULLET, "")).strip()
 
 
 def join_continuation(first: str | None, rest: str | None) -> str | None:

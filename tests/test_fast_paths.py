@@ -250,3 +250,23 @@ def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
     assert 0 < sum(hits) < len(texts)
     # a leading \b is shared only by a sequence: '\bx|y' keeps its own alternation
     assert bool(any_of([r"\bab|cd", r"\bef"]).search("xcd")) and not any_of([r"\bab", r"\bef"]).search("xab")
+
+
+def test_table_grid_is_kept_until_the_table_changes():
+    """``Table.grid()`` is built once, and anew when a cell is replaced or added or the shape changes
+    (page stitching does all three), as the plain build gives it."""
+    import pickle
+    from dataclasses import replace
+
+    from models.document import Cell, Table
+
+    table = Table(2, 2, [Cell(0, 0, "a", colspan=2), Cell(1, 0, "b"), Cell(1, 1, "c")])
+    first = table.grid()
+    assert table.grid() is first and first[0][1].text == "a"
+    table.cells[1] = replace(table.cells[1], text="B")
+    assert table.grid() is not first and table.grid()[1][0].text == "B"
+    table.cells.append(Cell(2, 0, "d", colspan=2))
+    table.n_rows = 3
+    assert [[c.text for c in row] for row in table.grid()] == [["a", "a"], ["B", "c"], ["d", "d"]]
+    again = pickle.loads(pickle.dumps(table))
+    assert "_grid" not in again.__dict__ and again == table and again.grid() == table.grid()
