@@ -1,30 +1,30 @@
-"""Per-page reading time of this tree against an earlier revision: the regression check of a round.
+"""Per-page reading time of this tree against earlier revisions: the regression check of a round.
 
 ``bench/speed.py`` compares tools inside one process; it cannot say what a
 round of changes cost, since the earlier code is gone from the tree.  This
-script checks a given git revision out into a temporary directory (``git
+script checks each given git revision out into a temporary directory (``git
 worktree add --detach``, removed afterwards) and times
 :func:`batch.importer.extract_file` (``extract.read`` then ``normalise``,
 records out) on the fixture PDFs (and DOCXs, ``--docx``) with each tree's code,
-each tree in its own process.  The two processes are started together and
-kept running, and the trees take turns file by file (who goes first
-alternating), so a change in the machine's load falls on both; each process
-first reads every file once untimed (imports, the NLP pipeline).  A file's
-figure is its best of ``--rounds`` rounds; before each timed run the heap is
-collected and the normaliser's text caches emptied, untimed (as
-``bench/speed.py`` does), so a file read again is timed as a new document.
-The same process also times ``normalise`` alone on the file's extracted
-``Document``, so the normaliser's share of a change is seen apart from the
-reader's.  ``--pairs`` repeats all this with fresh processes.
+each tree in its own process.  The processes are started together and kept
+running, and the trees take turns file by file (who goes first rotating), so
+a change in the machine's load falls on all; each process first reads every
+file once untimed (imports, the NLP pipeline).  A file's figure is its best
+of ``--rounds`` rounds; before each timed run the heap is collected and the
+normaliser's text caches emptied, untimed (as ``bench/speed.py`` does), so a
+file read again is timed as a new document.  The same process also times
+``normalise`` alone on the file's extracted ``Document``, so the normaliser's
+share of a change is seen apart from the reader's.  ``--pairs`` repeats all
+this with fresh processes (a set each).
 
-Printed: per pair and per tree, milliseconds per page (best-of-rounds time of
+Printed: per set and per tree, milliseconds per page (best-of-rounds time of
 every file, summed, over the pages), wall and CPU, and this tree's ratio to
-the revision; then the median ratio over the pairs.  The machine is shared:
+each revision; then the median ratio over the sets.  The machine is shared:
 only ratios from one run mean anything.
 
 Usage (from the repository root)::
 
-    .venv/bin/python -m bench.regress 8f9b727 [--pairs 3] [--rounds 3] [--docx] [--files a.pdf b.pdf]
+    .venv/bin/python -m bench.regress 8f9b727 [main ...] [--pairs 3] [--rounds 3] [--docx] [--files a.pdf b.pdf]
 """
 
 from __future__ import annotations
@@ -132,16 +132,19 @@ def per_page(best: dict[str, dict[str, float]], pages: dict[str, int], key: str,
     return 1000 * sum(best[f][key] for f in chosen) / sum(pages[f] for f in chosen)
 
 
-def checkout(rev: str, where: Path) -> Path:
-    tree = where / "rev"
+def checkout(rev: str, tree: Path) -> None:
     subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(tree), rev], cwd=ROOT, check=True)
-    return tree
+
+
+MEASURES = (("wall", "extract_file wall"), ("cpu", "extract_file CPU"), ("norm_wall", "normalise wall"),
+            ("norm_cpu", "normalise CPU"))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("rev", help="the git revision to compare with (e.g. 8f9b727, main, HEAD~3)")
-    ap.add_argument("--pairs", type=int, default=3, help="pairs of timing processes, one per tree each (default 3)")
+    ap.add_argument("revs", nargs="+", metavar="rev",
+                    help="git revisions to compare with (e.g. 8f9b727 main HEAD~3); all are timed in one run")
+    ap.add_argument("--pairs", type=int, default=3, help="sets of timing processes, one per tree each (default 3)")
     ap.add_argument("--rounds", type=int, default=3, help="timed rounds per process; a file's best counts (default 3)")
     ap.add_argument("--docx", action="store_true", help="time the fixture DOCXs too (per page of their PDF twin)")
     ap.add_argument("--files", nargs="*", type=Path, help="files to time instead of the fixtures")
@@ -154,19 +157,24 @@ def main(argv: list[str] | None = None) -> int:
     kinds = sorted({Path(f).suffix for f in pages})
     counts = ", ".join(f"{sum(p for f, p in pages.items() if f.endswith(k))} {k} pages" for k in kinds)
     print(f"{len(files)} files ({counts}); "
-          f"{args.pairs} pairs x {args.rounds} rounds; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
+          f"{args.pairs} sets x {args.rounds} rounds; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
           flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="boardplans-regress-"))
+    checked: list[Path] = []
     try:
-        old = checkout(args.rev, tmp)
-        head = subprocess.run(["git", "rev-parse", "--short", args.rev], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        trees = {"this tree": ROOT, head: old}
-        ratios: dict[tuple[str, str], list[float]] = {}
-        head_row = "| pair | kind | measure | this tree ms/page | " + head + " ms/page | ratio |"
+        trees = {"this tree": ROOT}
+        for n, rev in enumerate(args.revs):
+            short = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True,
+                                   check=True).stdout.strip()
+            checkout(rev, tmp / f"rev{n}")
+            checked.append(tmp / f"rev{n}")
+            trees[short] = tmp / f"rev{n}"
+        others = list(trees)[1:]
+        ratios: dict[tuple[str, str, str], list[float]] = {}
         print()
-        print(head_row)
-        print("| --- | --- | --- | --- | --- | --- |")
+        print("| set | kind | measure | " + " | ".join(f"{t} ms/page" for t in trees) + " | "
+              + " | ".join(f"/ {o}" for o in others) + " |")
+        print("|" + " --- |" * (3 + len(trees) + len(others)))
         for pair in range(args.pairs):
             timers = {name: Timer(tree, files) for name, tree in trees.items()}
             try:
@@ -174,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
                     t.ready()
                 turn = 0
                 for _ in range(args.rounds):
-                    for f in files:  # the trees take turns file by file, who goes first alternating
-                        order = list(timers) if turn % 2 == 0 else list(timers)[::-1]
+                    for f in files:  # the trees take turns file by file, who goes first rotating
+                        names = list(timers)
+                        order = names[turn % len(names):] + names[:turn % len(names)]
                         turn += 1
                         for name in order:
                             timers[name].time(f)
@@ -184,17 +193,20 @@ def main(argv: list[str] | None = None) -> int:
                     t.close()
             best = {name: t.best for name, t in timers.items()}
             for kind in kinds:
-                for key, label in (("wall", "extract_file wall"), ("cpu", "extract_file CPU"),
-                                   ("norm_wall", "normalise wall"), ("norm_cpu", "normalise CPU")):
-                    new, was = (per_page(best[n], pages, key, kind) for n in trees)
-                    ratios.setdefault((kind, label), []).append(new / was)
-                    print(f"| {pair + 1} | {kind} | {label} | {new:.2f} | {was:.2f} | {new / was:.3f} |", flush=True)
+                for key, label in MEASURES:
+                    ms = {n: per_page(best[n], pages, key, kind) for n in trees}
+                    new = ms["this tree"]
+                    for o in others:
+                        ratios.setdefault((kind, label, o), []).append(new / ms[o])
+                    print(f"| {pair + 1} | {kind} | {label} | " + " | ".join(f"{v:.2f}" for v in ms.values())
+                          + " | " + " | ".join(f"{new / ms[o]:.3f}" for o in others) + " |", flush=True)
         print()
-        for (kind, label), rs in ratios.items():
-            print(f"{kind} {label}: this tree / {head} = {statistics.median(rs):.3f} median of {len(rs)} pairs "
+        for (kind, label, o), rs in ratios.items():
+            print(f"{kind} {label}: this tree / {o} = {statistics.median(rs):.3f} median of {len(rs)} sets "
                   f"({min(rs):.3f}-{max(rs):.3f})")
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tmp / "rev")], cwd=ROOT, capture_output=True)
+        for tree in checked:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -21,10 +21,8 @@ _NAME = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, re.Pattern]:
-    data = load("leads")
-    return {kind: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(data[kind], key=len, reverse=True))
-                             + r")\b", re.I)
-            for kind in ("roles", "groups", "agencies")}
+    data = load("leads")  # prefix trees (normalise/alternation.py): searched in many cells, only ever tested
+    return {kind: any_word(sorted(data[kind]), re.I) for kind in ("roles", "groups", "agencies")}
 
 
 @lru_cache(maxsize=1)

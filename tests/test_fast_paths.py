@@ -248,6 +248,14 @@ def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
     hits = [bool(fast.search(t)) for t in texts]
     assert hits == [bool(plain.search(t)) for t in texts]
     assert 0 < sum(hits) < len(texts)
+    lasts = sorted({t.split()[-1] for t in texts if t.split()})
+    for kind in ("roles", "groups", "agencies"):  # leads._words: searched in texts, fullmatched on last words
+        plain = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(leads[kind], key=len, reverse=True))
+                           + r")\b", re.I)
+        fast = any_word(sorted(leads[kind]), re.I)
+        assert [bool(fast.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts], kind
+        assert [bool(fast.fullmatch(t)) for t in lasts] == [bool(plain.fullmatch(t)) for t in lasts], kind
+        assert any(fast.fullmatch(t) for t in lasts), kind
     # a leading \b is shared only by a sequence: '\bx|y' keeps its own alternation
     assert bool(any_of([r"\bab|cd", r"\bef"]).search("xcd")) and not any_of([r"\bab", r"\bef"]).search("xab")
 
