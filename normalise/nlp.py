@@ -42,15 +42,24 @@ def pipeline():
         return spacy.blank("en"), "LOWER"
 
 
+#: a word memo is emptied when it holds this many words (a process reading thousands of plans stays flat)
+MAX_WORDS = 1 << 17
+
+
 class _Lemmas(dict):
     """Lemma hash per word hash: the lookup lemmatizer's answer, asked once per distinct word.
 
     A lookup lemma is a function of the token's text alone; emptied by
-    ``normalise.text.forget_texts`` with the text caches.
+    ``normalise.text.forget_texts`` with the text caches, and past ``MAX_WORDS`` words.
     """
 
     def cache_clear(self) -> None:
         self.clear()
+
+    def bounded(self) -> _Lemmas:
+        if len(self) >= MAX_WORDS:
+            self.clear()
+        return self
 
 
 _LEMMAS = register_cache(_Lemmas())
@@ -97,6 +106,7 @@ def lemma_doc(text: str):
             orth = tok.orth
             lemma = memo.get(orth)
             if lemma is None:
+                memo = memo.bounded()
                 value = get(table, orth, _NONE)
                 if value is _NONE:
                     lemma = orth  # no entry: the word is its own lemma
@@ -188,7 +198,7 @@ class TokenPatterns:
         found = self._first.get(key)
         if found is None:
             text = self.strings[word]
-            found = self._first[key] = tuple(self.by_word.get(key, ())) + tuple(
+            found = self._first.bounded()[key] = tuple(self.by_word.get(key, ())) + tuple(
                 (label, steps) for label, regex, attr, steps in self.by_regex if attr == k and regex.search(text))
         return found
 
