@@ -29,6 +29,7 @@ import statistics
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from normalise.alternation import any_of
 from normalise.columns import ColumnMap, header_key, map_header
 from normalise.dates import find_months
 from normalise.leads import names_a_lead
@@ -88,7 +89,7 @@ def _data() -> dict:
     data = load("roles")
     comp = lambda pats: [re.compile(p, re.I) for p in pats]  # noqa: E731
     content = data["content"]
-    one = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats))  # noqa: E731  one pass, lower case
+    one = any_of  # one pass, lower case (normalise/alternation.py: searches as the plain alternation)
     return {
         "neutral": comp(data["header"]["neutral"]),
         "header": {f: comp(p) for f, p in data["header"]["fields"].items()},
@@ -99,10 +100,13 @@ def _data() -> dict:
     }
 
 
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
 @text_cache()
 def _form_key(header: str) -> str:
     """A header as the general forms see it: bracketed units and a trailing '?' gone, then keyed."""
-    return header_key(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header))
+    return header_key(_BRACKETS.sub(" ", header))
 
 
 @text_cache()

@@ -15,7 +15,7 @@ from collections import Counter
 from functools import lru_cache
 
 from normalise.lexicon import load
-from normalise.nlp import pipeline
+from normalise.nlp import lemma_doc, pipeline
 from normalise.text import text_cache
 
 MAX_THEMES = 3
@@ -29,12 +29,18 @@ def _matchers():
     lemma_matcher = PhraseMatcher(nlp.vocab, attr=attr)
     lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     abbrev_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    firsts = set()  # the first word of every abbreviation
     for theme, spec in load("themes").items():
         cues = [c.lower() for c in spec.get("cues", [])]
         lemma_matcher.add(theme, list(nlp.pipe(cues)))
         lower_matcher.add(theme, [nlp.make_doc(c) for c in cues])
-        abbrev_matcher.add(theme, [nlp.make_doc(a) for a in spec.get("abbrev", [])])
-    return nlp, (lemma_matcher, lower_matcher, abbrev_matcher)
+        abbrevs = [nlp.make_doc(a) for a in spec.get("abbrev", [])]
+        abbrev_matcher.add(theme, abbrevs)
+        firsts |= {d[0].text for d in abbrevs if len(d)}
+    # an abbreviation matches whole tokens, so its first word is somewhere in the line's text: a line
+    # holding none of them (most lines) is not tokenized a second time, in its own case, for nothing
+    may_abbrev = re.compile("|".join(re.escape(w) for w in sorted(firsts, key=len, reverse=True))) if firsts else None
+    return nlp, (lemma_matcher, lower_matcher, abbrev_matcher), may_abbrev
 
 
 def theme_hits(text: str | None) -> Counter[str]:
@@ -52,12 +58,13 @@ def theme_hits(text: str | None) -> Counter[str]:
 def _line_themes(line: str) -> frozenset[str]:
     """The themes one line mentions (cached: an objective or section heading comes back with
     every one of its actions, and spaCy's pipeline is most of the normaliser's time)."""
-    nlp, (lemma_matcher, lower_matcher, abbrev_matcher) = _matchers()
+    nlp, (lemma_matcher, lower_matcher, abbrev_matcher), may_abbrev = _matchers()
     line = line.replace("/", " / ")
-    lowered, cased = nlp(line.lower()), nlp.make_doc(line)  # lookup lemmas are lower-case
+    lowered = lemma_doc(line.lower())  # lookup lemmas are lower-case
     found = {nlp.vocab.strings[m] for m, _, _ in lemma_matcher(lowered)}
     found |= {nlp.vocab.strings[m] for m, _, _ in lower_matcher(lowered)}
-    found |= {nlp.vocab.strings[m] for m, _, _ in abbrev_matcher(cased)}
+    if may_abbrev is not None and may_abbrev.search(line):
+        found |= {nlp.vocab.strings[m] for m, _, _ in abbrev_matcher(nlp.make_doc(line))}
     return frozenset(found)
 
 
