@@ -190,9 +190,9 @@ def _cue_spans(line: str) -> tuple[tuple[str, int, int], ...]:
     name with its abbreviation beside it is one mention ('Serious Case Reviews [SCRs]')."""
     if not line.strip():
         return ()
-    nlp, (lemma_matcher, lower_matcher, abbrev_matcher) = _matchers()
+    nlp, (lemma_matcher, lower_matcher, abbrev_matcher), _ = _matchers()
     spaced = line.replace("/", " / ")
-    lowered, cased = nlp(spaced.lower()), nlp.make_doc(spaced)
+    lowered, cased = lemma_doc(spaced.lower()), nlp.make_doc(spaced)
     found = set()
     for doc, matchers in ((lowered, (lemma_matcher, lower_matcher)), (cased, (abbrev_matcher,))):
         for matcher in matchers:
