@@ -31,7 +31,9 @@ Steps, each a small function:
    lower-case start, indented under a bullet, the line above ran out of
    room in a column seen to wrap: :mod:`extract.borderless_rows` holds this
    evidence); a continuation never starts a row, while a new reference, two
-   columns starting cells together, a rule, or figures do.  A column that
+   columns starting cells together, a rule, figures, or a cell the page
+   draws after the rest of the row above (:mod:`extract.borderless_order`)
+   do.  A column that
    carries on across a row start is a cell merged over those rows; a lone
    bold line is a title spanning its row; a bold header whose sub-headers
    start on its second line is two header rows;
@@ -50,6 +52,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
+from extract.borderless_order import CELL, drawing_order, drawn_row, shared_spans
 from extract.borderless_rows import (
     _LIST_MARKER,
     FRESH,
@@ -468,6 +471,8 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
         return f.top - prev.bottom > max(settings.para_gap * height, pitch + 0.3 * height)
 
+    same_cell = drawing_order(frags, lambda a, b: not blank_above(a, b, line_height(lines[b.line])))
+
     # first pass, rows unknown: where each column starts text (for the key column and density)
     last: dict[int, Fragment] = {}
     starts_at: list[list[bool]] = []
@@ -490,11 +495,13 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     bullets: dict[tuple[int, int], tuple[float, float] | None] = {}
     row_bold = _bold_text(by_line[0])
     key_wraps = key_lines = 0
+    lone: tuple[int, int] | None = None  # the one column with cells of its own in rows drawn apart
     for i, ln in enumerate(lines):
         height = line_height(ln)
         fs = by_line[i]
         row = out[-1]
         rel = [FRESH] * len(fs)
+        drawn_on = [False] * len(fs)  # carrying on the text above, as drawn (same_cell)
         for j, f in enumerate(fs):
             prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
             prev = max(prevs, key=lambda p: p.bottom) if prevs else None
@@ -509,17 +516,25 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                     # are set in the column's width: they may still have run out of room)
                 if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
                     rel[j] = PARA  # plain text under a bold line (a header's) is new text
+                if same_cell is not None:
+                    drawn_on[j] = same_cell(prev, f)
+                    rel[j] = rel[j] if drawn_on[j] else CELL
         if i:
             k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
             if k is not None:
                 key_lines += 1
                 key_wraps += rel[k] in (WRAP, FULL, LIST)
-            new, carry = _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
+            drawn, lone = drawn_row(fs, rel, drawn_on, lone, row_bold)
+            new, carry = (True, True) if drawn else \
+                _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
             if new:
                 out.append(i)
                 row = i
                 if carried is not None and carry:
                     carried.update((i, f.c0, f.c1) for f, r in zip(fs, rel, strict=True) if r == WRAP)
+                    if drawn:
+                        carried.update((i, *span) for span in shared_spans(fs, drawn_on, lone, last))
+                lone = lone if drawn else None
                 row_bold = None
         bold = _bold_text(fs)
         if bold is not None:
@@ -681,7 +696,7 @@ def _span_titles(frags: Sequence[Fragment], row_of: dict[int, int], n_cols: int)
         title = fs[-1]
         if len(fs) == 2 and not (_marker(fs[0].text) and fs[0].c1 < title.c0):
             continue
-        if title.c1 < n_cols - 1 and _bold_text([title]) and (len(fs) == 2 or title.c1 > title.c0):
+        if title.c1 < n_cols - 1 and _bold_text([title]) and (len(fs) == 2 or title.c1 > title.c0 or title.c0 == 0):
             title.c1 = n_cols - 1
 
 

@@ -35,6 +35,9 @@ class Word:
     bottom: float
     bold: bool = False
     size: float = 0.0
+    #: where the word's first character stands in the page's content stream (-1: unknown).  Office
+    #: suites draw a table cell by cell, so this order tells cells apart where no border does
+    seq: int = -1
 
 
 class _kept(Generic[T]):

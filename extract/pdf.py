@@ -74,10 +74,12 @@ Box = tuple[float, float, float, float]
 def page_words(page) -> list[Word]:
     """All words of a page with their boldness and size."""
     raw = page.extract_words(keep_blank_chars=False, use_text_flow=False,
-                             extra_attrs=["fontname", "size"])
+                             extra_attrs=["fontname", "size"], return_chars=True)
+    drawn = {id(c): k for k, c in enumerate(page.chars)}  # content-stream order
     return [Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"],
                  bold="bold" in w["fontname"].lower() or "black" in w["fontname"].lower(),
-                 size=round(w["size"], 1)) for w in raw]
+                 size=round(w["size"], 1), seq=min(drawn.get(id(c), -1) for c in w["chars"]))
+            for w in raw]
 
 
 def table_grid(boxes: list[tuple[float, float, float, float]],

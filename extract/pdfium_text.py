@@ -505,17 +505,18 @@ def chars_to_words(ch: Chars) -> list[Word]:
         texts = [t.translate(_LIGATURE_TABLE) for t in texts]
     if (ch.codes >= _CID_BASE).any():
         texts = [t.translate(_CID_TABLE) for t in texts]
-    return _make_words(texts, x0, top, x1, bottom, bold, size)
+    seq = np.minimum.reduceat(sel, starts).tolist()  # the first drawn of its characters
+    return _make_words(texts, x0, top, x1, bottom, bold, size, seq)
 
 
 def _plain_dataclass(cls: type) -> bool:
     fields = getattr(cls, "__dataclass_fields__", None)
     return bool(fields) and not hasattr(cls, "__slots__") and not hasattr(cls, "__post_init__") \
-        and list(fields) == ["text", "x0", "top", "x1", "bottom", "bold", "size"]
+        and list(fields) == ["text", "x0", "top", "x1", "bottom", "bold", "size", "seq"]
 
 
 def _make_words(texts: list[str], x0: list[float], top: list[float], x1: list[float], bottom: list[float],
-                bold: list[bool], size: list[float]) -> list[Word]:
+                bold: list[bool], size: list[float], seq: list[int]) -> list[Word]:
     """Word objects, several hundred a page.
 
     A frozen dataclass's ``__init__`` sets each field through
@@ -525,12 +526,12 @@ def _make_words(texts: list[str], x0: list[float], top: list[float], x1: list[fl
     which gives equal, equally hashable objects.
     """
     if not _FAST_WORDS:
-        return [Word(*v) for v in zip(texts, x0, top, x1, bottom, bold, size, strict=True)]
+        return [Word(*v) for v in zip(texts, x0, top, x1, bottom, bold, size, seq, strict=True)]
     new, put = object.__new__, object.__setattr__
     out = []
-    for t, a, b, c, d, e, f in zip(texts, x0, top, x1, bottom, bold, size, strict=True):
+    for t, a, b, c, d, e, f, g in zip(texts, x0, top, x1, bottom, bold, size, seq, strict=True):
         w = new(Word)
-        put(w, "__dict__", {"text": t, "x0": a, "top": b, "x1": c, "bottom": d, "bold": e, "size": f})
+        put(w, "__dict__", {"text": t, "x0": a, "top": b, "x1": c, "bottom": d, "bold": e, "size": f, "seq": g})
         out.append(w)
     return out
 

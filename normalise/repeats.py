@@ -84,9 +84,10 @@ def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[
                and _shape(grid, r - titles - 1, table.n_cols) == title_shapes[first - titles - 1]):
             titles += 1
         if not first and len(pieces[-1]) > 1 and pieces[-1][-1] == r - 1 \
-                and len(_shape(grid, r - 1, table.n_cols)) == 1 and table.n_cols > 1:
+                and len(_shape(grid, r - 1, table.n_cols)) == 1 and table.n_cols > 1 \
+                and not any(c is not None and c.row < r - 1 for c in grid[r - 1]):
             titles = 1  # the first header had no title above it (a page began there): one text alone
-            # just above a repeat is that section's title
+            # just above a repeat is that section's title, unless a cell above is merged down over it
         if titles:
             moved = pieces[-1][-titles:]
             del pieces[-1][-titles:]

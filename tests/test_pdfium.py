@@ -90,7 +90,8 @@ def _pdfium_pages(path):
 
 
 def test_words_are_pdfplumbers():
-    """Text, boxes (to 0.01 pt), boldness and size of every word, in pdfplumber's order."""
+    """Text, boxes (to 0.01 pt), boldness and size of every word, in pdfplumber's order, and the order
+    the page draws them in (the borderless reader tells cells apart by it)."""
     import pdfplumber
 
     path = FIXTURES / "staffordshire-2011-12.pdf"  # hyphens at line ends, bold runs inside cells
@@ -100,6 +101,8 @@ def test_words_are_pdfplumbers():
             assert [(w.text, w.bold, w.size) for w in ours.words] == [(w.text, w.bold, w.size) for w in ref]
             assert all(abs(a.x0 - b.x0) < 0.01 and abs(a.x1 - b.x1) < 0.01 and a.top == pytest.approx(b.top)
                        and a.bottom == pytest.approx(b.bottom) for a, b in zip(ours.words, ref, strict=True))
+            drawn = lambda ws: sorted(range(len(ws)), key=lambda k: ws[k].seq)  # noqa: E731
+            assert min(w.seq for w in ours.words) >= 0 and drawn(ours.words) == drawn(ref)
 
 
 def test_grid_finder_is_pdfplumbers():
