@@ -22,9 +22,9 @@ _SPLIT = re.compile(r"\n|;\s+|(?<=[a-z0-9)\]])\.\s+(?=[A-Z•])")
 
 @lru_cache(maxsize=1)
 def _matcher():
+    nlp, attr = pipeline()  # first: it imports spaCy without its command line (normalise.nlp)
     from spacy.matcher import Matcher
 
-    nlp, attr = pipeline()
     matcher = Matcher(nlp.vocab)
     for label, patterns in load("status")["cues"].items():
         fixed = [[{(attr if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pat] for pat in patterns]
