@@ -136,6 +136,28 @@ def box_fill(box: Box, fills: Sequence[Fill]) -> str | None:
     return None
 
 
+def box_fills(boxes: Sequence[Box], fills: Sequence[Fill]) -> list[str | None]:
+    """:func:`box_fill` of every box, as one box-by-fill matrix.
+
+    A page may draw thousands of filled rectangles (a chart's bars, a
+    shaded band per line) behind a grid of hundreds of cells; the loop
+    per cell and fill was the largest cost of reading such pages.  The
+    arithmetic is the loop's, element by element (float64), so the same
+    colour is found.
+    """
+    if not boxes or not fills:
+        return [None] * len(boxes)
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+    f = np.array([fb for fb, _ in fills], dtype=np.float64).reshape(-1, 4)
+    area = np.maximum((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]), 1e-6)[:, None]
+    w = np.minimum(b[:, 2:3], f[:, 2]) - np.maximum(b[:, 0:1], f[:, 0])
+    h = np.minimum(b[:, 3:4], f[:, 3]) - np.maximum(b[:, 1:2], f[:, 1])
+    covers = (w > 0) & (h > 0) & (w * h >= 0.6 * area)
+    top = len(fills) - 1 - covers[:, ::-1].argmax(axis=1)  # the last (topmost) covering fill
+    hit = covers.any(axis=1).tolist()
+    return [fills[k][1] if ok else None for k, ok in zip(top.tolist(), hit, strict=True)]
+
+
 def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
                settings: PdfSettings, fills: Sequence[Fill] = ()) -> tuple[list[Cell], set[int]]:
     """Cells with their text; also the indexes of the words the table consumed.
@@ -155,11 +177,11 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
             members[j].append(words[i])
         used = set(held.tolist())
     cells = []
-    for (r, c, rs, cs), ws, box in zip(spans, members, boxes, strict=True):
+    colours = box_fills(boxes, fills)
+    for (r, c, rs, cs), ws, box, fill in zip(spans, members, boxes, colours, strict=True):
         lines = words_to_lines(ws, settings.line_tolerance)
         text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
         bold = bool(lines) and all(ln.bold for ln in lines)
-        fill = box_fill(box, fills) if fills else None
         cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no, fill=fill))
     return cells, used
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES
 
 from extract.layout import Line, Word, index_of, words_to_lines
-from extract.pdf import DEFAULT, _shared_cells, fill_cells
+from extract.pdf import DEFAULT, _shared_cells, box_fill, box_fills, fill_cells
 from normalise.text import clean, forget_texts, norm_key
 
 
@@ -89,6 +89,22 @@ def test_shared_cells_is_the_loop(seed):
     rng = random.Random(1000 + seed)
     words, boxes = _random_words(rng, rng.randrange(0, 150)), _random_boxes(rng, rng.randrange(1, 12))
     assert _shared_cells(boxes, words, DEFAULT) == _shared_cells_loop(boxes, words)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_cell_colours_as_one_matrix_are_the_loop(seed):
+    """Each cell's background, the topmost fill covering 60 % of it, as the per-cell loop finds it:
+    fills stacked on one cell, touching it at an edge, covering exactly 60 %, none at all."""
+    rng = random.Random(500 + seed)
+    boxes = _random_boxes(rng, rng.randrange(0, 40))
+    colours = ["#FF0000", "#00FF00", "#0000FF", "#FFFF00"]
+    fills = [(b, rng.choice(colours)) for b in _random_boxes(rng, rng.randrange(0, 60))]
+    for b in boxes[:5]:  # fills drawn on cells: the same box, a box sharing an edge, 60 % of it exactly
+        x0, top, x1, bottom = b
+        fills += [(b, rng.choice(colours)), ((x1, top, x1 + 20, bottom), rng.choice(colours)),
+                  ((x0, top, x0 + 0.6 * (x1 - x0), bottom), rng.choice(colours))]
+    rng.shuffle(fills)
+    assert box_fills(boxes, fills) == [box_fill(b, fills) for b in boxes]
 
 
 def test_nearest_edge_by_bisection_is_the_scan():
