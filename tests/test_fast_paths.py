@@ -89,6 +89,11 @@ def test_shared_cells_is_the_loop(seed):
     rng = random.Random(1000 + seed)
     words, boxes = _random_words(rng, rng.randrange(0, 150)), _random_boxes(rng, rng.randrange(1, 12))
     assert _shared_cells(boxes, words, DEFAULT) == _shared_cells_loop(boxes, words)
+    # with the boxes' lines fill_cells grouped (as ruled_tables passes them): the same answer
+    box_lines: list = []
+    _, used = fill_cells(boxes, [(0, j, 1, 1) for j in range(len(boxes))], words, 1, DEFAULT, box_lines=box_lines)
+    held = [words[i] for i in sorted(used)]
+    assert _shared_cells(boxes, held, DEFAULT, box_lines) == _shared_cells_loop(boxes, held)
 
 
 @pytest.mark.parametrize("seed", range(30))
