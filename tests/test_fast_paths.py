@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 from extract.layout import Line, Word, index_of, words_to_lines
 from extract.pdf import DEFAULT, _shared_cells, box_fill, box_fills, fill_cells
@@ -150,3 +150,31 @@ def test_records_are_the_same_read_twice():
     again = extract_file(path).to_dict()
     forget_texts()
     assert first == again == extract_file(path).to_dict()
+
+
+def test_path_fills_in_one_map_are_the_per_path_calls():
+    """The pdfium engine's fill colours of a page's paths, batched, as one call per path gives them
+    (a plan whose RAG column is shaded cells, and a fixture)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+
+    from extract.pdfium import PageSpace, _Walk, _mediabox
+
+    seen = 0
+    for path in (ROOT / "tests" / "data" / "rag" / "westmoor-2015-16.pdf",
+                 FIXTURES / "surrey-2012-15.pdf"):
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            for i in range(len(doc)):
+                page = doc[i]
+                raw = ctypes.cast(page.raw, ctypes.c_void_p).value
+                walk = _Walk(PageSpace(_mediabox(raw), 0)).run(raw)
+                objs = [obj for obj, _ in walk._paths]
+                fills = walk._fills_of(objs)
+                assert fills == [walk._fill_of(obj) for obj in objs]
+                seen += sum(f is not None for f in fills)
+                page.close()
+        finally:
+            doc.close()
+    assert seen > 0  # some paths are filled: the comparison is not of Nones only
