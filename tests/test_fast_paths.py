@@ -159,7 +159,7 @@ def test_path_fills_in_one_map_are_the_per_path_calls():
 
     import pypdfium2 as pdfium
 
-    from extract.pdfium import PageSpace, _Walk, _mediabox
+    from extract.pdfium import PageSpace, _mediabox, _Walk
 
     seen = 0
     for path in (ROOT / "tests" / "data" / "rag" / "westmoor-2015-16.pdf",
