@@ -432,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default=None, help="docx,pdf (default both; docx with --quick)")
     ap.add_argument("--quick", action="store_true", help="a quick look: 40 layouts, DOCX only")
     ap.add_argument("--worst", type=int, default=5, help="how many worst layouts to list")
-    ap.add_argument("--only", default=None, help="only layouts whose id contains this text")
+    ap.add_argument("--only", default=None,
+                    help="only layouts whose id contains this text (or any of a comma-separated list)")
     ap.add_argument("--json", default=None, metavar="PATH", help="write every document's result here")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
     ap.add_argument("--cache", default=None, metavar="DIR", help=f"where documents are kept (default {CACHE})")
@@ -451,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
 
     layouts = generate(n, args.seed)
     if args.only:
-        layouts = [lay for lay in layouts if args.only in lay.id]
+        wanted = [o.strip() for o in args.only.split(",") if o.strip()]
+        layouts = [lay for lay in layouts if any(o in lay.id for o in wanted)]
     by_id = {lay.id: lay for lay in layouts}
     log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     log(f"{len(layouts)} layouts (seed {args.seed}), formats {','.join(formats)}")

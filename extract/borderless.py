@@ -29,7 +29,8 @@ Steps, each a small function:
    blank taller than the table's own gap between a cell's lines, a new
    paragraph under a cell just ended) or carries one on (mid-sentence, a
    lower-case start, indented under a bullet, the line above ran out of
-   room); a continuation never starts a row, while a new reference, two
+   room in a column seen to wrap: :mod:`extract.borderless_rows` holds this
+   evidence); a continuation never starts a row, while a new reference, two
    columns starting cells together, a rule, or figures do.  A column that
    carries on across a row start is a cell merged over those rows; a lone
    bold line is a title spanning its row; a bold header whose sub-headers
@@ -45,17 +46,29 @@ next page's part of a table as it does for ruled tables.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
+from extract.borderless_rows import (
+    _LIST_MARKER,
+    FRESH,
+    FULL,
+    LIST,
+    PARA,
+    RESUME,
+    WRAP,
+    _bold_text,
+    _figures,
+    _is_numeric,
+    _line_gap,
+    _marker,
+    _relation,
+    _right_limits,
+    _wrapping_spans,
+)
 from extract.layout import BULLET_GLYPHS, Line, Word, lines_to_text, split_columns
 from models.document import Cell, Table
-
-_LIST_MARKER = re.compile(r"^[(\[]?([0-9]{1,3}|[a-z]|[ivxlc]{1,6})[.)\]:]?$", re.I)
-_NUMERIC = re.compile(r"^[-+(]?[£$€]?[0-9][0-9,.\s]*%?[)]?$")
-_LEADERS = re.compile(r"(\.\s?){3,}$")  # dot leaders end a row label; they never wrap
 
 
 @dataclass(frozen=True)
@@ -407,98 +420,6 @@ def _split_figures(seg: Line) -> list[Line]:
     return [Line(p) for p in parts]
 
 
-def _is_numeric(text: str) -> bool:
-    return bool(_NUMERIC.match(text.strip())) or text.strip() in {"-", "–", "—", "n/a", "N/A", ".."}
-
-
-def _right_limits(frags: Sequence[Fragment]) -> dict[tuple[int, int], float]:
-    """Each column span's right text edge: where a line that wrapped had run out of room."""
-    limits: dict[tuple[int, int], float] = {}
-    for f in frags:
-        limits[f.span] = max(limits.get(f.span, f.x1), f.x1)
-    return limits
-
-
-#: words that never end a cell's text: a line ending with one carries on below
-_CONNECTORS = frozenset({"and", "or", "of", "the", "to", "for", "a", "an", "in", "with", "by", "on", "at",
-                         "from", "as", "into", "its", "their", "our", "is", "are", "be", "that", "which",
-                         "including", "e.g.", "i.e.", "via", "between", "across", "within"})
-_REF_LIKE = re.compile(r"^[(\[]?(?:[A-Z]{1,4}\s?)?\d+(?:[.\-]?[0-9A-Za-z]{1,3})*[.)\]:]?$")
-_SENTENCE_END = (".", "!", "?", ";", ":")
-
-# how a line's text in one column relates to the text above it in that column
-FRESH = "fresh"     # the column has no text yet in the current row
-RESUME = "resume"   # after a blank (or under a different span): new text
-PARA = "para"       # directly below, a new paragraph (the line above ended short, or a sentence ended)
-LIST = "list"       # a bullet under a bulleted item: the list begun in that cell goes on
-WRAP = "wrap"       # directly below, carrying on the line above mid-sentence (beyond doubt)
-FULL = "full"       # directly below a line that stopped because the next word did not fit: likely a wrap
-
-
-def _marker(text: str) -> bool:
-    """A reference, list marker or figure: a first word that opens an entry, never a wrapped word."""
-    word = text.split()[0] if text.split() else ""
-    return bool(_REF_LIKE.match(word) or _LIST_MARKER.match(word)) or _is_numeric(word)
-
-
-def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
-              bullet: tuple[float, float] | None) -> str:
-    """PARA, LIST, WRAP or FULL: how ``frag`` follows ``prev``, the line directly above it in its
-    column; ``bullet``: the glyph's and the text's x of the bulleted item the column is in, if any.
-
-    A WRAP is a continuation beyond doubt: a lower-case start, a line above
-    ending with a hyphen, comma or joining word, a line indented under the
-    bullet above it.  FULL is a likely one: the line above stopped because
-    the next word would not have fitted (by more than half a letter: the
-    column's right edge is known only from its widest line), unless a
-    sentence ended there.
-    """
-    first = frag.words[0]
-    if first.text[:1] in BULLET_GLYPHS:
-        return LIST if bullet is not None else PARA
-    if _is_numeric(frag.text) or _is_numeric(prev.text) or _LEADERS.search(prev.text):
-        return PARA
-    if bullet is not None and frag.x0 >= bullet[1] - 2.0 and frag.x0 > bullet[0] + 2.0:
-        return WRAP  # indented under the bullet's text: the bulleted item goes on
-    words = first.text
-    last = prev.words[-1].text
-    if words[:1].islower() and not _LIST_MARKER.match(words) and not last.endswith(_SENTENCE_END):
-        return WRAP
-    if last.endswith(("-", ",", "/", "&", "(", "\u2013")) or last.lower() in _CONNECTORS:
-        return WRAP
-    if _marker(frag.text):
-        return PARA
-    if last.endswith(_SENTENCE_END):
-        return PARA  # a sentence (or 'n.a.') ended: what follows may be new text
-    width = first.x1 - first.x0
-    return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
-
-
-def _line_gap(frags: Sequence[Fragment]) -> float:
-    """The document's gap between two lines of one cell (points): the lower of the gaps between a
-    column's consecutive lines (most are inside cells; row padding and blank lines are the larger
-    ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it."""
-    by_span: dict[tuple[int, int], list[Fragment]] = {}
-    for f in frags:
-        by_span.setdefault(f.span, []).append(f)
-    gaps = sorted(b.top - a.bottom for fs in by_span.values()
-                  for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1)
-    return max(gaps[int(0.4 * (len(gaps) - 1))], 0.0) if len(gaps) >= 4 else 0.0
-
-
-def _figures(fs: Sequence[Fragment], key: int) -> bool:
-    """A line of figures: at least half its cells outside the key column are numbers (a year
-    wrapped under a plan's name in a text table is not)."""
-    cells = [f for f in fs if not f.c0 <= key <= f.c1]
-    return bool(cells) and 2 * sum(1 for f in cells if _is_numeric(f.text)) >= len(cells)
-
-
-def _bold_text(fs: Sequence[Fragment]) -> bool | None:
-    """Whether a line's text (bullet glyphs aside) is all bold; None for no text."""
-    words = [w for f in fs for w in f.words if w.text.strip(BULLET_GLYPHS)]
-    return all(w.bold for w in words) if words else None
-
-
 def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, space: float,
                rules: Sequence[Rule] = (), settings: BorderlessSettings = DEFAULT,
                carried: set[tuple[int, int, int]] | None = None) -> list[int]:
@@ -517,9 +438,10 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     bold header, and a new reference in the key (first) column start a row;
     then a continuation anywhere keeps the line in its row; then the key
     column starting text, or a reference right under the last, or the key
-    column starting new text with no column carrying on, starts one; a
-    likely wrap keeps the line; and in a table of one-line rows any line that
-    does not go on with a list starts a row.  Row padding needs no rule of
+    column starting new text with no column carrying on, or beside a column
+    starting a cell, starts one; a likely wrap (FULL: only in a column seen
+    to wrap, or a header's bold lines) keeps the line; and in a table of
+    one-line rows any line that does not go on with a list starts a row.  Row padding needs no rule of
     its own: it is a blank above every column's text, so every column
     starts a cell (RESUME).
     """
@@ -540,6 +462,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         return any(lo <= y <= hi for y in wide)
 
     pitch = _line_gap(frags)
+    wrapping = _wrapping_spans(frags, limits, space)
 
     def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
         """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
@@ -581,6 +504,9 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                 rel[j] = RESUME
             else:
                 rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
+                if rel[j] == FULL and f.span not in wrapping and not (_bold_text([prev]) and _bold_text([f])):
+                    rel[j] = PARA  # the column never visibly wraps: its edge is unknown (a header's bold lines
+                    # are set in the column's width: they may still have run out of room)
                 if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
                     rel[j] = PARA  # plain text under a bold line (a header's) is new text
         if i:
@@ -638,6 +564,8 @@ def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, 
         return True, False  # every other column starts new text (figures, or items one per line)
     if k is not None and rel[k] == PARA and others and all(r in (FRESH, RESUME, PARA) for r in others):
         return True, False  # the key column starts new text and no column carries on: rows with no padding
+    if k is not None and rel[k] == PARA and LIST not in rel and any(r in (FRESH, RESUME) for r in others):
+        return True, False  # new text in the key column and a cell starting beside it: a FULL line ended its cell
     if FULL in rel:
         return False, False
     # a table of one-line rows: the key column has text on almost every line, and never wraps

@@ -60,13 +60,30 @@ class Table:
     kind: Literal["table"] = "table"
 
     def grid(self) -> list[list[Cell | None]]:
-        """Return a dense ``n_rows x n_cols`` grid; covered positions hold the spanning cell."""
+        """Return a dense ``n_rows x n_cols`` grid; covered positions hold the spanning cell.
+
+        Built once while the table stays as it is (the normaliser asks for it in each step: layout,
+        rows, records, checks, key): kept with the table's shape and the identity of each of its
+        cells, so a cell replaced or added (page stitching does both) builds it anew.  Callers
+        must not change the grid they are given.
+        """
+        key = (self.n_rows, self.n_cols, tuple(map(id, self.cells)))
+        kept = self.__dict__.get("_grid")
+        if kept is not None and kept[0] == key:  # the cells it holds are alive, so their ids are theirs
+            return kept[1]
         out: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
         for cell in self.cells:
             for r in range(cell.row, min(cell.row + cell.rowspan, self.n_rows)):
                 for c in range(cell.col, min(cell.col + cell.colspan, self.n_cols)):
                     out[r][c] = cell
+        self.__dict__["_grid"] = (key, out)
         return out
+
+    def __getstate__(self) -> dict:
+        """Pickled without the kept grid (it is rebuilt on demand)."""
+        state = dict(self.__dict__)
+        state.pop("_grid", None)
+        return state
 
     def text_rows(self) -> list[list[str]]:
         """Rows of cell texts; a spanned position repeats nothing (empty string)."""

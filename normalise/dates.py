@@ -20,6 +20,7 @@ _DAY = r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
 _MONTH_YEAR = re.compile(rf"\b{_DAY}{_MONTH.format(n='m')}\.?[\s\-']*(?P<y>\d{{4}}|\d{{2}})\b", re.I)
 # "1.4.13", "16.12.11", "01/04/2013"
 _NUMERIC = re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})\b")
+_DIGIT = re.compile(r"\d")
 _RANGE_SEP = re.compile(r"\s*(?:–|—|-|to|until|till)\s*$", re.I)
 _START_WORDS = re.compile(r"\b(onwards|commenc\w*|from|starting|start)\b", re.I)
 _BY_WORDS = re.compile(r"\b(by|before|end of|deadline)\b", re.I)
@@ -43,6 +44,8 @@ def _year(text: str) -> int:
 
 def find_months(text: str) -> list[Month]:
     """Every month-with-year mention in reading order."""
+    if not _DIGIT.search(text):  # both forms end in a year's digits: most action texts have none
+        return []
     found: list[Month] = []
     for m in _MONTH_YEAR.finditer(text):
         found.append(Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end()))

@@ -11,25 +11,26 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from normalise.alternation import any_word
 from normalise.lexicon import load
 
+_PARTS = re.compile(r"\s*[/;]\s*|\s+[-–]\s+")
+_AND = re.compile(r"\s+(?:and|&)\s+")
 _NAME = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}$")
 
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, re.Pattern]:
-    data = load("leads")
-    return {kind: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(data[kind], key=len, reverse=True))
-                             + r")\b", re.I)
-            for kind in ("roles", "groups", "agencies")}
+    data = load("leads")  # prefix trees (normalise/alternation.py): searched in many cells, only ever tested
+    return {kind: any_word(sorted(data[kind]), re.I) for kind in ("roles", "groups", "agencies")}
 
 
 @lru_cache(maxsize=1)
 def _any_word() -> re.Pattern:
-    """Any role, group or agency word: one pattern, one pass."""
+    """Any role, group or agency word: one pattern, one pass (a prefix tree: it is searched in
+    every cell of a table, see ``normalise/alternation.py``)."""
     data = load("leads")
-    words = sorted({w for kind in ("roles", "groups", "agencies") for w in data[kind]}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+    return any_word(sorted({w for kind in ("roles", "groups", "agencies") for w in data[kind]}), re.I)
 
 
 def _kind(text: str) -> str:
@@ -58,11 +59,11 @@ def _pieces(text: str) -> list[str]:
     """Lines, then '/' and ';' separated parts; ' and ' splits only between two complete leads."""
     out = []
     for line in text.split("\n"):
-        for part in re.split(r"\s*[/;]\s*|\s+[-–]\s+", line):
+        for part in _PARTS.split(line):
             part = part.strip(" ,.-–")
             if not part:
                 continue
-            halves = re.split(r"\s+(?:and|&)\s+", part)
+            halves = _AND.split(part)
             named = " & " not in part  # 'X & Y Officer' is one role; 'Lynne Thomas and PB Officer' two leads
             if len(halves) > 1 and all((_kind(h) != "other" or (named and _NAME.match(h))) and len(h.split()) >= 2
                                        for h in halves):

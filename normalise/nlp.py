@@ -3,14 +3,31 @@
 No statistical model is needed or downloaded: the lookup tables come from the
 ``spacy-lookups-data`` package.  If they are missing, matching falls back to
 lower-case forms (the tagging still works, with fewer inflections matched).
+
+Two fast paths keep spaCy's cost in proportion to the words of a document
+rather than to the calls made on its cells (``docs/profiling.md``, "Where
+normalise time goes"); each gives exactly what the plain spaCy call gives
+(``tests/test_fast_paths.py``):
+
+- :func:`lemma_doc` is ``nlp(text)``: the tokenizer, then each token's lookup
+  lemma, looked up once per distinct word (``Language.__call__`` and the
+  lemmatizer's per-token Python cost most of the time otherwise);
+- :class:`TokenPatterns` is spaCy's ``Matcher`` for the token patterns the
+  status cues are written in (``LOWER``/``LEMMA`` equal, ``IN`` a list or
+  ``REGEX``, ``IS_SENT_START``, ``OP: "?"``): each pattern is tried only where
+  its first token's word is, instead of every pattern at every token.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import types
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
+
+from normalise.text import register_cache
 
 
 def _import_spacy() -> Any:
@@ -61,3 +78,223 @@ def pipeline():
         return nlp, "LEMMA"
     except Exception:  # spacy-lookups-data missing: lower-case matching only
         return spacy.blank("en"), "LOWER"
+
+
+#: a word memo is emptied when it holds this many words (a process reading thousands of plans stays flat)
+MAX_WORDS = 1 << 17
+
+
+class _Lemmas(dict):
+    """Lemma hash per word hash: the lookup lemmatizer's answer, asked once per distinct word.
+
+    A lookup lemma is a function of the token's text alone; emptied by
+    ``normalise.text.forget_texts`` with the text caches, and past ``MAX_WORDS`` words.
+    """
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+    def bounded(self) -> _Lemmas:
+        if len(self) >= MAX_WORDS:
+            self.clear()
+        return self
+
+
+_LEMMAS = register_cache(_Lemmas())
+_by_hash = OrderedDict.get  # a lemma table's own lookup, by word hash (what Table.get does after hashing)
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> tuple[dict, bool] | None:
+    """The lookup lemmatizer's table (a dict by word hash) and its ``overwrite`` flag, when
+    :func:`lemma_doc` may stand for ``nlp(text)``: the lemmatizer the only pipe, in lookup mode."""
+    from spacy.lookups import Table
+
+    nlp, attr = pipeline()
+    if attr != "LEMMA" or nlp.pipe_names != ["lemmatizer"]:
+        return None
+    pipe = nlp.get_pipe("lemmatizer")
+    if pipe.mode != "lookup" or pipe.lemmatize != pipe.lookup_lemmatize:
+        return None
+    table = pipe.lookups.get_table("lemma_lookup", {})
+    if type(table) is not Table or Table.get.__qualname__ != "Table.get" or not isinstance(table, OrderedDict):
+        return None
+    return table, bool(pipe.overwrite)
+
+
+_NONE = object()
+
+
+def lemma_doc(text: str):
+    """``nlp(text)``: the same tokens and lemmas, each distinct word's lemma looked up once.
+
+    The lookup lemmatizer gives a token ``table.get(token.text, token.text)``
+    (the first of a list), the table keyed by the hash spaCy gives the text,
+    which is the token's ``orth``; so the lemma is a function of ``orth``.
+    """
+    nlp, _ = pipeline()
+    found = _lemma_table()
+    if found is None:
+        return nlp(text)
+    table, overwrite = found
+    doc = nlp.make_doc(text)
+    memo, strings, get = _LEMMAS, nlp.vocab.strings, _by_hash
+    for tok in doc:
+        if overwrite or tok.lemma == 0:  # as the lemmatizer: a lemma the tokenizer set is kept
+            orth = tok.orth
+            lemma = memo.get(orth)
+            if lemma is None:
+                memo = memo.bounded()
+                value = get(table, orth, _NONE)
+                if value is _NONE:
+                    lemma = orth  # no entry: the word is its own lemma
+                else:
+                    lemma = strings.add(value if isinstance(value, str) else value[0])
+                memo[orth] = lemma
+            tok.lemma = lemma
+    return doc
+
+
+# --- token patterns ------------------------------------------------------------------------------------------
+
+_EQ, _IN, _RE, _SENT = range(4)
+_ATTRS = ("LOWER", "LEMMA", "ORTH")
+
+
+def _checks(spec: dict, strings) -> list[tuple[int, str, Any]] | None:
+    """One token spec as checks ``(kind, attribute, value)`` on word hashes (``None``: unsupported)."""
+    out: list[tuple[int, str, Any]] = []
+    for key, value in spec.items():
+        if key == "OP":
+            continue
+        if key == "IS_SENT_START" and isinstance(value, bool):
+            out.append((_SENT, "SENT", value))
+        elif key not in _ATTRS:
+            return None
+        elif isinstance(value, str):
+            out.append((_EQ, key, strings.add(value)))
+        elif isinstance(value, dict) and list(value) == ["IN"] and all(isinstance(x, str) for x in value["IN"]):
+            out.append((_IN, key, frozenset(strings.add(x) for x in value["IN"])))
+        elif isinstance(value, dict) and list(value) == ["REGEX"] and isinstance(value["REGEX"], str):
+            out.append((_RE, key, re.compile(value["REGEX"])))
+        else:
+            return None
+    return out
+
+
+class TokenPatterns:
+    """spaCy's ``Matcher`` for plain token patterns: ``__call__(doc)`` gives every ``(label,
+    start, end)`` the Matcher gives (as a set: the Matcher's order and repeats carry no meaning
+    here).  :meth:`build` returns ``None`` for a pattern it does not know, and the caller keeps
+    spaCy's ``Matcher``.
+
+    Words are compared as the hashes spaCy keeps them by (``Doc.to_array``, no ``Token``
+    objects); each pattern is tried only at the words its first token may be (a regular
+    expression there is run once per distinct word; the memo is emptied with the text caches).
+    """
+
+    def __init__(self, strings) -> None:
+        self.strings = strings
+        self.by_word: dict[tuple[str, int], list[tuple[str, list]]] = {}  # (attr, first word) -> patterns
+        self.by_regex: list[tuple[str, re.Pattern, str, list]] = []     # first word by a regex
+        self.anywhere: list[tuple[str, list]] = []                       # first token optional, or no word
+        self.attrs: set[str] = set()
+        self._first: dict[tuple[str, int], tuple] = register_cache(_Lemmas())  # see _starting
+
+    @classmethod
+    def build(cls, patterns: dict[str, list[list[dict]]], strings) -> TokenPatterns | None:
+        self = cls(strings)
+        for label, pats in patterns.items():
+            for pat in pats:
+                steps = []
+                for spec in pat:
+                    checks = _checks(spec, strings)
+                    if checks is None or spec.get("OP") not in (None, "?"):
+                        return None
+                    steps.append((checks, spec.get("OP") == "?"))
+                    self.attrs |= {k for _, k, _ in checks if k != "SENT"}
+                if not steps:
+                    return None
+                first, optional = steps[0]
+                eq = next(((k, v) for kind, k, v in first if kind == _EQ), None)
+                within = next(((k, v) for kind, k, v in first if kind == _IN), None)
+                regex = next(((k, v) for kind, k, v in first if kind == _RE), None)
+                if optional or (eq, within, regex) == (None, None, None):
+                    self.anywhere.append((label, steps))
+                elif eq is not None:
+                    self.by_word.setdefault(eq, []).append((label, steps))
+                elif within is not None:
+                    for v in within[1]:
+                        self.by_word.setdefault((within[0], v), []).append((label, steps))
+                elif regex is not None:
+                    self.by_regex.append((label, regex[1], regex[0], steps))
+        return self
+
+    def _starting(self, k: str, word: int) -> tuple[tuple[str, list], ...]:
+        """The patterns whose first token may be this word (by ``k``), found once per word."""
+        key = (k, word)
+        found = self._first.get(key)
+        if found is None:
+            text = self.strings[word]
+            found = self._first.bounded()[key] = tuple(self.by_word.get(key, ())) + tuple(
+                (label, steps) for label, regex, attr, steps in self.by_regex if attr == k and regex.search(text))
+        return found
+
+    def __call__(self, doc) -> set[tuple[str, int, int]]:
+        from spacy.attrs import IDS
+
+        n = len(doc)
+        if not n:
+            return set()
+        names = sorted(self.attrs)
+        cols = doc.to_array([IDS[k] for k in names] + [IDS["SENT_START"]]).T.tolist()
+        words: dict[str, list] = dict(zip(names, cols, strict=False))
+        words["SENT"] = [x == 1 for x in cols[-1]]  # the Matcher's IS_SENT_START: sent_start == 1
+        out: set[tuple[str, int, int]] = set()
+        first, strings, anywhere = self._first, self.strings, self.anywhere
+        for k in names:
+            for i, word in enumerate(words[k]):
+                pats = first.get((k, word))
+                if pats is None:
+                    pats = self._starting(k, word)
+                for label, steps in pats:
+                    for end in _ends(steps, 0, words, i, n, strings):
+                        out.add((label, i, end))
+        for i in range(n) if anywhere else ():
+            for label, steps in anywhere:
+                for end in _ends(steps, 0, words, i, n, strings):
+                    if end > i:  # the Matcher gives no empty match
+                        out.add((label, i, end))
+        return out
+
+
+def _ok(checks: list[tuple[int, str, Any]], words: dict[str, list], i: int, strings) -> bool:
+    for kind, k, v in checks:
+        x = words[k][i]
+        if kind == _EQ:
+            if x != v:
+                return False
+        elif kind == _IN:
+            if x not in v:
+                return False
+        elif kind == _RE:
+            if v.search(strings[x]) is None:
+                return False
+        elif x is not v:
+            return False
+    return True
+
+
+def _ends(steps: list, k: int, words: dict, i: int, n: int, strings) -> list[int]:
+    """Where a pattern's steps from ``k`` on, matched from token ``i``, can end."""
+    while k < len(steps):
+        checks, optional = steps[k]
+        if optional:
+            ends = _ends(steps, k + 1, words, i, n, strings)
+            if i < n and _ok(checks, words, i, strings):
+                ends += _ends(steps, k + 1, words, i + 1, n, strings)
+            return ends
+        if i >= n or not _ok(checks, words, i, strings):
+            return []
+        k, i = k + 1, i + 1
+    return [i]

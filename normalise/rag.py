@@ -36,6 +36,11 @@ _KEY_TITLE = re.compile(r"^\s*(?:[A-Za-z]+\s+){0,2}(?:key|legend|rating|ratings|
                         r"\s*(?:=|:|–|—|-))", re.I)
 _NUMBERED = re.compile(r"(?:^|\s)\(?(\d{1,2})[.)]\s+([A-Za-z][A-Za-z ,/'-]{1,40}?)(?=\s+\(?\d{1,2}[.)]\s|\s*$)")
 _SEP = r"\s*(?:=|:|–|—|-|\bis\b|\bmeans\b)\s*"
+#: a key text's entries ('Green = Completed; Amber - on track'), and one entry (compiled once: every
+#: paragraph of a plan is read as a possible key)
+_KEY_LINES = re.compile(r"[\n;|•]|,\s+(?=\S+" + _SEP + ")")
+_KEY_ENTRY = re.compile(r"\s*(?:category\s+|level\s+|code\s+)?\(?([A-Za-z]+|\d{1,2})\)?" + _SEP
+                        + r"(.{2,60}?)[\s.]*", re.I)
 
 
 def _data() -> dict:
@@ -115,10 +120,9 @@ class Legend:
             for code, label in listed:  # '1. Complete 2. On track 3. Not started' on one line
                 codes.setdefault(code, label_status(label))  # type: ignore[arg-type]
             return
-        for line in re.split(r"[\n;|•]|,\s+(?=\S+" + _SEP + ")", text):
+        for line in _KEY_LINES.split(text):
             line = _KEY_TITLE.sub("", line)  # 'RAG key:', 'Status:', 'Progress rating:' before the first entry
-            m = re.fullmatch(r"\s*(?:category\s+|level\s+|code\s+)?\(?([A-Za-z]+|\d{1,2})\)?" + _SEP
-                             + r"(.{2,60}?)[\s.]*", line, re.I)
+            m = _KEY_ENTRY.fullmatch(line)
             if not m:
                 continue
             code, label = m.group(1), m.group(2)

@@ -56,7 +56,11 @@ def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[
     keys = [tuple(norm_key(t) for t in row) for row in table.text_rows()]
     words = [frozenset(" ".join(k).split()) for k in keys]
     top = [r for r in range(min(MAX_HEADER_SCAN, table.n_rows)) if words[r]]
-    if not any(len(words[t] & words[r]) >= 0.7 * max(len(words[t]), len(words[r])) and _same_row(keys[t], keys[r])
+    size = [len(w) for w in words]
+    # shared words >= 0.7 of the larger set needs sizes within 0.7 of each other: tested first, it spares
+    # the intersection of a short header with every long body row
+    if not any(0.7 * max(size[t], size[r]) <= min(size[t], size[r])
+               and len(words[t] & words[r]) >= 0.7 * max(size[t], size[r]) and _same_row(keys[t], keys[r])
                for r in range(2, table.n_rows) for t in top if t < r):
         return None  # no early row comes again: no header repeats (and no layout to read)
     layout = analyse(StitchedTable(table, repeated_header_rows=marked), lexicon)

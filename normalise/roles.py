@@ -29,6 +29,7 @@ import statistics
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from normalise.alternation import any_of
 from normalise.columns import ColumnMap, header_key, map_header
 from normalise.dates import find_months
 from normalise.leads import names_a_lead
@@ -88,20 +89,24 @@ def _data() -> dict:
     data = load("roles")
     comp = lambda pats: [re.compile(p, re.I) for p in pats]  # noqa: E731
     content = data["content"]
-    one = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats))  # noqa: E731  one pass, lower case
+    one = any_of  # one pass, lower case (normalise/alternation.py: searches as the plain alternation)
     return {
         "neutral": comp(data["header"]["neutral"]),
         "header": {f: comp(p) for f, p in data["header"]["fields"].items()},
         "verbs": frozenset(content["imperatives"]), "nominals": frozenset(content["nominals"]),
-        "progress": one(content["progress"]), "outcome": one(content["outcome"]),
+        "progress": one(content["progress"]), "outcome": one(content["outcome"]), "states": one(content["states"]),
+        "done": one(content["done"]),
         "times": one(content["times"]), "status": one(content["status"]),
     }
+
+
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 @text_cache()
 def _form_key(header: str) -> str:
     """A header as the general forms see it: bracketed units and a trailing '?' gone, then keyed."""
-    return header_key(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header))
+    return header_key(_BRACKETS.sub(" ", header))
 
 
 @text_cache()
@@ -149,6 +154,21 @@ _PAST = re.compile(r"\b(?:[a-z]{3,}ed|made|sent|given|taken|done|written|seen|be
 
 _PLANNED = re.compile(r"^[^.;:]{0,60}\bto be\s+\w+(?:ed|en)\b", re.I)  # 'Report to be submitted'
 
+# A month in a sentence, the date of an update ('held in September', 'on 14th November'); a deadline
+# ('by March') is an instruction's, so 'by' is not among the words before it.
+_DATED = re.compile(r"\b(?:in|on|since|during|from|until|early|late|mid|\d{1,2}(?:st|nd|rd|th)?)[\s-]+(?:jan(?:uary)?|"
+                    r"feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|"
+                    r"nov(?:ember)?|dec(?:ember)?)\b")
+
+# A first word that could be an instruction ('Review', 'Lead', 'Audit') followed at once by a verb in
+# the past that ends a phrase (punctuation, the end, a new capitalised note, a preposition): a noun
+# and what was done to it, the telegraphic report ('Audit commenced.', 'Lead established Task and
+# Finish Group established', 'Review completed in May'), not an instruction; 'Implement revised
+# procedures' (a participle before its noun) stays an instruction.
+_NOTED = re.compile(r"^\S+ (?:[a-z]{3,}ed|made|sent|given|taken|done|written|seen|begun|shown|held|met|built)"
+                    r"(?:$|[.;:,•]| (?:[A-Z(•\d]|(?:by|in|on|for|at|with|and|to|from|during|within|across|"
+                    r"following|but|as|via|through|after|before|since)\b))")
+
 
 @text_cache()
 def _cell(v: str, full: bool = True) -> frozenset[str]:
@@ -168,7 +188,8 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
     rest = _LEAD_STRIP.sub("", v, count=1)
     words = rest.split(" ", 2)
     first = words[0].lower().strip(",.:;") if words else ""
-    if first in d["verbs"] or (first in d["nominals"] and len(words) > 1 and words[1].lower() == "of"):
+    if (first in d["verbs"] and not _NOTED.match(rest)
+            or first in d["nominals"] and len(words) > 1 and words[1].lower() == "of"):
         cues.add("imperative")
     if not full:  # the header named a text field: only the cells' form is checked
         if not cues & {"imperative", "date"} and _lead_like(v):
@@ -178,13 +199,17 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
         cues.add("planned")
     if "imperative" not in cues:
         head = low[:160]  # the cues of a report or a measure show early; long cells are read in part
-        if d["progress"].search(head) or n >= 40 and find_months(v[:160]):  # a dated report
-            cues.add("progress")
+        if n >= 40 and (find_months(v[:160]) or _DATED.search(head)):  # a dated update
+            cues.update(("progress", "dated"))
+        elif d["progress"].search(head) or d["done"].search(head) and not d["states"].search(head):
+            cues.add("progress")  # a report in the perfect or the past, work under way or done
         elif _PAST.search(v.split(" ", 1)[1] if " " in v else ""):  # a verb in the past, not first
             cues.add("reported")
         if d["outcome"].search(head):
             cues.add("outcome")
-    if not cues & {"imperative", "planned", "progress", "reported", "date"} and _lead_like(v):
+        if d["states"].search(head):  # where things stand, or what success looks like: half of each
+            cues.add("state")
+    if not cues & {"imperative", "planned", "progress", "reported", "state", "date"} and _lead_like(v):
         cues.add("lead")
     return frozenset(cues)
 
@@ -221,19 +246,23 @@ def _clamp(x: float) -> float:
 
 def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[float, str]]:
     """Evidence for each field from the column's cells (``full``: the cues of text as well as of
-    form; a header the lexicon names outright needs only the form checked: dates, names, codes)."""
-    vals = _sample([v for v in facts.values if v])
+    form; a header the lexicon names outright as a field of form -- lead, timescale, ref, status --
+    needs only the form checked: dates, names, codes; a text field's cells add to its header)."""
+    filled = [v for v in facts.values if v]
+    vals = _sample(filled)
     if not vals:
         return {}
     n = len(vals)
     cues = [_cell(v, full) for v in vals]
     frac = {c: sum(c in x for x in cues) / n for c in ("date", "ref", "rag", "lead", "imperative", "progress",
                                                        "outcome")}
-    frac["progress"] += 0.5 * sum("reported" in x and "progress" not in x for x in cues) / n
+    frac["progress"] += 0.5 * sum(bool(x & {"reported", "state"}) and "progress" not in x for x in cues) / n
+    frac["outcome"] += 0.5 * sum("state" in x and "outcome" not in x for x in cues) / n
+    dated = sum("dated" in x for x in cues) / n  # updates that say when: a report's mark, no measure's
     frac["imperative"] += sum("planned" in x and "imperative" not in x for x in cues) / n
     med = statistics.median(len(v) for v in vals)
     long = _clamp((med - 25) / 35)
-    own = _clamp(n / facts.rows) if facts.rows else 0.0
+    own = _clamp(len(filled) / facts.rows) if facts.rows else 0.0  # rows it fills: counted before the sample
     short = _clamp((120 - med) / 60)
     ev: dict[str, tuple[float, str]] = {}
 
@@ -251,10 +280,11 @@ def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[f
         * (0.35 + 0.65 * frac["imperative"]),
         f"long text (median {med:.0f} chars), {frac['imperative']:.0%} instructions")
     per_row = _clamp(1.5 * own)  # a label spanning many rows is no row's report or measure
-    put("progress", long * per_row * frac["progress"], f"{frac['progress']:.0%} of cells report progress")
+    put("progress", long * per_row * min(1.2, frac["progress"] + 0.3 * dated),
+        f"{frac['progress']:.0%} of cells report progress" + (f", {dated:.0%} dated" if dated >= 0.05 else ""))
     put("outcome", _clamp((med - 10) / 30) * per_row * frac["outcome"] * 0.8,
         f"{frac['outcome']:.0%} of cells state measures")
-    if (facts.tall or n <= facts.rows / 2) and med < 150 and frac["ref"] < 0.6 and n >= 1:
+    if (facts.tall or len(filled) <= facts.rows / 2) and med < 150 and frac["ref"] < 0.6 and n >= 1:
         why = "labels spanning groups of rows" if facts.tall else "labels on some rows only"
         put("section", 0.45, why)
         put("priority", 0.3, why)
@@ -304,7 +334,7 @@ def evidence(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None 
     for h, f in zip(headers, facts, strict=True):
         cm, hev = header_evidence(h, lexicon)
         named = max(hev.items(), key=lambda x: x[1][0]) if hev else None
-        cev = content_evidence(f, full=not (named and named[1][0] >= 0.85))  # the lexicon named it: form only
+        cev = content_evidence(f, full=not (named and named[1][0] >= 0.85 and named[0] in CHECKABLE))
         if not is_neutral(h):  # a named column is not the table's section labels
             cev.pop("section", None)
         med = statistics.median(len(v) for v in f.values) if f.values else 0
@@ -363,7 +393,8 @@ def _with_priors(evs: list[Evidence], facts: list[ColumnFacts]) -> list[Evidence
 def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> list[list[int]]:
     """Columns that take one field together: neighbouring timescale columns ('Start', 'End'),
     neighbouring progress or outcome columns ('Progress Q1', 'Progress Q2'), a two-level header's
-    sub-columns of one field, or a pair of neighbouring date columns no header tells apart."""
+    sub-columns of one field, or a pair of neighbouring date columns no header tells apart (neutral
+    labels, or one header text over both)."""
     def parent(i: int) -> str | None:
         h = headers[i]
         if ":" in h:
@@ -379,8 +410,11 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
     def timed(i: int) -> bool:
         return named(i) == "timescale"
 
+    def timed_cells(i: int) -> bool:
+        return evs[i].content.get("timescale", (0,))[0] >= 0.6
+
     def dates(i: int) -> bool:  # dates under a header that names nothing
-        return evs[i].content.get("timescale", (0,))[0] >= 0.6 and not evs[i].header
+        return timed_cells(i) and not evs[i].header
 
     units: list[list[int]] = []
     for i in range(len(headers)):
@@ -390,8 +424,10 @@ def _units(headers: list[str], maps: list[ColumnMap], evs: list[Evidence]) -> li
             same_parent = parent(i) is not None and all(parent(k) == parent(i) for k in last)
             by_header = all(timed(k) for k in last + [i]) or bool(named(i)) and all(
                 named(k) == named(i) for k in last) and (same_parent or named(i) in ("progress", "outcome"))
-            by_cells = len(last) == 1 and dates(i) and dates(j) and (
-                same_parent or all(is_neutral(headers[k]) for k in (i, j)))
+            twin = bool(headers[i].strip()) and headers[i] == headers[j]  # one header over both (a merged cell)
+            by_cells = len(last) == 1 and (
+                dates(i) and dates(j) and (same_parent or all(is_neutral(headers[k]) for k in (i, j)))
+                or twin and timed_cells(i) and timed_cells(j))
             if by_header or by_cells:
                 last.append(i)
                 continue

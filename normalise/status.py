@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from normalise.lexicon import load
-from normalise.nlp import pipeline
+from normalise.nlp import TokenPatterns, lemma_doc, pipeline
 from normalise.text import norm_key, text_cache
 
 _SPLIT = re.compile(r"\n|;\s+|(?<=[a-z0-9)\]])\.\s+(?=[A-Z•])")
@@ -22,14 +22,25 @@ _SPLIT = re.compile(r"\n|;\s+|(?<=[a-z0-9)\]])\.\s+(?=[A-Z•])")
 
 @lru_cache(maxsize=1)
 def _matcher():
+    """``(nlp, match)``: ``match(doc)`` gives the ``(cue group, start, end)`` of every cue in a doc.
+
+    spaCy's ``Matcher`` tries every pattern at every token (~0.1 ms a
+    statement, most of the status step); ``normalise.nlp.TokenPatterns`` gives
+    the same matches trying each pattern only where its first word is, and is
+    used whenever it knows every pattern.
+    """
     nlp, attr = pipeline()  # first: it imports spaCy without its command line (normalise.nlp)
     from spacy.matcher import Matcher
 
+    cues = {label: [[{(attr if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pat] for pat in patterns]
+            for label, patterns in load("status")["cues"].items()}
+    fast = TokenPatterns.build(cues, nlp.vocab.strings)
+    if fast is not None:
+        return nlp, fast
     matcher = Matcher(nlp.vocab)
-    for label, patterns in load("status")["cues"].items():
-        fixed = [[{(attr if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pat] for pat in patterns]
-        matcher.add(label, fixed)
-    return nlp, matcher
+    for label, patterns in cues.items():
+        matcher.add(label, patterns)
+    return nlp, lambda doc: [(nlp.vocab.strings[mid], start, end) for mid, start, end in matcher(doc)]
 
 
 def statements(text: str) -> list[str]:
@@ -46,9 +57,8 @@ def classify(statement: str) -> set[str]:
 @text_cache()
 def _classify(statement: str) -> frozenset[str]:
     """:func:`classify`, cached: progress cells repeat their statements ('Ongoing', 'Complete')."""
-    nlp, matcher = _matcher()
-    doc = nlp(statement)
-    matches = [(nlp.vocab.strings[mid], start, end) for mid, start, end in matcher(doc)]
+    _, match = _matcher()
+    matches = match(lemma_doc(statement))
     # a cue inside a 'not yet' cue is negated by it: 'started' in 'not started' is no progress
     negated = [(s, e) for name, s, e in matches if name == "not_yet"]
     found = {name for name, s, e in matches

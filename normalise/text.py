@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from models.document import BULLET
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 _TEXT_CACHES: list[Any] = []
 
@@ -30,6 +31,13 @@ def text_cache(maxsize: int = 1 << 14) -> Callable[[Callable[..., T]], Callable[
     return wrap
 
 
+def register_cache(cache: C) -> C:
+    """Have :func:`forget_texts` empty ``cache`` too (anything with a ``cache_clear()``): a memo
+    of document words kept outside ``text_cache`` (``normalise.nlp``'s lemmas)."""
+    _TEXT_CACHES.append(cache)
+    return cache
+
+
 def forget_texts() -> None:
     """Empty every :func:`text_cache`: what ``bench/speed.py`` does between documents, so a
     fixture read again in a later round is timed as a new document, not served from memory."""
@@ -37,6 +45,7 @@ def forget_texts() -> None:
         cached.cache_clear()
 
 
+_SPACES = re.compile(r"\s+")
 _BULLET_AT_START = re.compile(r"^\s*[•\uf0b7\u25aa\u25cf\u25e6\u25a0\uf0a7\u2219]\s*")
 _TAGS = re.compile(r"</?(?:b|i|u|p|ul|ol|li|sup|sub|span|strong|em)(?:\s[^>]*)?>", re.I)
 _MD = re.compile(r"(\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w))")
@@ -59,7 +68,7 @@ def clean(text: str | None) -> str:
     for raw in text.split("\n"):
         line = _MD.sub("", raw)
         m = _BULLET_AT_START.match(line)
-        line = re.sub(r"\s+", " ", line[m.end():] if m else line).strip()
+        line = _SPACES.sub(" ", line[m.end():] if m else line).strip()
         if line:
             lines.append(BULLET + line if m else line)
         elif m:
@@ -81,7 +90,7 @@ def or_none(text: str | None) -> str | None:
 
 @text_cache()
 def one_line(text: str | None) -> str:
-    return re.sub(r"\s+", " ", clean(text).replace(BULLET, "")).strip()
+    return _SPACES.sub(" ", clean(text).replace(BULLET, "")).strip()
 
 
 def join_continuation(first: str | None, rest: str | None) -> str | None:

@@ -196,3 +196,74 @@ def test_tables_in_bbox_reads_a_region():
         tables = tables_in_bbox(page, (60, 65, 780, 445))
     assert len(tables) == 1
     assert [row[0] for row in tables[0].text_rows()] == ["1.1", "", "1.1.a", "1.1.b", "1.1.c"]
+
+
+UNPADDED = DATA / "borderless" / "unpadded-rows.pdf"
+
+
+def test_unpadded_rows_in_a_pdf_read_apart():
+    """``unpadded-rows.pdf`` (``build_borderless.build_rows``): rows with no space between them.
+
+    Table 1: an owner cell as wide as its column's widest text is no sign that the next row's owner
+    carries it on, in a column whose text never wraps (its right edge is unknown).  Table 2
+    (header-blind, a rule under the header): a web address starts in lower case without carrying on
+    the line above, and where the action starts new text and column D a cell (after a blank), a row
+    starts though column B's line above reached its column's edge.
+    """
+    from pipeline import extract_file
+
+    doc = read(UNPADDED)
+    assert [t.text_rows() for t in doc.tables] == [
+        [["Planned work", "Owner"],
+         ["Publish the neglect toolkit and add it to the multi-agency training offer", "Learning sub group"],
+         ["Review the exploitation screening tool with schools, health visitors and the police, and agree one "
+          "referral pathway for every partner in the county", "Learning sub group"],
+         ["Run a workshop on domestic abuse and its impact on children", "Learning sub group"],
+         ["Confirm that the missing children protocol is in place and used by every agency", "Exploitation group"],
+         ["Audit twenty cases of neglect each quarter and report what was learnt", "Audit group"]],
+        [["A", "B", "C", "D"],
+         ["Oversee and monitor the serious case review process and the child death review process",
+          "www.countyscb.org.uk/procedures", "Agenda item for Q2", "Review group chair"],
+         ["Ensure that learning from reviews is shared with the whole workforce", "www.countyscb.org.uk/procedures",
+          "", "Business manager, review group chair and area group chairs"],
+         ["Monitor how the learning changes practice through the quality assurance audits", "Learning plan 2014",
+          "Papers on the shared drive", "Quality assurance group"]],
+    ]
+    plan = extract_file(UNPADDED).to_dict()
+    assert [(a["section"], a["action"], a["lead"]) for a in plan["actions"]] == [
+        ("Priority 1: actions", "Publish the neglect toolkit and add it to the multi-agency training offer",
+         "Learning sub group"),
+        ("Priority 1: actions", "Review the exploitation screening tool with schools, health visitors and the police, "
+         "and agree one referral pathway for every partner in the county", "Learning sub group"),
+        ("Priority 1: actions", "Run a workshop on domestic abuse and its impact on children", "Learning sub group"),
+        ("Priority 1: actions", "Confirm that the missing children protocol is in place and used by every agency",
+         "Exploitation group"),
+        ("Priority 1: actions", "Audit twenty cases of neglect each quarter and report what was learnt",
+         "Audit group"),
+        ("Priority 2: actions", "Oversee and monitor the serious case review process and the child death review "
+         "process", "Review group chair"),
+        ("Priority 2: actions", "Ensure that learning from reviews is shared with the whole workforce",
+         "Business manager, review group chair and area group chairs"),
+        ("Priority 2: actions", "Monitor how the learning changes practice through the quality assurance audits",
+         "Quality assurance group"),
+    ]
+    assert plan["warnings"] == []
+
+
+def test_bold_header_wrapped_in_a_column_that_never_wraps_is_one_cell():
+    """Headers 'Task Ref' and 'Target Completion' set over two lines in columns of short values:
+    those columns never wrap below, but a header's bold lines are set in the column's width, so
+    'Ref' under 'Task' may still carry it on, and the header is one row."""
+    head = [_line(100, (72, "Task"), (120, "What we will do"), (320, "Target")),
+            _line(112, (72, "Ref"), (320, "Completion"))]
+    lines = [Line([dataclasses.replace(w, bold=True) for w in ln.words]) for ln in head] + [
+        _line(124, (72, "1.1"), (120, "Write the annual report and"), (320, "March 2013")),
+        _line(136, (120, "publish it on the website")),
+        _line(148, (72, "1.2"), (120, "Audit the front door"), (320, "June 2013")),
+    ]
+    table = build_table(lines, 1)
+    assert table is not None and table.text_rows() == [
+        ["Task Ref", "What we will do", "Target Completion"],
+        ["1.1", "Write the annual report and publish it on the website", "March 2013"],
+        ["1.2", "Audit the front door", "June 2013"],
+    ]

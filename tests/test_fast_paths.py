@@ -178,3 +178,152 @@ def test_path_fills_in_one_map_are_the_per_path_calls():
         finally:
             doc.close()
     assert seen > 0  # some paths are filled: the comparison is not of Nones only
+
+
+# --- the normaliser's spaCy fast paths (issue 16: normalisation in proportion to the text) ---------------------
+
+_TRICKY = ["Not started.", "not yet started", "Not yet begun", "See plan", "see above", "Completed", "Action completed",
+           "Work complete", "This action has been completed", "is being developed", "are to be agreed",
+           "Awaiting sign off", "awaited", "Began in May", "begun", "Delays", "Postponed to June", "on - going",
+           "on-going", "drafts", "DA and CSE", "LAC/CP", "CDOP's report", "can't", "Don't", "U.K.", "e.g. ISSUES",
+           "", " ", "\t•", "won't be completed until 2016/17", "NEGLECT strategy & MARAC", "Gonna"]
+
+
+def _fixture_texts() -> tuple[set[str], set[str]]:
+    """Every line and every progress statement of the fixture DOCXs' cells, headings and paragraphs."""
+    from extract import read
+    from normalise.status import statements
+
+    texts: set[str] = set(_TRICKY)
+    for path in sorted(FIXTURES.glob("*.docx")):
+        for block in read(path).blocks:
+            texts.update(c.text for c in block.cells) if hasattr(block, "cells") else texts.add(block.text)
+    lines = {line for t in texts for line in t.split("\n")} | set(_TRICKY)
+    return lines, {s for t in texts for s in statements(t)} | set(_TRICKY)
+
+
+@pytest.fixture(scope="module")
+def fixture_texts():
+    return _fixture_texts()
+
+
+def test_lemma_doc_is_the_pipeline(fixture_texts):
+    """``normalise.nlp.lemma_doc`` gives the tokens and lookup lemmas ``nlp(text)`` gives, with its word
+    memo empty or full."""
+    from normalise.nlp import lemma_doc, pipeline
+
+    nlp, _ = pipeline()
+    lines, statements = fixture_texts
+    texts = sorted(lines | {t.lower() for t in lines} | statements)
+    assert len(texts) > 500
+    for memo in ("empty", "full"):
+        if memo == "empty":
+            forget_texts()
+        for t in texts:
+            want = [(tok.text, tok.whitespace_, tok.lemma_) for tok in nlp(t)]
+            assert [(tok.text, tok.whitespace_, tok.lemma_) for tok in lemma_doc(t)] == want, (memo, t)
+
+
+def test_status_patterns_match_as_spacys_matcher(fixture_texts):
+    """The status cues' token patterns find exactly the matches spaCy's ``Matcher`` finds."""
+    from spacy.matcher import Matcher
+
+    from normalise.lexicon import load
+    from normalise.nlp import TokenPatterns, pipeline
+    from normalise.status import _matcher
+
+    nlp, attr = pipeline()
+    _, fast = _matcher()
+    assert isinstance(fast, TokenPatterns)
+    plain = Matcher(nlp.vocab)
+    for label, patterns in load("status")["cues"].items():
+        plain.add(label, [[{(attr if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pat]
+                          for pat in patterns])
+    lines, statements = fixture_texts
+    found = 0
+    for text in sorted(lines | statements):
+        doc = nlp(text)
+        want = {(nlp.vocab.strings[m], s, e) for m, s, e in plain(doc)}
+        assert fast(doc) == want, text
+        found += bool(want)
+    assert found > 100
+    # a pattern it does not know leaves spaCy's Matcher in charge
+    assert TokenPatterns.build({"x": [[{"LOWER": "a", "OP": "+"}]]}, nlp.vocab.strings) is None
+    assert TokenPatterns.build({"x": [[{"POS": "VERB"}]]}, nlp.vocab.strings) is None
+
+
+def test_line_themes_are_the_plain_matchers(fixture_texts):
+    """A line's themes, with one tokenization of the lower-cased line and the cased one only where an
+    abbreviation may be, are what the three matchers give on both docs."""
+    from normalise.nlp import pipeline
+    from normalise.themes import _line_themes, _matchers
+
+    nlp, _ = pipeline()
+    _, (lemma_matcher, lower_matcher, abbrev_matcher), _ = _matchers()
+    lines, _ = fixture_texts
+    tagged = 0
+    for line in sorted(lines):
+        spaced = line.replace("/", " / ")
+        lowered, cased = nlp(spaced.lower()), nlp.make_doc(spaced)
+        want = {nlp.vocab.strings[m] for matcher, doc in ((lemma_matcher, lowered), (lower_matcher, lowered),
+                                                          (abbrev_matcher, cased)) for m, _, _ in matcher(doc)}
+        assert _line_themes(line) == want, line
+        tagged += bool(want)
+    assert tagged > 50
+
+
+def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
+    """The roles step's cue patterns and the lead words, written to search fast
+    (``normalise/alternation.py``), find a match in exactly the texts the plain alternations do."""
+    import re
+
+    from normalise.alternation import any_of, any_word
+    from normalise.lexicon import load
+
+    lines, statements = fixture_texts
+    texts = sorted(lines | statements | {t.lower() for t in lines} | {"Q3 2016", "% of staff", "not started",
+                                                                       "g", "CCG / LA", "the LSCB Chair"})
+    content = load("roles")["content"]
+    for name in ("progress", "outcome", "times", "status"):
+        plain = re.compile("|".join(f"(?:{p})" for p in content[name]))
+        fast = any_of(content[name])
+        hits = [bool(fast.search(t)) for t in texts]
+        assert hits == [bool(plain.search(t)) for t in texts], name
+        assert 0 < sum(hits) < len(texts), name
+    leads = load("leads")
+    words = sorted({w for kind in ("roles", "groups", "agencies") for w in leads[kind]}, key=len, reverse=True)
+    plain = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+    fast = any_word(words, re.I)
+    hits = [bool(fast.search(t)) for t in texts]
+    assert hits == [bool(plain.search(t)) for t in texts]
+    assert 0 < sum(hits) < len(texts)
+    lasts = sorted({t.split()[-1] for t in texts if t.split()})
+    for kind in ("roles", "groups", "agencies"):  # leads._words: searched in texts, fullmatched on last words
+        plain = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(leads[kind], key=len, reverse=True))
+                           + r")\b", re.I)
+        fast = any_word(sorted(leads[kind]), re.I)
+        assert [bool(fast.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts], kind
+        assert [bool(fast.fullmatch(t)) for t in lasts] == [bool(plain.fullmatch(t)) for t in lasts], kind
+        assert any(fast.fullmatch(t) for t in lasts), kind
+    # a leading \b is shared only by a sequence: '\bx|y' keeps its own alternation
+    assert bool(any_of([r"\bab|cd", r"\bef"]).search("xcd")) and not any_of([r"\bab", r"\bef"]).search("xab")
+
+
+def test_table_grid_is_kept_until_the_table_changes():
+    """``Table.grid()`` is built once, and anew when a cell is replaced or added or the shape changes
+    (page stitching does all three), as the plain build gives it."""
+    import pickle
+    from dataclasses import replace
+
+    from models.document import Cell, Table
+
+    table = Table(2, 2, [Cell(0, 0, "a", colspan=2), Cell(1, 0, "b"), Cell(1, 1, "c")])
+    first = table.grid()
+    assert table.grid() is first and first[0][1].text == "a"
+    table.cells[1] = replace(table.cells[1], text="B")
+    assert table.grid() is not first and table.grid()[1][0].text == "B"
+    table.cells.append(Cell(2, 0, "d", colspan=2))
+    table.n_rows = 3
+    assert [[c.text for c in row] for row in table.grid()] == [["a", "a"], ["B", "c"], ["d", "d"]]
+    again = pickle.loads(pickle.dumps(table))
+    assert "_grid" not in again.__dict__ and again == table and again.grid() == table.grid()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, SHARED, expected, extracted, scorer
+from conftest import FIXTURES, ROOT, SHARED, expected, extracted, fold, scorer
 
 from normalise.columns import content_field
 from normalise.dates import parse_period
@@ -87,6 +87,61 @@ def test_priorities_carry_themes():
     pri = {p["label"]: p["themes"] for p in extracted("sunderland-2018-19", "docx")["priorities"]}
     assert "neglect" in pri["2. Neglect"] and "cse" in pri["1. Vulnerable Adolescents"]
     assert "domestic_abuse" in {t for p in extracted("surrey-2012-15", "docx")["priorities"] for t in p["themes"]}
+
+
+@pytest.mark.parametrize(("label", "text", "themes"), [
+    # the label names the subject: a need or service the text's own sentence names joins it, however
+    # often the subject itself is named (this case read ["neglect"] before; the project's gold gives
+    # Shropshire's 'response at the early stage of indicators of neglect through early help', neglect
+    # named four times, the themes neglect and early_help) ...
+    ("Neglect", "We will improve how agencies recognise neglect, respond to neglect early and use the neglect "
+                "toolkit, with early help where it fits", ["neglect", "early_help"]),
+    # ... a practice theme named less often than the subject gives way (how the subject is worked on) ...
+    ("Domestic abuse", "Children exposed to domestic abuse are identified and helped; domestic abuse services "
+                       "are commissioned. Staff training is delivered.", ["domestic_abuse"]),
+    # ... and a sentence citing figures or a source is evidence, not a subject ('Why?')
+    ("Neglect", "Neglect features in 45% of child protection plans (Brandon et al 2012). Neglect is often "
+                "missed in a child protection system (SCIE Case Review). We will respond to neglect early.",
+     ["neglect"]),
+    # ... a list item opening with a theme names a sub-area; one mentioning it mid-sentence does not
+    ("2. Neglect", "• Early Help\n• Parenting support\n• every referral is screened by the safeguarding hub",
+     ["neglect", "early_help", "parenting"]),
+    # ... a theme of the text's own sentence named as often as the label's joins it
+    ("Exploitation", "children at risk of exploitation or going missing are kept safe", ["cse", "missing"]),
+    # no subject in the label: a list of four subjects is four themes (no fixed cap of three)
+    ("Priority 4", "Work with vulnerable groups, with a focus on:\n• a hidden harm strategy\n"
+                   "• a domestic violence strategy\n• children in mosques and madrassahs\n"
+                   "• children at risk of sexual exploitation",
+     ["substance_misuse", "domestic_abuse", "faith_settings", "cse"]),
+    # in one line, guidance and awareness give way to the need they serve ...
+    ("Priority 2", "Develop practice guidance and raise awareness about working with highly resistant families",
+     ["parenting"]),
+    # ... and stand where the line names none
+    ("Priority 2", "Develop practice guidance and raise awareness among schools",
+     ["policies_procedures", "communication"]),
+    # overlapping cues read as the longest; a name and its abbreviation are one mention
+    (None, "Emotional health", ["mental_health"]),
+    (None, "Oversee Serious Case Reviews (SCRs), the CDOP and partnership reviews", ["case_reviews", "child_death"]),
+    (None, "", []),
+])
+def test_declared_priority_themes(label, text, themes):
+    from normalise.themes import themes_for_text
+
+    assert themes_for_text(text, label) == themes
+
+
+@pytest.mark.parametrize("ext", ["docx", "pdf"])
+@pytest.mark.parametrize(("gold", "name"), [("000_11dbe971133ed612", "surrey-2012-15"),
+                                            ("001_673af2f67e147fdd", "shropshire-2016-18"),
+                                            ("004_65ecbf7b54d9d114", "sunderland-2018-19")])
+def test_gold_priority_themes_are_found(gold, name, ext):
+    """Every theme the hand-checked gold gives a declared priority comes out for the fixture's priority of
+    that label (themes the text plainly names beyond gold may join: Sunderland's 'CAHMS/Self-harm')."""
+    want = {fold(p["label"]): set(p["themes"])
+            for p in json.loads((SHARED / "gold" / f"{gold}.json").read_text(encoding="utf-8"))["priorities"]}
+    got = {fold(p["label"]): set(p["themes"]) for p in extracted(name, ext)["priorities"]}
+    assert want.keys() <= got.keys()
+    assert {k: want[k] - got[k] for k in want if want[k] - got[k]} == {}
 
 
 @pytest.mark.parametrize("text,status", [

@@ -278,6 +278,68 @@ def test_warning_actions_without_lead_or_timescale():
     assert plan.warnings == ["table 1 (page 1): 4 of 4 actions have neither lead nor timescale"]
 
 
+#: a progress column of telegraphic, dated notes beside a column of measures written as states
+NOTES = [["1.1", "Develop a multi-agency neglect strategy and launch it with all partner agencies",
+          "Neglect sub-group", "March 2019",
+          "Lead established Task and Finish Group established; first meeting held in June 2018",
+          "Neglect strategy is agreed and launched across the partnership"],
+         ["1.2", "Review the training offer on child sexual exploitation for secondary schools",
+          "Training Manager", "Sept 2018", "Review completed in May 2018. New course to be arranged",
+          "Staff are trained and report that they feel confident to identify CSE"],
+         ["1.3", "Ensure every partner agency completes the Section 11 audit on time",
+          "SSCB Business Manager", "Q4 2018/19", "Audit commenced: 14 of 18 returns received by 30th September",
+          "Returns are received from all agencies and actions are agreed"],
+         ["1.4", "Publish a clear guide for parents on online safety and share it through schools",
+          "Communications Officer", "December 2018", "Guide drafted and consulted on with the parents' forum "
+          "in October", "Guide is published and shared through every school"]]
+
+
+def test_header_blind_progress_notes_beside_measures():
+    """Header-blind: the progress column is the one of reports -- a noun and what was done to it
+    ('Lead established', 'Review completed'), dated updates -- not the column of measures written as
+    present states, though that one is the last text column (the place a progress column takes)."""
+    doc = _doc(_table([[f"Column {i + 1}" for i in range(6)], *NOTES]))
+    assert _fields(doc) == ["ref", "action", "lead", "timescale", "progress", "extra"]
+    plan = normalise(doc)
+    got = [(a.ref, a.action, a.lead, a.timescale, a.progress, a.outcome, a.extra.get("Column 6"))
+           for a in plan.actions]
+    assert got == [(r[0], r[1], r[2], r[3], r[4], None, r[5]) for r in NOTES]
+    # states alone say no more than 'a report or a measure': that column is kept, and flagged
+    assert plan.warnings == ["table 1 (page 1): column 'Column 6' holds long text (4 cells) but maps to no field"]
+
+
+def test_header_blind_long_table():
+    """A table longer than the cells the evidence samples: a column's share of the rows it fills is
+    counted over all of them (a full action column is not 'labels on some rows only')."""
+    rows = [[f"{k + 1}.{i + 1}", f"{r[1]} in district {k + 1}", r[2], r[3], r[5]]
+            for k in range(10) for i, r in enumerate(ROWS)]
+    doc = _doc(_table([[f"Column {i + 1}" for i in range(5)], *rows]))
+    table = next(t for t in explain(doc) if t["kind"] == "actions")
+    assert [c["field"] for c in table["columns"]] == ["ref", "action", "lead", "timescale", "progress"]
+    assert table["columns"][1]["content_evidence"]["action"]["score"] == 1.0
+    assert table["columns"][4]["content_evidence"]["progress"]["score"] >= 0.6
+    assert not any("section" in c["content_evidence"] for c in table["columns"])
+    plan = normalise(doc)
+    assert len(plan.actions) == 40 and plan.warnings == []
+    assert [(a.ref, a.action, a.lead, a.progress) for a in plan.actions[-4:]] == [
+        (r[0], r[1], r[2], r[4]) for r in rows[-4:]]
+
+
+def test_one_header_over_two_date_columns():
+    """A header cell spanning two columns of dates, read as the same text over both (a PDF's merged
+    header): one timescale, both dates in it, whatever the header's wording."""
+    starts = ["April 2018", "May 2018", "June 2018", "July 2018"]
+    rows = [["Ref", "Action", "Lead", "When will this be achieved?", "When will this be achieved?", "Progress"]] + [
+        [r[0], r[1], r[2], start, r[3], r[5]] for start, r in zip(starts, ROWS, strict=True)]
+    doc = _doc(_table(rows))
+    assert _fields(doc) == ["ref", "action", "lead", "timescale", "timescale", "progress"]
+    plan = normalise(doc)
+    assert [a.timescale for a in plan.actions] == [
+        "April 2018; March 2019", "May 2018; Sept 2018", "June 2018; Q4 2018/19", "July 2018; December 2018"]
+    assert plan.actions[0].end == "2019-03" and plan.actions[3].end == "2018-12"
+    assert plan.warnings == []
+
+
 def test_warning_long_text_mapped_to_nothing():
     rows = [["Ref", "Action", "Lead", "Timescale", "Progress", "Remarks"]] + [
         [*r[:4], r[5], r[5].replace(" in ", " during ")] for r in ROWS]

@@ -19,11 +19,22 @@ under each table's header rows (tables without header rows get none).  These
 are the borderless benchmark (``tests/test_borderless_fixtures.py``): each
 must score as the bordered fixture does against ``fixtures/expected``.
 
+``build_rows`` writes ``tests/data/borderless/unpadded-rows.pdf``: two small
+tables whose rows have no space between them, where only the columns' text
+tells one row from the next (``tests/test_borderless.py``):
+
+- no borders: a one-line owner cell as wide as its column's widest text, over
+  the next row's owner, in a column whose text never wraps;
+- header-blind (``A`` .. ``D``) with a rule under the header: a web address
+  (lower case) wrapped over two lines, then the next row's address, beside a
+  new action and a column whose next cell starts after a blank.
+
 Usage (from the repository root; needs LibreOffice)::
 
-    .venv/bin/python tests/data/build_borderless.py          # both
+    .venv/bin/python tests/data/build_borderless.py          # all three
     .venv/bin/python tests/data/build_borderless.py --all    # the fixture renderings only
     .venv/bin/python tests/data/build_borderless.py --surrey # borderless_surrey only
+    .venv/bin/python tests/data/build_borderless.py --rows   # unpadded-rows only
 """
 
 from __future__ import annotations
@@ -157,14 +168,70 @@ def build_fixture(name: str, rule: bool = False) -> Path:
     return out
 
 
+#: ``unpadded-rows.pdf``: (table, rule under its header row?)
+ROWS_TABLES: list[tuple[dict[str, Any], bool]] = [
+    ({"widths": [5.0, 3.0], "header_rows": 1, "font_size": 9, "rows": [
+        ["Planned work", "Owner"],
+        ["Publish the neglect toolkit and add it to the multi-agency training offer", "Learning sub group"],
+        ["Review the exploitation screening tool with schools, health visitors and the police, and agree "
+         "one referral pathway for every partner in the county", "Learning sub group"],
+        ["Run a workshop on domestic abuse and its impact on children", "Learning sub group"],
+        ["Confirm that the missing children protocol is in place and used by every agency", "Exploitation group"],
+        ["Audit twenty cases of neglect each quarter and report what was learnt", "Audit group"],
+    ]}, False),
+    ({"widths": [4.0, 2.0, 2.0, 2.5], "header_rows": 1, "font_size": 9, "rows": [
+        ["A", "B", "C", "D"],
+        ["Oversee and monitor the serious case review process and the child death review process",
+         "www.countyscb.org.uk/procedures", "Agenda item for Q2", "Review group chair"],
+        ["Ensure that learning from reviews is shared with the whole workforce",
+         "www.countyscb.org.uk/procedures", "", "Business manager, review group chair and area group chairs"],
+        ["Monitor how the learning changes practice through the quality assurance audits", "Learning plan 2014",
+         "Papers on the shared drive", "Quality assurance group"],
+    ]}, True),
+]
+
+
+def build_rows() -> Path:
+    """``tests/data/borderless/unpadded-rows.pdf``: the tables of ``ROWS_TABLES`` without borders."""
+    build = _build_module()
+    spec: dict[str, Any] = {"title": "Business plan rows without padding", "font_size": 10,
+                            "orientation": "landscape", "blocks": []}
+    for n, (table, _) in enumerate(ROWS_TABLES, start=1):
+        spec["blocks"] += [{"heading": f"Priority {n}: actions", "level": 2},
+                           {"para": "The groups named below own these actions and report on each of them to the "
+                                    "board every quarter, with the evidence of what has changed for children."},
+                           {"table": table}]
+    OUT_ALL.mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="borderless-"))
+    try:
+        docx = tmp / "unpadded-rows.docx"
+        build.build_docx(spec, docx)
+        doc = Document(str(docx))
+        for table, (_, rule) in zip(doc.tables, ROWS_TABLES, strict=True):
+            _no_borders(table._tbl)
+            if rule:
+                _rule_under(table._tbl, 0)
+        doc.save(str(docx))
+        build._normalise_zip(docx)
+        pdf = build.convert_pdf(docx, tmp)
+        out = OUT_ALL / "unpadded-rows.pdf"
+        shutil.move(str(pdf), out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def build_all() -> list[Path]:
     return [build_fixture(p.stem, rule) for p in sorted((ROOT / "fixtures" / "src").glob("*.yaml"))
             for rule in VARIANTS.values()]
 
 
 if __name__ == "__main__":
-    if "--all" not in sys.argv:
+    only = {"--all", "--surrey", "--rows"} & set(sys.argv)
+    if not only or "--surrey" in only:
         print(build(pdf="--no-pdf" not in sys.argv))
-    if "--surrey" not in sys.argv:
+    if not only or "--all" in only:
         for path in build_all():
             print(path)
+    if not only or "--rows" in only:
+        print(build_rows())
