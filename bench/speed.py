@@ -9,6 +9,9 @@ benchmark times, on one corpus and in one process:
   pages (``--camelot-pages``; it is slow);
 - ``ours``: :func:`batch.importer.extract_file` (``extract.read`` then
   ``normalise``, records out) with the default engine and with each engine;
+- ``reader``: :func:`extract.read` alone with the default engine (the
+  Document, no normalising): the reader's own cost, which issue 16's reader
+  targets are about;
 - ``ours DOCX``: the same for the DOCX renderings (a DOCX counts the pages of
   its PDF twin, so per-page figures compare).
 
@@ -163,6 +166,13 @@ def ours(path: Path, engine: str | None) -> Any:
     return extract_file(path) if engine is None else extract_file(path, engine=engine)
 
 
+def reader(path: Path) -> Any:
+    """The default engine's Document alone: ``extract.read`` without the normaliser."""
+    import extract
+
+    return extract.read(path)
+
+
 def fresh_start() -> None:
     """What runs, untimed, before every timed run: no run pays for another's leftovers, nor
     profits from them.
@@ -309,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     tools: dict[str, Callable[[Path], Any]] = {"floor": floor, "pdfplumber tables": plumber_tables}
     for engine in engines:
         tools[f"ours {engine}"] = lambda p, e=engine: ours(p, e)
+    tools["reader"] = reader
     tallies: dict[str, Tally] = {name: Tally() for name in [*tools, "ours DOCX"]}
     parts: dict[tuple[str, str], Tally] = {}  # (tool, "fixture" or "icdar")
     outputs: dict[tuple[str, str], dict] = {}
@@ -406,6 +417,13 @@ def main(argv: list[str] | None = None) -> int:
         got = tallies["camelot lattice"].per_page()[0] / ours_fx
         print(f"{fast} (fixture pages) vs camelot lattice (sampled fixture pages): {got:.1f}x faster per page "
               f"(target 15x): {'met' if got >= 15 else 'NOT met'}")
+    if tallies["pdfplumber tables"].pages and "fixture" in kinds:  # issue 16's reader targets
+        for name in (fast, "reader"):
+            got = parts[("pdfplumber tables", "fixture")].per_page()[0] / parts[(name, "fixture")].per_page()[0]
+            over = tallies[name].per_page()[0] / tallies["floor"].per_page()[0]
+            print(f"{name}: {got:.1f}x faster than pdfplumber tables on plan pages (target 12x): "
+                  f"{'met' if got >= 12 else 'NOT met'}; {over:.1f}x the floor (target <= 5x): "
+                  f"{'met' if over <= 5 else 'NOT met'}")
     docx = tallies["ours DOCX"].per_page()[0]
     for name in (ref_name, fast):
         got = tallies[name].per_page()[0] / docx

@@ -138,14 +138,39 @@ def box_fill(box: Box, fills: Sequence[Fill]) -> str | None:
     return None
 
 
+def box_fills(boxes: Sequence[Box], fills: Sequence[Fill]) -> list[str | None]:
+    """:func:`box_fill` of every box, as one box-by-fill matrix.
+
+    A page may draw thousands of filled rectangles (a chart's bars, a
+    shaded band per line) behind a grid of hundreds of cells; the loop
+    per cell and fill was the largest cost of reading such pages.  The
+    arithmetic is the loop's, element by element (float64), so the same
+    colour is found.
+    """
+    if not boxes or not fills:
+        return [None] * len(boxes)
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+    f = np.array([fb for fb, _ in fills], dtype=np.float64).reshape(-1, 4)
+    area = np.maximum((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]), 1e-6)[:, None]
+    w = np.minimum(b[:, 2:3], f[:, 2]) - np.maximum(b[:, 0:1], f[:, 0])
+    h = np.minimum(b[:, 3:4], f[:, 3]) - np.maximum(b[:, 1:2], f[:, 1])
+    covers = (w > 0) & (h > 0) & (w * h >= 0.6 * area)
+    top = len(fills) - 1 - covers[:, ::-1].argmax(axis=1)  # the last (topmost) covering fill
+    hit = covers.any(axis=1).tolist()
+    return [fills[k][1] if ok else None for k, ok in zip(top.tolist(), hit, strict=True)]
+
+
 def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
-               settings: PdfSettings, fills: Sequence[Fill] = ()) -> tuple[list[Cell], set[int]]:
+               settings: PdfSettings, fills: Sequence[Fill] = (),
+               box_lines: list[list[Line]] | None = None) -> tuple[list[Cell], set[int]]:
     """Cells with their text; also the indexes of the words the table consumed.
 
     A word goes to the first box (in ``boxes`` order) holding its centre.  The
     test runs as one word-by-box matrix: a page has hundreds of words and a
     grid dozens of boxes, which word-by-word loops made the table code's
-    largest cost.
+    largest cost.  ``box_lines``, when given, receives each box's lines (its
+    words in page order, grouped), which :func:`_shared_cells` then need not
+    group again.
     """
     members: list[list[Word]] = [[] for _ in boxes]
     used: set[int] = set()
@@ -157,12 +182,14 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
             members[j].append(words[i])
         used = set(held.tolist())
     cells = []
-    for (r, c, rs, cs), ws, box in zip(spans, members, boxes, strict=True):
+    colours = box_fills(boxes, fills)
+    for (r, c, rs, cs), ws, box, fill in zip(spans, members, boxes, colours, strict=True):
         lines = words_to_lines(ws, settings.line_tolerance)
         text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
         bold = bool(lines) and all(ln.bold for ln in lines)
-        fill = box_fill(box, fills) if fills else None
         cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no, fill=fill))
+        if box_lines is not None:
+            box_lines.append(lines)
     return cells, used
 
 
@@ -171,11 +198,12 @@ TableFinder = Callable[..., tuple[list[Table], set[int]]]
 
 
 def grid_table(boxes: list[Box], words: list[Word], page_no: int, settings: PdfSettings,
-               bbox: Box | None = None, fills: Sequence[Fill] = ()) -> tuple[Table, set[int]]:
+               bbox: Box | None = None, fills: Sequence[Fill] = (),
+               box_lines: list[list[Line]] | None = None) -> tuple[Table, set[int]]:
     """A :class:`Table` from cell boxes (any engine's), filled with the page's words (and each
-    cell's background colour from ``fills``)."""
+    cell's background colour from ``fills``; ``box_lines`` as for :func:`fill_cells`)."""
     xs, ys, spans = table_grid(boxes, settings.edge_tolerance)
-    cells, consumed = fill_cells(boxes, spans, words, page_no, settings, fills)
+    cells, consumed = fill_cells(boxes, spans, words, page_no, settings, fills, box_lines)
     cells.sort(key=lambda c: (c.row, c.col))
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if bbox is None:
@@ -200,10 +228,13 @@ def ruled_tables(page, words: list[Word], page_no: int,
         if len(boxes) < settings.min_cells:
             continue
         fills = page_fills(page) if fills is None else fills
-        table, consumed = grid_table(boxes, words, page_no, settings, bbox=tuple(found.bbox), fills=fills)
+        box_lines: list[list[Line]] = []
+        table, consumed = grid_table(boxes, words, page_no, settings, bbox=tuple(found.bbox), fills=fills,
+                                     box_lines=box_lines)
         if _filled(table) < settings.min_filled * len(table.cells):
             continue
-        out.append((table, consumed, _shared_cells(boxes, [words[i] for i in consumed], settings)))
+        held = [words[i] for i in sorted(consumed)]
+        out.append((table, consumed, _shared_cells(boxes, held, settings, box_lines)))
     return out
 
 
@@ -287,11 +318,15 @@ def _stacked(table: Table) -> bool:
     return stacks >= 3 and stacks >= 0.2 * len(filled)
 
 
-def _shared_cells(boxes: list[Box], words: list[Word], settings: PdfSettings) -> bool:
+def _shared_cells(boxes: list[Box], words: list[Word], settings: PdfSettings,
+                  box_lines: Sequence[list[Line]] | None = None) -> bool:
     """Two or more lines whose text falls apart into columns inside one cell.
 
     Every box holding the word's centre counts here (not only the first), and
     a box with fewer than two words cannot hold a line that falls apart.
+    ``box_lines`` (from :func:`fill_cells`, with ``words`` the words it put
+    in the boxes, in page order) are a box's lines already grouped: used for
+    a box whose words have no earlier box, where they are the same words.
     """
     if not words:
         return False
@@ -299,12 +334,18 @@ def _shared_cells(boxes: list[Box], words: list[Word], settings: PdfSettings) ->
     gap = borderless.column_gap(borderless.word_space(lines), settings.borderless, lines)
     inside = _membership(boxes, *_centres(words))
     counts = inside.sum(axis=0).tolist()
+    # the first box holding each word: a box whose words all have it first holds fill_cells' members
+    first = inside.argmax(axis=1) if box_lines is not None else None
     seen = 0
     for j, n in enumerate(counts):
         if n < 2:
             continue
-        held = [words[i] for i in np.flatnonzero(inside[:, j]).tolist()]
-        for ln in words_to_lines(held, settings.line_tolerance):
+        rows = np.flatnonzero(inside[:, j])
+        if first is not None and box_lines is not None and (first[rows] == j).all():
+            box = box_lines[j]
+        else:
+            box = words_to_lines([words[i] for i in rows.tolist()], settings.line_tolerance)
+        for ln in box:
             if _has_gap(ln, gap) and len(borderless.segments(ln, gap)) >= 2:
                 seen += 1
         if seen >= 2:

@@ -159,10 +159,8 @@ class _Walk:
         return (m[0], m[1], m[2], m[3], m[4], m[5])
 
     def _objects(self, objs: list[int | None], outer: Affine, depth: int) -> None:
-        for obj in objs:
-            if not obj:
-                continue
-            kind = _obj_type(obj)
+        objs = [o for o in objs if o]
+        for obj, kind in zip(objs, map(_obj_type, objs), strict=True):  # kinds asked from C in one map
             if kind == _TEXT:
                 self.text_order[obj] = len(self.text_order)
                 if depth:
@@ -226,12 +224,34 @@ class _Walk:
         x, y = xy[0::2], xy[1::2]
         px = (m[:, 0] * x + m[:, 2] * y + m[:, 4]).tolist()  # a * x + c * y + e, in Python's order
         py = (m[:, 1] * x + m[:, 3] * y + m[:, 5]).tolist()
+        fills = self._fills_of([obj for obj, _, _ in todo])
         at = 0
-        for (obj, _, _), n in zip(todo, counts, strict=True):
-            self._fill = self._fill_of(obj)
+        for fill, n in zip(fills, counts, strict=True):
+            self._fill = fill
             self._path(list(zip(px[at:at + n], py[at:at + n], strict=True)), kinds[at:at + n], closes[at:at + n])
             at += n
         self._fill = None
+
+    def _fills_of(self, objs: list[int]) -> list[tuple[float, ...] | None]:
+        """:meth:`_fill_of` of each path, its calls issued with one ``map`` each into numpy buffers
+        (a page may draw hundreds of paths)."""
+        n = len(objs)
+        modes = np.zeros((n, 2), dtype=np.int32)  # fill mode, stroke flag
+        base = modes.ctypes.data
+        ok = list(map(_draw_mode, objs, range(base, base + 8 * n, 8), range(base + 4, base + 8 * n, 8)))
+        filled = [k for k, (good, mode) in enumerate(zip(ok, modes[:, 0].tolist(), strict=True)) if good and mode]
+        out: list[tuple[float, ...] | None] = [None] * n
+        if not filled:
+            return out
+        rgba = np.zeros((len(filled), 4), dtype=np.uint32)
+        a = rgba.ctypes.data
+        got = list(map(_fill_colour, [objs[k] for k in filled], range(a, a + 16 * len(filled), 16),
+                       range(a + 4, a + 16 * len(filled), 16), range(a + 8, a + 16 * len(filled), 16),
+                       range(a + 12, a + 16 * len(filled), 16)))
+        for k, good, (r, g, b, _) in zip(filled, got, rgba.tolist(), strict=True):
+            if good:
+                out[k] = (r / 255, g / 255, b / 255)
+        return out
 
     def _fill_of(self, obj: int) -> tuple[float, ...] | None:
         """A filled path's fill colour as pdfplumber's ``non_stroking_color`` gives RGB (0-1), or

@@ -393,17 +393,17 @@ def _object_facts(tp: int, objs: list[int], at: list[int], extra: dict[int, tupl
     for k in (k for k, i in enumerate(at) if i < 0):
         mats[k, :4] = extra[objs[k]][:4]
     sbase = sizes.ctypes.data
-    got = list(map(_obj_font_size, objs, range(sbase, sbase + 4 * n, 4)))
-    info = []
-    handles: dict[int, int] = {}  # font number -> this page's handle
-    for k, handle in enumerate(map(_obj_font, objs)):
-        handle = handle or 0
-        font = fonts.font(handle) if handle else _Font("", False, 0.0, 0, {})
-        handles[font.number] = handle
-        info.append((float(sizes[k]) if got[k] else 1.0, font.descent, font.bold, font.number))
+    got = np.fromiter(map(_obj_font_size, objs, range(sbase, sbase + 4 * n, 4)), dtype=np.int32, count=n)
+    hs = [h or 0 for h in map(_obj_font, objs)]
+    # each handle's font once, in the order the objects first show it (fonts are numbered so)
+    nofont = _Font("", False, 0.0, 0, {})
+    of = {h: fonts.font(h) if h else nofont for h in dict.fromkeys(hs)}
+    handles = {of[h].number: h for h in hs}  # font number -> this page's handle (the last object's)
     table = np.empty((n, 8), dtype=np.float64)
     table[:, :4] = mats[:, :4]
-    table[:, 4:] = np.array(info, dtype=np.float64).reshape(-1, 4)
+    table[:, 4] = np.where(got != 0, sizes.astype(np.float64), 1.0)
+    table[:, 5:] = np.array([(f.descent, f.bold, f.number) for f in map(of.__getitem__, hs)],
+                            dtype=np.float64).reshape(-1, 3)
     return np.round(table, 6), handles
 
 

@@ -29,9 +29,9 @@ def _matcher():
     the same matches trying each pattern only where its first word is, and is
     used whenever it knows every pattern.
     """
+    nlp, attr = pipeline()  # first: it imports spaCy without its command line (normalise.nlp)
     from spacy.matcher import Matcher
 
-    nlp, attr = pipeline()
     cues = {label: [[{(attr if k == "LEMMA" else k): v for k, v in tok.items()} for tok in pat] for pat in patterns]
             for label, patterns in load("status")["cues"].items()}
     fast = TokenPatterns.build(cues, nlp.vocab.strings)

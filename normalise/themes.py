@@ -23,9 +23,9 @@ MAX_THEMES = 3
 
 @lru_cache(maxsize=1)
 def _matchers():
+    nlp, attr = pipeline()  # first: it imports spaCy without its command line (normalise.nlp)
     from spacy.matcher import PhraseMatcher
 
-    nlp, attr = pipeline()
     lemma_matcher = PhraseMatcher(nlp.vocab, attr=attr)
     lower_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     abbrev_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 from extract.layout import Line, Word, index_of, words_to_lines
-from extract.pdf import DEFAULT, _shared_cells, fill_cells
+from extract.pdf import DEFAULT, _shared_cells, box_fill, box_fills, fill_cells
 from normalise.text import clean, forget_texts, norm_key
 
 
@@ -89,6 +89,27 @@ def test_shared_cells_is_the_loop(seed):
     rng = random.Random(1000 + seed)
     words, boxes = _random_words(rng, rng.randrange(0, 150)), _random_boxes(rng, rng.randrange(1, 12))
     assert _shared_cells(boxes, words, DEFAULT) == _shared_cells_loop(boxes, words)
+    # with the boxes' lines fill_cells grouped (as ruled_tables passes them): the same answer
+    box_lines: list = []
+    _, used = fill_cells(boxes, [(0, j, 1, 1) for j in range(len(boxes))], words, 1, DEFAULT, box_lines=box_lines)
+    held = [words[i] for i in sorted(used)]
+    assert _shared_cells(boxes, held, DEFAULT, box_lines) == _shared_cells_loop(boxes, held)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_cell_colours_as_one_matrix_are_the_loop(seed):
+    """Each cell's background, the topmost fill covering 60 % of it, as the per-cell loop finds it:
+    fills stacked on one cell, touching it at an edge, covering exactly 60 %, none at all."""
+    rng = random.Random(500 + seed)
+    boxes = _random_boxes(rng, rng.randrange(0, 40))
+    colours = ["#FF0000", "#00FF00", "#0000FF", "#FFFF00"]
+    fills = [(b, rng.choice(colours)) for b in _random_boxes(rng, rng.randrange(0, 60))]
+    for b in boxes[:5]:  # fills drawn on cells: the same box, a box sharing an edge, 60 % of it exactly
+        x0, top, x1, bottom = b
+        fills += [(b, rng.choice(colours)), ((x1, top, x1 + 20, bottom), rng.choice(colours)),
+                  ((x0, top, x0 + 0.6 * (x1 - x0), bottom), rng.choice(colours))]
+    rng.shuffle(fills)
+    assert box_fills(boxes, fills) == [box_fill(b, fills) for b in boxes]
 
 
 def test_nearest_edge_by_bisection_is_the_scan():
@@ -129,6 +150,34 @@ def test_records_are_the_same_read_twice():
     again = extract_file(path).to_dict()
     forget_texts()
     assert first == again == extract_file(path).to_dict()
+
+
+def test_path_fills_in_one_map_are_the_per_path_calls():
+    """The pdfium engine's fill colours of a page's paths, batched, as one call per path gives them
+    (a plan whose RAG column is shaded cells, and a fixture)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+
+    from extract.pdfium import PageSpace, _mediabox, _Walk
+
+    seen = 0
+    for path in (ROOT / "tests" / "data" / "rag" / "westmoor-2015-16.pdf",
+                 FIXTURES / "surrey-2012-15.pdf"):
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            for i in range(len(doc)):
+                page = doc[i]
+                raw = ctypes.cast(page.raw, ctypes.c_void_p).value
+                walk = _Walk(PageSpace(_mediabox(raw), 0)).run(raw)
+                objs = [obj for obj, _ in walk._paths]
+                fills = walk._fills_of(objs)
+                assert fills == [walk._fill_of(obj) for obj in objs]
+                seen += sum(f is not None for f in fills)
+                page.close()
+        finally:
+            doc.close()
+    assert seen > 0  # some paths are filled: the comparison is not of Nones only
 
 
 # --- the normaliser's spaCy fast paths (issue 16: normalisation in proportion to the text) ---------------------
