@@ -21,6 +21,9 @@ from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, one_line
 
 MAX_HEADER_SCAN = 4
+#: a table with fewer body rows of text than this is too little evidence to read its columns
+#: alone: it reads them from the pooled cells of its family (tables under the same header row)
+FAMILY_ROWS = 4
 
 
 @dataclass
@@ -295,12 +298,16 @@ def _pool(readings: list[_Reading]) -> list[ColumnFacts]:
 def families(tables: Sequence[StitchedTable], lexicon: dict | None = None,
              priorities: list | None = None) -> dict[int, list[ColumnFacts]]:
     """Pooled column facts for each table that shares its header row with another table of the
-    document (keyed by the table's place in ``tables``).
+    document and has too few rows to read alone (keyed by the table's place in ``tables``).
 
     Plans split one action table into many small ones -- one per priority or section -- under
     the same header row; a table of two rows is too little evidence to read its columns alone,
-    while the family shows what each column holds.  Tables with no rows below the header, and
-    those whose columns need no assigning (headings, matrices, indicator lists), are no members.
+    while the family shows what each column holds.  Every member's cells count in the pool, but
+    a table of ``FAMILY_ROWS`` rows or more keeps its own reading: its cells are evidence
+    enough, and a column the plan fills differently from section to section (outputs written
+    as reports in one, as measures in another) is then read as each section shows it, as
+    before.  Tables with no rows below the header, and those whose columns need no assigning
+    (headings, matrices, indicator lists), are no members.
     """
     groups: dict[tuple, list[int]] = {}
     readings: dict[int, _Reading] = {}
@@ -316,7 +323,8 @@ def families(tables: Sequence[StitchedTable], lexicon: dict | None = None,
             continue
         pooled = _pool([readings[i] for i in members])
         for i in members:
-            out[i] = pooled
+            if max(f.rows for f in readings[i].facts) < FAMILY_ROWS:
+                out[i] = pooled
     return out
 
 
