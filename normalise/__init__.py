@@ -14,7 +14,7 @@ from models.document import Document, Heading, Paragraph
 from models.records import Action, Indicator, PlanDocument, Priority, TableRecord
 from normalise import dates, meta, quality, rag, status, themes
 from normalise.columns import is_focus_row
-from normalise.layout import Layout, analyse, row_texts
+from normalise.layout import Layout, analyse, families, row_texts
 from normalise.leads import lead_parts
 from normalise.lexicon import load
 from normalise.matrix import declared_keys, priority_key, title_role
@@ -130,6 +130,8 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
     out.priorities = meta.declared_priorities(plain)
     ctx = _Context()
     n_table = 0
+    tables = [b for b in blocks if isinstance(b, StitchedTable)]
+    family = families(tables, lexicon, out.priorities)  # tables under one header row read together
     declared, n_declared = declared_keys(out.priorities), len(out.priorities)
     for block in blocks:
         if len(out.priorities) != n_declared:  # a table added priorities
@@ -138,7 +140,7 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
             ctx.see(block.text, _heading_like(block), declared)
             continue
         ctx.prose = 0
-        layout = analyse(block, lexicon, out.priorities)
+        layout = analyse(block, lexicon, out.priorities, family.get(n_table))
         out.tables.append(_table_record(block, layout))
         n_table += 1
         first = len(out.actions)
@@ -212,10 +214,10 @@ def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
     """For each (stitched) table: its page, kind, title and how each column was mapped, and why:
     the header and content evidence with their scores, and the runner-up."""
     out = []
-    for block in stitch_and_split(doc.blocks, lexicon):
-        if not isinstance(block, StitchedTable):
-            continue
-        layout = analyse(block, lexicon)
+    tables = [b for b in stitch_and_split(doc.blocks, lexicon) if isinstance(b, StitchedTable)]
+    family = families(tables, lexicon)
+    for i, block in enumerate(tables):
+        layout = analyse(block, lexicon, family=family.get(i))
         out.append({
             "page": block.table.page, "kind": layout.kind, "title": layout.title,
             "rows": block.table.n_rows - layout.body_start,

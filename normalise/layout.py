@@ -16,11 +16,14 @@ from normalise.columns import ColumnMap, is_matrix_corner, map_header
 from normalise.dates import find_months
 from normalise.matrix import columns as matrix_columns
 from normalise.matrix import detect as detect_matrix
-from normalise.roles import ColumnFacts, assign
+from normalise.roles import ColumnFacts, assign, is_neutral
 from normalise.stitch import StitchedTable
 from normalise.text import clean, is_ref, one_line
 
 MAX_HEADER_SCAN = 4
+#: a table with fewer body rows of text than this is too little evidence to read its columns
+#: alone: it reads them from the pooled cells of its family (tables under the same header row)
+FAMILY_ROWS = 4
 
 
 @dataclass
@@ -187,9 +190,26 @@ def _is_indicator_list(texts: list[list[str]]) -> bool:
     return hits >= 0.8 * len(rows)
 
 
-def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | None = None) -> Layout:
-    """Find title and header rows, map columns, and classify the table (``priorities``: the plan's
-    declared priorities, evidence that an axis of a matrix lists priorities)."""
+@dataclass
+class _Reading:
+    """A table's rows and column facts before its columns are assigned (see ``analyse``)."""
+
+    header_rows: list[int]
+    body_start: int
+    title: str | None
+    headers: list[str]
+    facts: list[ColumnFacts]
+    named: bool                  # the header row names two fields in the lexicon's words
+    body: range
+
+    @property
+    def headerless(self) -> bool:
+        return not self.header_rows
+
+
+def _read(st: StitchedTable, lexicon: dict | None, priorities: list | None) -> Layout | _Reading:
+    """A table's final layout when its columns need no assigning (a heading, an indicator list, a
+    matrix), else its reading: header rows, title, headers and the facts of each column's body."""
     table: Table = st.table
     grid = table.grid()
     n_rows, n_cols = table.n_rows, table.n_cols
@@ -204,7 +224,8 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
     matrix_at = detect_matrix(grid, n_rows, n_cols, lexicon, priorities)  # normalise/matrix.py
     best_r, best_score = (matrix_at[0], 99) if matrix_at is not None else _header_row(st, grid, lexicon)
     if best_r is None:
-        return _headerless(st, grid, lexicon)
+        body = range(n_rows)
+        return _Reading([], 0, None, [""] * n_cols, _facts(grid, body, n_cols), False, body)
     header_rows = [best_r]
     marked = max(table.header_rows, st.repeated_header_rows)
     r = best_r + 1
@@ -223,16 +244,88 @@ def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | N
         return Layout("matrix", header_rows, body_start, title, headers,
                       matrix_columns(headers, bool(matrix_at and matrix_at[1]), lexicon))
     body = range(body_start, n_rows)
-    columns = assign(headers, _facts(grid, _without_repeats(texts, header_rows, body), n_cols), lexicon)
+    facts = _facts(grid, _without_repeats(texts, header_rows, body), n_cols)
+    return _Reading(header_rows, body_start, title, headers, facts, best_score >= 2, body)
+
+
+def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | None = None,
+            family: list[ColumnFacts] | None = None) -> Layout:
+    """Find title and header rows, map columns, and classify the table (``priorities``: the plan's
+    declared priorities, evidence that an axis of a matrix lists priorities; ``family``: the
+    column facts of all the document's tables under this table's header row, pooled by
+    ``families``, read in place of this table's own)."""
+    read = _read(st, lexicon, priorities)
+    if isinstance(read, Layout):
+        return read
+    grid = st.table.grid()
+    n_cols = st.table.n_cols
+    facts = family if family is not None and len(family) == n_cols else read.facts
+    if read.headerless:
+        return _headerless(st, grid, lexicon, facts)
+    columns = assign(read.headers, facts, lexicon)
     taken = {cm.field for cm in columns}
     for c, cm in enumerate(columns):  # coloured cells, little text: RAG as colour, whatever the header
-        if cm.field is None and "status" not in taken and rag.is_rag_column([own(grid, r, c) for r in body]):
+        if cm.field is None and "status" not in taken and rag.is_rag_column([own(grid, r, c) for r in read.body]):
             columns[c] = ColumnMap(cm.header, "status", "content: cells coloured red/amber/green")
             taken.add("status")
-    kind = _kind(columns, named=best_score >= 2, body_rows=len(body))
-    if kind == "other" and best_score < 2:  # a guessed header row over no actions: read as before
+    kind = _kind(columns, named=read.named, body_rows=len(read.body))
+    if kind == "other" and not read.named:  # a guessed header row over no actions: read as before
         return _plain(grid, n_cols)
-    return Layout(kind, header_rows, body_start, title, headers, columns)
+    return Layout(kind, read.header_rows, read.body_start, read.title, read.headers, columns)
+
+
+def _family_key(read: _Reading) -> tuple:
+    """Tables of one family: the same header texts (any case), or -- headers that name nothing
+    ('Column 1' ..., or no header row) -- the same number of columns and the same header-blind
+    shape (which columns are labelled, which are not)."""
+    if any(h and not is_neutral(h) for h in read.headers):
+        return ("named", tuple(one_line(h).lower() for h in read.headers))
+    return ("blind", read.headerless, tuple(bool(h) for h in read.headers))
+
+
+def _pool(readings: list[_Reading]) -> list[ColumnFacts]:
+    """One table's worth of column facts from several: cells joined, rows added, spans weighed by rows."""
+    out = []
+    for c in range(len(readings[0].facts)):
+        parts = [r.facts[c] for r in readings]
+        rows = sum(f.rows for f in parts)
+        spanned = sum(f.spanned * f.rows for f in parts) / rows if rows else 0.0
+        out.append(ColumnFacts(tuple(v for f in parts for v in f.values), rows, any(f.tall for f in parts),
+                               spanned))
+    return out
+
+
+def families(tables: Sequence[StitchedTable], lexicon: dict | None = None,
+             priorities: list | None = None) -> dict[int, list[ColumnFacts]]:
+    """Pooled column facts for each table that shares its header row with another table of the
+    document and has too few rows to read alone (keyed by the table's place in ``tables``).
+
+    Plans split one action table into many small ones -- one per priority or section -- under
+    the same header row; a table of two rows is too little evidence to read its columns alone,
+    while the family shows what each column holds.  Every member's cells count in the pool, but
+    a table of ``FAMILY_ROWS`` rows or more keeps its own reading: its cells are evidence
+    enough, and a column the plan fills differently from section to section (outputs written
+    as reports in one, as measures in another) is then read as each section shows it, as
+    before.  Tables with no rows below the header, and those whose columns need no assigning
+    (headings, matrices, indicator lists), are no members.
+    """
+    groups: dict[tuple, list[int]] = {}
+    readings: dict[int, _Reading] = {}
+    for i, st in enumerate(tables):
+        read = _read(st, lexicon, priorities)
+        if isinstance(read, Layout) or not any(f.values for f in read.facts):
+            continue
+        readings[i] = read
+        groups.setdefault(_family_key(read), []).append(i)
+    out: dict[int, list[ColumnFacts]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        pooled = _pool([readings[i] for i in members])
+        for i in members:
+            if max(f.rows for f in readings[i].facts) < FAMILY_ROWS:
+                out[i] = pooled
+    return out
 
 
 def _without_repeats(texts: list[list[str]], header_rows: list[int], body: range) -> list[int]:
@@ -274,12 +367,13 @@ def _is_action_row(st: StitchedTable, grid, lexicon: dict | None) -> bool:
     return "action" in fields and bool(fields & {"lead", "timescale"})
 
 
-def _headerless(st: StitchedTable, grid, lexicon: dict | None) -> Layout:
-    """A table with no header row: its columns read from their cells alone; 'other' unless they
-    hold actions (one row alone only when it reads as an action row: see ``_is_action_row``)."""
+def _headerless(st: StitchedTable, grid, lexicon: dict | None, facts: list[ColumnFacts] | None = None) -> Layout:
+    """A table with no header row: its columns read from their cells alone (or its family's, see
+    ``families``); 'other' unless they hold actions (one row alone only when it reads as an action
+    row: see ``_is_action_row``)."""
     table = st.table
     body = range(table.n_rows)
-    columns = assign([""] * table.n_cols, _facts(grid, body, table.n_cols), lexicon)
+    columns = assign([""] * table.n_cols, facts or _facts(grid, body, table.n_cols), lexicon)
     one_row = table.n_rows == 1 and _is_action_row(st, grid, lexicon)
     kind = _kind(columns, named=False, body_rows=table.n_rows - (0 if one_row else 1))
     if kind != "actions":

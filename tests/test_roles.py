@@ -373,3 +373,74 @@ def test_extract_prints_one_line_per_warned_file(tmp_path):
     assert res.returncode == 0
     assert res.stderr.splitlines() == [f"Warning: {path}: 1 warning: 1 table but no actions read"]
     assert len(res.stdout.splitlines()) == 2
+
+
+# --------------------------------------------------------------------------- tables of one header read together
+
+FAMILY_HEADER = ["Column 1", "Column 2", "Column 3", "Column 4", "Column 5"]
+FAMILY = [
+    ("Priority 1: Neglect", [
+        ["1.1", "Develop a multi-agency neglect strategy and launch it with all partner agencies",
+         "See the neglect toolkit", "Neglect sub-group", "March 2019"],
+        ["1.2", "Train front-line staff in the use of the graded care profile", "", "Training Manager", "June 2019"],
+        ["1.3", "Audit a sample of neglect cases referred to children's social care", "Linked to 2.1",
+         "Quality Assurance sub-group", "October 2018"]]),
+    ("Priority 2: Exploitation", [
+        ["2.1", "Map the children known to be at risk of exploitation across the county", "Data from the police",
+         "Head of Early Help", "September 2018"],
+        ["2.2", "Agree a joint protocol on missing children with the police and health partners", "",
+         "Detective Inspector, Public Protection", "December 2018"],
+        ["2.3", "Publish a guide for parents on online safety and share it through schools", "Budget agreed",
+         "Communications Officer", "January 2019"]]),
+    ("Priority 3: Learning", [  # two rows: too little to read alone ('Schools' forum' looks as much a lead)
+        ["3.1", "Share the learning from serious case reviews with every agency", "Schools' forum",
+         "Lead Nurse for Safeguarding", "April 2019"],
+        ["3.2", "Evaluate the impact of the multi-agency training programme on practice", "", "Audit Group",
+         "May 2019"]]),
+]
+
+
+def _family_docx(path) -> Document:
+    """A made-up plan as Word writes it: one small table per priority, each under its heading, all
+    under the same header row of neutral labels."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Westmoor Safeguarding Children Board Business Plan 2018-19", 0)
+    for title, rows in FAMILY:
+        d.add_heading(title, 1)
+        table = d.add_table(rows=1 + len(rows), cols=len(FAMILY_HEADER))
+        for r, row in enumerate([FAMILY_HEADER, *rows]):
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
+    d.save(str(path))
+    return read(path)
+
+
+def test_tables_of_one_header_are_read_together(tmp_path):
+    """The short third table's columns are read from the cells of all three tables under its header
+    row: its lead column read alone (a role beside a group, a notes column beside it that names a
+    forum) went to extra and the notes became the lead; with its family it reads as the others do."""
+    doc = _family_docx(tmp_path / "family.docx")
+    assert [[c["field"] for c in t["columns"]] for t in explain(doc)] == [
+        ["ref", "action", "extra", "lead", "timescale"]] * 3
+    plan = normalise(doc)
+    got = [(a.section, a.ref, a.action, a.lead, a.timescale, a.end, {k: v for k, v in a.extra.items()
+                                                                    if k != "lead_parts"})
+           for a in plan.actions]
+    want = [(title, r[0], r[1], r[3], r[4], end, {"Column 3": r[2]} if r[2] else {})
+            for (title, rows), ends in zip(FAMILY, [["2019-03", "2019-06", "2018-10"],
+                                                    ["2018-09", "2018-12", "2019-01"],
+                                                    ["2019-04", "2019-05"]], strict=True)
+            for r, end in zip(rows, ends, strict=True)]
+    assert got == want
+    assert plan.warnings == []
+
+
+def test_user_mapping_wins_over_the_family(tmp_path):
+    from pipeline import load_mapping
+
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\n"Column 3" = "lead"\n')
+    plan = normalise(_family_docx(tmp_path / "family.docx"), lexicon=load_mapping(mapping))
+    assert [a.lead for a in plan.actions] == [r[2] or None for _, rows in FAMILY for r in rows]
