@@ -107,6 +107,7 @@ class Result:
     loaded: int
     failed: int
     summary: str
+    cpu: float = 0.0  # CPU seconds of the import and its workers (the machine may be shared)
 
     @property
     def pages_per_s(self) -> float:
@@ -152,6 +153,9 @@ def run_import(code: Path, corpus: Path, counts: dict, backend: str, workers: in
     cmd = [sys.executable, "pipeline.py", "import", str(corpus), "--db", url, "--workers", str(workers)]
     env = dict(os.environ, COLUMNS="200")
     peak = [0.0]
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=code, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     ps = psutil.Process(proc.pid)
@@ -168,6 +172,8 @@ def run_import(code: Path, corpus: Path, counts: dict, backend: str, workers: in
     thread.start()
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the import and its workers (reaped by it)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     stop.set()
     thread.join()
     line = next((x for x in err.splitlines() if " files: " in x), err.strip().splitlines()[-1] if err.strip() else "")
@@ -183,7 +189,7 @@ def run_import(code: Path, corpus: Path, counts: dict, backend: str, workers: in
     else:
         db_mb = _pg_size_and_drop(url)
     return Result(label, backend, counts["files"], workers, seconds, counts["pdf_pages"], peak[0], db_mb, loaded,
-                  failed, line.strip())
+                  failed, line.strip(), cpu)
 
 
 def table(rows: list[list[str]], head: list[str]) -> str:
@@ -212,17 +218,18 @@ def main(sizes: list[int], backends: list[str], workers: list[int], before: Path
                     for label, code in (codes if (n + w) % 2 == 0 else codes[::-1]):
                         r = run_import(code, corpus, counts, backend, w, pg, tmp, label)
                         results.append(r)
-                        print(f"  {label:9} {backend:10} {w} worker(s): {r.seconds:6.1f} s  "
+                        print(f"  {label:9} {backend:10} {w} worker(s): {r.seconds:6.1f} s (CPU {r.cpu:5.1f} s)  "
                               f"{r.pages_per_s:5.1f} PDF pages/s  peak {r.peak_mb:5.0f} MB  db {r.db_mb:6.1f} MB"
                               f"  [{r.summary}]", flush=True)
             shutil.rmtree(corpus)
-    rows = [[r.code, str(r.n), r.backend, str(r.workers), str(r.pdf_pages), f"{r.seconds:.1f}",
+    rows = [[r.code, str(r.n), r.backend, str(r.workers), str(r.pdf_pages), f"{r.seconds:.1f}", f"{r.cpu:.1f}",
              f"{r.pages_per_s:.1f}", f"{r.peak_mb:.0f}", f"{r.db_mb:.1f}", f"{r.loaded}/{r.failed}"]
             for r in results]
     print()
-    print("Whole import (`pipeline.py import`, fresh process; PDF pages/s end to end; peak RSS of parent + "
-          "workers; database size after)")
-    print(table(rows, ["code", "docs", "database", "workers", "PDF pages", "wall s", "PDF pages/s",
+    print(f"Whole import (`pipeline.py import`, fresh process; PDF pages/s end to end; CPU s of parent + workers; "
+          f"peak RSS of parent + workers (shared pages counted in each); database size after); {os.cpu_count()} "
+          f"CPUs, load {os.getloadavg()[0]:.2f} at the end")
+    print(table(rows, ["code", "docs", "database", "workers", "PDF pages", "wall s", "CPU s", "PDF pages/s",
                        "peak RSS MB", "db MB", "loaded/failed"]))
     for backend in backends:
         for w in workers:
