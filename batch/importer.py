@@ -150,6 +150,10 @@ class ImportReport:
     status: str = "running"   # how the run ended: finished, interrupted or aborted
 
 
+#: Seconds between two checkpoints of a running run's counts (each is a commit of its own; a killed
+#: run's counts are rebuilt from the rows it left anyway, see ``load/runs.py``).
+CHECKPOINT_SECONDS = 5.0
+
 #: Attempts at one database call when the connection is lost (a fresh connection each time).
 DB_ATTEMPTS = 4
 
@@ -219,7 +223,7 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
     def done(plan: PlanDocument, outcome: str) -> None:
         if on_file:
             on_file(plan, outcome)
-        if time.monotonic() - last_checkpoint[0] >= 1.0:  # what a later import starts from if we are killed
+        if time.monotonic() - last_checkpoint[0] >= CHECKPOINT_SECONDS:  # what a later import starts from if killed
             call(checkpoint_run, run_id, **tally())
             last_checkpoint[0] = time.monotonic()
 

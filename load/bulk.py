@@ -17,10 +17,12 @@ document fails alone and the others are kept).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import JSON, delete, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from load import versions
@@ -37,6 +39,7 @@ from models.schema import (
     RawCell,
     RawTable,
     SectionRow,
+    now,
 )
 
 
@@ -68,16 +71,60 @@ def themes_once(themes) -> list[str]:
 
 
 def _insert_returning(session: Session, table, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` (one statement, batched by the driver layer); their new ids in row order."""
+    """Insert ``rows``; their new ids in row order.
+
+    SQLite: one multi-row ``INSERT ... RETURNING`` (SQLAlchemy's insertmanyvalues).  PostgreSQL:
+    the ids drawn from the table's sequence first (ascending, as inserts would take them), then
+    the rows sent by ``COPY``: psycopg parses a multi-row statement's placeholders in Python,
+    which costs more than the insert itself.
+    """
     if not rows:
         return []
+    if _postgresql(session):
+        ids = sorted(session.execute(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
+                                          "FROM generate_series(1, :n)"), {"t": table.name, "n": len(rows)}).scalars())
+        _copy(session, table, [dict(r, id=i) for r, i in zip(rows, ids, strict=True)])
+        return ids
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(stmt, rows).scalars())
 
 
 def _insert(session: Session, table, rows: list[dict]) -> None:
-    if rows:
+    """Insert ``rows`` (``COPY`` on PostgreSQL, an executemany elsewhere)."""
+    if not rows:
+        return
+    if _postgresql(session):
+        _copy(session, table, rows)
+    else:
         session.execute(insert(table), rows)
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _copy(session: Session, table, rows: list[dict]) -> None:
+    """``COPY table FROM STDIN`` through psycopg, values as the SQLAlchemy types would bind them.
+
+    A JSON value is stored as SQLAlchemy writes it (``json.dumps``; None as JSON ``null``), so
+    a row is the same text whichever way it went in.
+    """
+    import psycopg
+
+    columns = list(rows[0])
+    json_cols = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    statement = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+    connection = session.connection()
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in columns])
+    except psycopg.Error as exc:  # as SQLAlchemy would raise it: a unique-key race is an IntegrityError (retried)
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error, dialect=connection.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def _document_row(plan: PlanDocument, board_id: int | None, run_id: int | None) -> dict:
@@ -86,7 +133,7 @@ def _document_row(plan: PlanDocument, board_id: int | None, run_id: int | None) 
                period_start=plan.period.get("start"), period_end=plan.period.get("end"), pages=plan.pages,
                warnings=clean(plan.warnings), current=True, plan_date=(plan.dates or {}).get("plan"),
                file_dates={k: v for k, v in (plan.dates or {}).items() if k != "plan"} or None,
-               version=None, rendition_of=None, current_reason=None)
+               version=None, rendition_of=None, current_reason=None, imported_at=now())
     if board_id is None:  # stands alone (versions.settle_unboarded)
         row["current_reason"] = versions.UNBOARDED_REASON
     return row
