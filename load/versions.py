@@ -125,6 +125,16 @@ class VersionCache:
 
     candidates: dict[int, Candidate] = field(default_factory=dict)
     pairs: dict[tuple[int, int], float] = field(default_factory=dict)
+    #: entries kept at most (then the cache starts again empty): memory stays bounded however many
+    #: documents one import loads into one board
+    max_candidates: int = 5000
+    max_pairs: int = 200_000
+
+    def trim(self) -> None:
+        if len(self.candidates) > self.max_candidates:
+            self.candidates.clear()
+        if len(self.pairs) > self.max_pairs:
+            self.pairs.clear()
 
     def forget(self, ids: Iterable[int]) -> None:
         gone = set(ids)
@@ -282,6 +292,8 @@ def settle(session: Session, board_id: int | None, cache: VersionCache | None = 
     """Recompute ``current``, ``version``, ``rendition_of`` and ``current_reason`` for a board's documents."""
     if board_id is None:
         return
+    if cache is not None:
+        cache.trim()
     pairs = _candidates(session, board_id, cache)
     if not pairs:
         return
