@@ -1,9 +1,10 @@
-"""The import job: files in, documents out, loaded one transaction each as they arrive.
+"""The import job: files in, documents out, loaded a small batch per transaction as they arrive.
 
 ``extract_file`` is the unit of work (read + normalise one file, never raise
 on bad input); ``import_paths`` runs it over a batch through an executor
-(serial, local worker processes, or Dask) and streams each result into the
-database, so memory stays flat however many files there are.  Files whose
+(serial, local worker processes forked from a parent that loaded the readers
+once, or Dask) and streams the results into the database a few documents per
+transaction (``_BatchWriter``), so memory stays flat however many files there are.  Files whose
 content hash is already loaded are skipped before extraction, which is what
 makes an interrupted import resume where it stopped.
 
