@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, delete, func, insert, select, text
@@ -39,7 +40,6 @@ from models.schema import (
     RawCell,
     RawTable,
     SectionRow,
-    now,
 )
 
 
@@ -133,7 +133,7 @@ def _document_row(plan: PlanDocument, board_id: int | None, run_id: int | None) 
                period_start=plan.period.get("start"), period_end=plan.period.get("end"), pages=plan.pages,
                warnings=clean(plan.warnings), current=True, plan_date=(plan.dates or {}).get("plan"),
                file_dates={k: v for k, v in (plan.dates or {}).items() if k != "plan"} or None,
-               version=None, rendition_of=None, current_reason=None, imported_at=now())
+               version=None, rendition_of=None, current_reason=None, imported_at=datetime.now(UTC))
     if board_id is None:  # stands alone (versions.settle_unboarded)
         row["current_reason"] = versions.UNBOARDED_REASON
     return row

@@ -44,9 +44,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-now = _now  # what load/bulk.py stamps documents with (it writes rows without the ORM's defaults)
-
-
 class Base(DeclarativeBase):
     pass
 
