@@ -1,9 +1,10 @@
-"""The import job: files in, documents out, loaded one transaction each as they arrive.
+"""The import job: files in, documents out, loaded a small batch per transaction as they arrive.
 
 ``extract_file`` is the unit of work (read + normalise one file, never raise
 on bad input); ``import_paths`` runs it over a batch through an executor
-(serial, local worker processes, or Dask) and streams each result into the
-database, so memory stays flat however many files there are.  Files whose
+(serial, local worker processes forked from a parent that loaded the readers
+once, or Dask) and streams the results into the database a few documents per
+transaction (``_BatchWriter``), so memory stays flat however many files there are.  Files whose
 content hash is already loaded are skipped before extraction, which is what
 makes an interrupted import resume where it stopped.
 
@@ -82,20 +83,51 @@ def extract_job(path: str, options: dict) -> dict:
     return extract_file(path, **options).to_dict()
 
 
+def preload() -> None:
+    """Import the readers and the normaliser and build their one-time tables (spaCy pipeline, theme
+    matchers, lexicons), by normalising a small built-in plan.
+
+    The local pool runs this once in the parent before it forks its workers, so every worker
+    (and every replacement of a worker killed on a time limit) starts warm, sharing those pages
+    with the parent, instead of each paying ~2-3 s of imports and set-up (see docs/profiling.md,
+    "The whole import").  Texts cached on the way are forgotten, so nothing of the sample leaks
+    into a real document's reading.
+    """
+    import docx  # noqa: F401
+    import numpy  # noqa: F401
+    import pdfminer.pdfdocument  # noqa: F401  (the pdfium reader's font metrics and object resolving)
+    import pdfminer.pdfparser  # noqa: F401
+    import pdfplumber.table  # noqa: F401  (the pdfium reader's grid builder)
+    import pypdfium2  # noqa: F401
+
+    import extract.docx  # noqa: F401
+    import extract.filedates  # noqa: F401
+    import extract.pdfium  # noqa: F401
+    from models.document import Cell, Document, Heading, Table
+    from normalise.text import forget_texts
+
+    head = ["Priority", "Action", "Lead", "Timescale", "Progress", "RAG"]
+    row = ["1. Neglect", "Audit the neglect strategy and train staff", "LSCB Manager", "March 2016",
+           "Complete: audit reported to the board", "Green"]
+    cells = [Cell(r, c, t, bold=r == 0) for r, texts in enumerate([head, row]) for c, t in enumerate(texts)]
+    sample = Document(source="warm-up", format="docx", pages=1, title="Safeguarding Children Board Business Plan",
+                      blocks=[Heading("Business Plan 2015-2016"), Table(2, len(head), cells, header_rows=1)])
+    normalise(sample, sha256="0" * 64)
+    forget_texts()
+
+
 def warm_up() -> None:
     """Load what extraction needs, in a worker under its memory limit, before its first file.
 
     A limit too low to load the parsers then fails once, clearly, instead of every file
-    failing with whatever the first failed allocation happened to hit.
+    failing with whatever the first failed allocation happened to hit.  In a worker forked
+    from a parent that ran ``preload`` this costs nothing but the check.
     """
     import importlib.util
 
-    import docx  # noqa: F401
-    import numpy  # noqa: F401
-    import pypdfium2  # noqa: F401
-
     from normalise.nlp import pipeline
 
+    preload()
     if pipeline()[1] != "LEMMA" and importlib.util.find_spec("spacy_lookups_data") is not None:
         raise MemoryError("the spaCy lemmatizer could not be loaded")
     bytearray(64 * 1024 * 1024)  # and room to read a file
@@ -118,6 +150,10 @@ class ImportReport:
     warned: int = 0           # documents loaded with warnings (each document's ``warnings`` list)
     status: str = "running"   # how the run ended: finished, interrupted or aborted
 
+
+#: Seconds between two checkpoints of a running run's counts (each is a commit of its own; a killed
+#: run's counts are rebuilt from the rows it left anyway, see ``load/runs.py``).
+CHECKPOINT_SECONDS = 5.0
 
 #: Attempts at one database call when the connection is lost (a fresh connection each time).
 DB_ATTEMPTS = 4
@@ -166,7 +202,7 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
     database fails (the run is closed ``aborted``), ``KeyboardInterrupt`` when
     interrupted (closed ``interrupted``).
     """
-    from load import connect, known_hashes, load_document, record_error
+    from load import connect, known_hashes, record_error
     from load.db import DatabaseFault
     from load.runs import checkpoint_run, close_dead_runs, finish_run, start_run
 
@@ -188,7 +224,7 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
     def done(plan: PlanDocument, outcome: str) -> None:
         if on_file:
             on_file(plan, outcome)
-        if time.monotonic() - last_checkpoint[0] >= 1.0:  # what a later import starts from if we are killed
+        if time.monotonic() - last_checkpoint[0] >= CHECKPOINT_SECONDS:  # what a later import starts from if killed
             call(checkpoint_run, run_id, **tally())
             last_checkpoint[0] = time.monotonic()
 
@@ -199,6 +235,7 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
         plan.error = message
         done(plan, "failed")
 
+    writer = _BatchWriter(call, run_id, report, fail, done, debug)
     runner = None
     try:
         for skipped in (e for e in entries if isinstance(e, Skipped)):
@@ -217,11 +254,15 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
             else:
                 todo.append(path)
         call(checkpoint_run, run_id, **tally())
-        runner = make_executor(executor, workers, timeout, memory_mb, scheduler, warm_up=warm_up) \
-            if isinstance(executor, str) else executor
+        runner = make_executor(executor, workers, timeout, memory_mb, scheduler, warm_up=warm_up, preload=preload,
+                               tick=BATCH_SECONDS / 2) if isinstance(executor, str) else executor
         options = {"engine": engine, "debug": debug, "lexicon": lexicon, "password": password}
         for outcome in runner.run(extract_job, todo, options):
-            _load_outcome(outcome, call, run_id, report, fail, done, debug, load_document)
+            if outcome is None:  # a tick: no file finished lately
+                writer.flush_if_due()
+            else:
+                writer.add(outcome)
+        writer.flush()
         report.status = "finished"
     except KeyboardInterrupt:
         report.interrupted = True
@@ -241,29 +282,87 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
     return report
 
 
-def _load_outcome(outcome: Outcome, call: _Database, run_id, report: ImportReport, fail, done, debug,
-                  load_document) -> None:
-    from load.db import DatabaseFault, fault_reason
+#: Documents written in one transaction at most; a batch starts at one document and doubles at
+#: each commit up to this, so the first documents are visible (and safe) at once.
+BATCH_DOCS = 32
+#: Seconds a finished document waits in memory at most before its batch is written.
+BATCH_SECONDS = 1.0
 
-    if outcome.document is None:
-        fail(PlanDocument(source=outcome.path), outcome.stage, outcome.error or "no result")
-        return
-    plan = PlanDocument.from_dict(outcome.document)
-    if plan.error:
-        fail(plan, "extract", plan.error)
-        return
-    report.pages += plan.pages or 0
-    try:
-        result = call(load_document, plan, run_id=run_id)
-    except Exception as exc:
-        if isinstance(exc, DatabaseFault) or fault_reason(exc) is not None:
-            raise
-        if debug:
+
+class _BatchWriter:
+    """Extracted documents written a batch per transaction (``load.load_documents``), reported once committed.
+
+    A document is counted and reported (``on_file``) only after its batch committed, so
+    nothing reported as loaded can be lost.  A batch that fails for a reason that is not the
+    database's (a bad value, two files of one path) is written again one document per
+    transaction, so the bad document fails alone, recorded, and the others are kept.  A failed
+    extraction first writes what is waiting, so outcomes are reported in arrival order.
+    """
+
+    def __init__(self, call: _Database, run_id, report: ImportReport, fail, done, debug: bool) -> None:
+        from load.versions import VersionCache
+
+        self.call, self.run_id, self.report, self.fail, self.done, self.debug = call, run_id, report, fail, done, debug
+        self.pending: list[PlanDocument] = []
+        self.since = 0.0
+        self.limit = 1
+        self.cache = VersionCache()
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.document is None:
+            self.flush()
+            self.fail(PlanDocument(source=outcome.path), outcome.stage, outcome.error or "no result")
+            return
+        plan = PlanDocument.from_dict(outcome.document)
+        if plan.error:
+            self.flush()
+            self.fail(plan, "extract", plan.error)
+            return
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append(plan)
+        if len(self.pending) >= self.limit:
+            self.flush()
+        else:
+            self.flush_if_due()
+
+    def flush_if_due(self) -> None:
+        if self.pending and time.monotonic() - self.since >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        from load import load_documents
+        from load.db import DatabaseFault, fault_reason
+
+        plans, self.pending = self.pending, []
+        if not plans:
+            return
+        try:
+            results = self.call(load_documents, plans, run_id=self.run_id, cache=self.cache)
+        except Exception as exc:
+            if isinstance(exc, DatabaseFault) or fault_reason(exc) is not None:
+                raise
+            if len(plans) == 1:
+                self._failed(plans[0], exc)
+            else:
+                for plan in plans:  # one at a time: the bad one fails alone
+                    self.pending = [plan]
+                    self.flush()
+            return
+        self.limit = min(BATCH_DOCS, self.limit * 2)
+        for plan, result in zip(plans, results, strict=True):
+            self._count(plan, result)
+
+    def _failed(self, plan: PlanDocument, exc: Exception) -> None:
+        if self.debug:
             traceback.print_exc()
-        fail(plan, "load", f"database error ({exc.__class__.__name__}: {str(exc).splitlines()[0]})")
-        return
-    setattr(report, result.status, getattr(report, result.status) + 1)
-    report.actions += result.actions if result.status != "unchanged" else 0
-    if plan.warnings and result.status != "unchanged":
-        report.warned += 1
-    done(plan, result.status)
+        self.fail(plan, "load", f"database error ({exc.__class__.__name__}: {str(exc).splitlines()[0]})")
+
+    def _count(self, plan: PlanDocument, result) -> None:
+        report = self.report
+        report.pages += plan.pages or 0
+        setattr(report, result.status, getattr(report, result.status) + 1)
+        report.actions += result.actions if result.status != "unchanged" else 0
+        if plan.warnings and result.status != "unchanged":
+            report.warned += 1
+        self.done(plan, result.status)

@@ -52,7 +52,9 @@ class Outcome:
 
 
 class Executor(Protocol):
-    def run(self, job: Job, paths: Iterable[str], options: dict) -> Iterator[Outcome]: ...
+    """``run`` yields each file's outcome as it finishes (and ``None`` for a tick, if it has them)."""
+
+    def run(self, job: Job, paths: Iterable[str], options: dict) -> Iterator[Outcome | None]: ...
 
     def close(self) -> None: ...
 
@@ -189,7 +191,7 @@ class LocalExecutor:
     WARM_MB = 300
 
     def __init__(self, workers: int | None = None, timeout: float = 120.0, memory_mb: int | None = 4096,
-                 warm_up: WarmUp | None = None) -> None:
+                 warm_up: WarmUp | None = None, preload: WarmUp | None = None, tick: float | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.timeout = timeout
         self.memory_mb = memory_mb
@@ -197,6 +199,24 @@ class LocalExecutor:
         self.fork = "fork" in mp.get_all_start_methods()
         self.ctx = mp.get_context("fork" if self.fork else "spawn")
         self.slots: list[_Slot] = []
+        #: run once in this process before the first fork, so workers start warm (fork only)
+        self.preload = preload if self.fork else None
+        #: when set, ``run`` yields ``None`` after this many seconds with no result (the caller may
+        #: commit what it holds while a long file is read)
+        self.tick = tick
+
+    def _preload(self) -> None:
+        """The warm pool: what every worker would import and build, done once here and shared by fork.
+
+        A failure here (a memory limit, a missing package) is left for the workers to meet and
+        report under their own limit, as they would without it.
+        """
+        preload, self.preload = self.preload, None
+        if preload is not None:
+            try:
+                preload()
+            except (Exception, MemoryError):
+                pass
 
     def _start(self, job: Job) -> _Slot:
         parent, child = self.ctx.Pipe()
@@ -216,8 +236,10 @@ class LocalExecutor:
         slot.process.join(5)
         slot.conn.close()
 
-    def run(self, job: Job, paths: Iterable[str], options: dict) -> Iterator[Outcome]:
+    def run(self, job: Job, paths: Iterable[str], options: dict) -> Iterator[Outcome | None]:
         pending = list(paths)[::-1]
+        if pending:
+            self._preload()
         self.slots = [self._start(job) for _ in range(min(self.workers, max(len(pending), 1)))]
         try:
             while pending or any(s.path for s in self.slots):
@@ -227,7 +249,11 @@ class LocalExecutor:
                         slot.conn.send((slot.path, options))
                 busy = [s for s in self.slots if s.path]
                 deadline = min(s.started + self.timeout for s in busy)
-                ready = wait([s.conn for s in busy], timeout=max(0.0, deadline - time.monotonic()))
+                wait_for = max(0.0, deadline - time.monotonic())
+                ready = wait([s.conn for s in busy], timeout=min(wait_for, self.tick) if self.tick else wait_for)
+                if not ready and self.tick and time.monotonic() < deadline:
+                    yield None  # a tick: nothing finished yet
+                    continue
                 for i, slot in enumerate(self.slots):
                     if slot.path is None:
                         continue
@@ -267,12 +293,17 @@ class LocalExecutor:
 
 def make_executor(kind: str = "local", workers: int | None = None, timeout: float = 120.0,
                   memory_mb: int | None = 4096, scheduler: str | None = None,
-                  warm_up: WarmUp | None = None) -> Executor:
-    """The executor for ``--executor``: ``serial``, ``local`` (default) or ``dask``."""
+                  warm_up: WarmUp | None = None, preload: WarmUp | None = None,
+                  tick: float | None = None) -> Executor:
+    """The executor for ``--executor``: ``serial``, ``local`` (default) or ``dask``.
+
+    ``preload`` (local, fork only) runs once in this process before the workers are forked;
+    ``tick`` (local) makes ``run`` yield ``None`` when nothing finished for that many seconds.
+    """
     if kind == "serial":
         return SerialExecutor()
     if kind == "local":
-        return LocalExecutor(workers, timeout, memory_mb, warm_up)
+        return LocalExecutor(workers, timeout, memory_mb, warm_up, preload, tick)
     if kind == "dask":
         from batch.dask import DaskExecutor
 

@@ -28,14 +28,18 @@ repeated document from memory.
 In the same run: the fixtures' scores with ``shared/tools/score.py`` for each
 engine timed in full (speed is never bought with accuracy), the peak memory
 of reading the fixtures with each engine (Python heap by tracemalloc; peak RSS
-of a fresh process), and whether importing stays flat in memory: 100 vs 1000
-varied copies of a small DOCX into a temporary SQLite database
-(``import_paths(..., executor="serial")``), each in a fresh process.
+of a fresh process), and the whole import (``bench/import_speed.py``): N
+documents (``--import-sizes``, 100 and 1,000) imported by a fresh
+``pipeline.py import`` into SQLite and PostgreSQL with 1 and 2 workers: PDF
+pages/s end to end, wall time, peak RSS of parent + workers, database size.
 
 Usage (from the repository root)::
 
     .venv/bin/python -m bench.speed [--min-pages 500] [--camelot-pages 20] [--no-icdar]
         [--engines pdfplumber,pdfium] [--import-sizes 100,1000] [--skip-import]
+    .venv/bin/python -m bench.speed --import-only [--import-sizes 100,1000] [--import-backends sqlite,postgresql]
+        [--import-workers 1,2] [--before DIR]      # the whole import only (DIR: older code, interleaved)
+    .venv/bin/python -m bench.speed --import-quick  # 100 documents, SQLite, 2 workers
 """
 
 from __future__ import annotations
@@ -46,15 +50,12 @@ import importlib.util
 import inspect
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 import warnings
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,28 +251,6 @@ def child_rss(engine: str) -> None:
     print(json.dumps({"engine": engine, "before_mb": rss.start_mb, "peak_mb": rss.peak_mb}))
 
 
-def child_import(n: int) -> None:
-    """In a fresh process: import ``n`` copies of a small DOCX (each with its own hash) into SQLite."""
-    from batch.importer import import_paths
-
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "plans"
-        folder.mkdir()
-        files = []
-        for i in range(n):
-            dest = folder / f"plan-{i:05d}.docx"
-            shutil.copy(SMALL_DOCX, dest)
-            with zipfile.ZipFile(dest, "a") as zf:  # a zip comment changes the hash, not the document
-                zf.comment = f"copy {i}".encode()
-            files.append(dest)
-        start = time.perf_counter()
-        with RssSampler() as rss:
-            report = import_paths(files, db=str(Path(tmp) / "plans.db"), executor="serial")
-        seconds = time.perf_counter() - start
-    print(json.dumps({"n": n, "loaded": report.loaded, "failed": len(report.failed), "seconds": seconds,
-                      "start_mb": rss.start_mb, "peak_mb": rss.peak_mb, "end_mb": rss.end_mb}))
-
-
 def run_child(*args: str) -> dict:
     out = subprocess.run([sys.executable, "-m", "bench.speed", *args], cwd=ROOT, capture_output=True, text=True,
                          check=True)
@@ -279,6 +258,16 @@ def run_child(*args: str) -> dict:
 
 
 # ---------------------------------------------------------------- the run
+
+
+def whole_import(args: argparse.Namespace) -> None:
+    """The whole-import benchmark (``bench/import_speed.py``) with the command line's choices."""
+    from bench import import_speed
+
+    import_speed.main([int(x) for x in args.import_sizes.split(",") if x],
+                      [b for b in args.import_backends.split(",") if b],
+                      [int(x) for x in args.import_workers.split(",") if x], before=args.before, pg=args.pg,
+                      as_json=args.json)
 
 
 def table(rows: list[list[str]], head: list[str]) -> str:
@@ -293,16 +282,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-icdar", action="store_true", help="leave the ICDAR 2013 PDFs out")
     ap.add_argument("--engines", default=None, help="engines timed on the whole corpus (default: all but camelot, "
                                                     "which is timed on the camelot sample)")
-    ap.add_argument("--import-sizes", default="100,1000", help="copies imported for the memory check")
-    ap.add_argument("--skip-import", action="store_true", help="skip the import-memory check")
+    ap.add_argument("--import-sizes", default="100,1000", help="documents per whole-import run (bench/import_speed.py)")
+    ap.add_argument("--import-backends", default="sqlite,postgresql", help="databases for the whole import")
+    ap.add_argument("--import-workers", default="1,2", help="worker counts for the whole import")
+    ap.add_argument("--import-quick", action="store_true",
+                    help="whole import only, quick: 100 documents, SQLite, 2 workers")
+    ap.add_argument("--import-only", action="store_true", help="only the whole-import benchmark")
+    ap.add_argument("--before", type=Path, help="also run the whole import with the code in this folder "
+                                                "(e.g. an older commit unpacked by git archive), interleaved")
+    ap.add_argument("--pg", help="PostgreSQL URL (a role that may CREATE DATABASE); default $BOARDPLANS_TEST_PG")
+    ap.add_argument("--json", type=Path, help="write the whole-import figures to this file too")
+    ap.add_argument("--skip-import", action="store_true", help="skip the whole-import benchmark")
     ap.add_argument("--child-rss", help=argparse.SUPPRESS)
-    ap.add_argument("--child-import", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child_rss:
         child_rss(args.child_rss)
         return 0
-    if args.child_import:
-        child_import(args.child_import)
+    if args.import_quick:
+        args.import_only, args.import_sizes, args.import_backends, args.import_workers = True, "100", "sqlite", "2"
+    if args.import_only:
+        whole_import(args)
         return 0
 
     from extract import ENGINES
@@ -465,23 +464,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_import:
         print()
-        irows = []
-        results = []
-        for n in [int(x) for x in args.import_sizes.split(",") if x]:
-            r = run_child("--child-import", str(n))
-            results.append(r)
-            irows.append([str(n), str(r["loaded"]), str(r["failed"]), f"{r['seconds']:.1f}",
-                          f"{r['seconds'] / n * 1000:.0f}", f"{r['start_mb']:.0f}", f"{r['peak_mb']:.0f}",
-                          f"{r['end_mb']:.0f}"])
-        print(f"Import memory: varied copies of {SMALL_DOCX.name} into SQLite, serial executor, fresh process each "
-              "(MB: RSS when import_paths starts, its peak during the import, at the end)")
-        print(table(irows, ["copies", "loaded", "failed", "seconds", "ms/file", "RSS start", "RSS peak",
-                            "RSS end"]))
-        if len(results) >= 2:
-            a, b = results[0], results[-1]
-            ratio = b["peak_mb"] / a["peak_mb"]
-            print(f"peak RSS during import, {b['n']} vs {a['n']} copies: {ratio:.2f}x (goal: within 1.20x): "
-                  f"{'met' if ratio <= 1.2 else 'NOT met'}")
+        whole_import(args)
     return 0
 
 

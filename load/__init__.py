@@ -13,7 +13,8 @@ from typing import Any
 _HOME = {
     "DEFAULT_URL": "load.db", "DatabaseError": "load.db", "connect": "load.db", "upgrade": "load.db",
     "LoadResult": "load.loader", "finish_run": "load.loader", "known_hashes": "load.loader",
-    "load_document": "load.loader", "record_error": "load.loader", "start_run": "load.loader",
+    "load_document": "load.loader", "load_documents": "load.loader", "record_error": "load.loader",
+    "start_run": "load.loader",
     "summary": "load.loader",
 }
 

@@ -1,4 +1,4 @@
-"""Writing one document's records in one transaction, idempotently.
+"""Writing documents' records, one document or a batch of them in one transaction, idempotently.
 
 A file is identified by its content hash: an unchanged file is skipped, a
 changed file at the same path replaces the earlier document's rows, and a
@@ -6,14 +6,11 @@ document is either fully written or not at all.  A new file of a board
 already held stays beside the others, and ``load/versions.py`` settles which
 one is ``current`` (renditions of one version: the best read; versions: the
 latest by the plans' own dates), so the queries compare each board's latest
-plan while older versions and other renditions stay auditable.
+plan while older versions and other renditions stay auditable.  The rows are written by
+``load/bulk.py`` (a few multi-row statements per batch, not an ORM flush per document).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,106 +19,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from load import versions
-from load.boards import parse_board_name, resolve_board
+from load.boards import parse_board_name
+from load.bulk import LoadResult, write_batch
+from load.bulk import clean as _clean
 from load.runs import finish_run, start_run  # noqa: F401  (their old home; load/runs.py owns them)
 from models.records import PlanDocument
-from models.schema import (
-    ActionRow,
-    ActionTheme,
-    Board,
-    DocumentRow,
-    ImportErrorRow,
-    IndicatorRow,
-    PriorityRow,
-    PriorityTheme,
-    RawCell,
-    RawTable,
-    SectionRow,
-)
+from models.schema import ActionRow, Board, DocumentRow, ImportErrorRow
 
-
-@dataclass(frozen=True)
-class LoadResult:
-    status: str          # loaded | unchanged | replaced
-    document_id: int
-    actions: int
+__all__ = ["LoadResult", "known_hashes", "load_document", "load_documents", "record_error", "short_name", "summary"]
 
 
 def short_name(board: str) -> str:
     """The place part of a board name ('Surrey' for 'Surrey Safeguarding Children Board')."""
     parsed = parse_board_name(board)
     return parsed.place or board
-
-
-def _clean(value: Any) -> Any:
-    """Text without NUL characters (PostgreSQL refuses them; PDFs sometimes carry them), recursively."""
-    if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    if isinstance(value, dict):
-        return {_clean(k): _clean(v) for k, v in value.items()}
-    return value
-
-
-def _themes(themes: Iterable[str]) -> list[str]:
-    """Theme ids once each, in the normaliser's order (the order is the rank)."""
-    return list(dict.fromkeys(t for t in themes if t))
-
-
-def _cells(header: list[str], rows: list[list[str]], page: int | None) -> list[RawCell]:
-    cells = [RawCell(row=0, col=c, header=True, page=page, text=str(v)) for c, v in enumerate(header)]
-    cells += [RawCell(row=r, col=c, header=False, page=page, text=str(v))
-              for r, row in enumerate(rows, start=1) for c, v in enumerate(row)]
-    return cells
-
-
-def _build(plan: PlanDocument, board: Board | None, run_id: int | None) -> DocumentRow:
-    """The ORM rows of one document (not yet added to a session)."""
-    doc = DocumentRow(board=board, run_id=run_id, board_as_written=_clean(plan.board),
-                      source_path=_clean(plan.source), sha256=plan.sha256, format=plan.format or "",
-                      title=_clean(plan.title), period_start=plan.period.get("start"),
-                      period_end=plan.period.get("end"), pages=plan.pages, warnings=_clean(plan.warnings),
-                      current=True, plan_date=(plan.dates or {}).get("plan"),
-                      file_dates={k: v for k, v in (plan.dates or {}).items() if k != "plan"} or None)
-    sections: dict[str, SectionRow] = {}
-    for a in plan.actions:
-        title = _clean(a.section)
-        if title and title not in sections:
-            sections[title] = SectionRow(seq=len(sections), title=title)
-    doc.sections = list(sections.values())
-    doc.actions = []
-    for i, a in enumerate(plan.actions):
-        themes = _themes(a.themes)
-        row = ActionRow(seq=i, section=_clean(a.section), priority=_clean(a.priority),
-                        objective=_clean(a.objective), ref=_clean(a.ref), action=_clean(a.action),
-                        lead=_clean(a.lead), timescale=_clean(a.timescale), start=a.start, end=a.end,
-                        progress=_clean(a.progress), outcome=_clean(a.outcome), status=a.status or "unknown",
-                        themes=themes, extra=_clean(a.extra), page=a.page,
-                        theme_rows=[ActionTheme(theme=t, rank=r) for r, t in enumerate(themes)])
-        row.section_row = sections.get(_clean(a.section) or "")
-        doc.actions.append(row)
-    doc.priorities = [PriorityRow(seq=i, label=_clean(p.label), text=_clean(p.text), themes=_themes(p.themes),
-                                  theme_rows=[PriorityTheme(theme=t, rank=r) for r, t in enumerate(_themes(p.themes))])
-                      for i, p in enumerate(plan.priorities)]
-    doc.indicators = [IndicatorRow(seq=i, group=_clean(x.group), ref=_clean(x.ref), name=_clean(x.name))
-                      for i, x in enumerate(plan.indicators)]
-    doc.tables = []
-    for i, t in enumerate(plan.tables):
-        header, rows = _clean(list(t.header)), _clean([list(r) for r in t.rows])
-        table = RawTable(seq=i, page=t.page, kind=t.kind, header=header, rows=rows)
-        table.cells = _cells(header, rows, t.page)
-        doc.tables.append(table)
-    return doc
-
-
-def _mark_current(session: Session, doc: DocumentRow) -> None:
-    """Settle which of the board's documents is current now that ``doc`` is among them (the
-    board's row is locked already); a document with no board stands alone."""
-    if doc.board_id is None:
-        versions.settle_unboarded(doc)
-        return
-    versions.settle(session, doc.board_id)
 
 
 def known_hashes(factory: sessionmaker[Session]) -> set[str]:
@@ -137,38 +48,27 @@ def load_document(factory: sessionmaker[Session], plan: PlanDocument, run_id: in
     board): the loser's transaction fails on a unique key and is retried, and
     then sees the winner's rows, so each document is loaded exactly once.
     """
+    return load_documents(factory, [plan], run_id)[0]
+
+
+def load_documents(factory: sessionmaker[Session], plans: list[PlanDocument], run_id: int | None = None,
+                   cache: versions.VersionCache | None = None) -> list[LoadResult]:
+    """Store ``plans`` (none with an error) in one transaction: all of them, or none.
+
+    Retried (twice) on a unique-key race with another import, as ``load_document``;
+    any other error is the caller's (``batch/importer.py`` then loads the batch's
+    documents one by one, so one bad document fails alone).
+    """
     for attempt in range(3):
         try:
-            return _load_once(factory, plan, run_id)
-        except IntegrityError:
-            if attempt == 2:
+            with factory.begin() as session:
+                return write_batch(session, plans, run_id, cache)
+        except BaseException as exc:
+            if cache is not None:
+                cache.clear()  # it may hold candidates of rows that were rolled back
+            if not isinstance(exc, IntegrityError) or attempt == 2:
                 raise
     raise AssertionError("unreachable")
-
-
-def _load_once(factory: sessionmaker[Session], plan: PlanDocument, run_id: int | None) -> LoadResult:
-    with factory.begin() as session:
-        existing = session.scalar(select(DocumentRow).where(DocumentRow.sha256 == plan.sha256))
-        if existing is not None:
-            return LoadResult("unchanged", existing.id, len(existing.actions))
-        status = "loaded"
-        old_boards: set[int | None] = set()
-        for old in session.scalars(select(DocumentRow).where(DocumentRow.source_path == plan.source)):
-            old_boards.add(old.board_id)
-            session.delete(old)
-            status = "replaced"
-        session.flush()
-        board = resolve_board(session, _clean(plan.board), title=_clean(plan.title), source=plan.source)
-        versions.lock_boards(session, old_boards | {board.id if board else None})
-        doc = _build(plan, board, run_id)
-        session.add(doc)
-        session.flush()
-        for board_id in sorted(b for b in old_boards if b is not None and b != doc.board_id):
-            versions.settle(session, board_id)  # the replaced file was another board's
-        _mark_current(session, doc)
-        for err in session.scalars(select(ImportErrorRow).where(ImportErrorRow.source_path == plan.source)):
-            session.delete(err)  # the file now imports: its old failures are history
-        return LoadResult(status, doc.id, len(plan.actions))
 
 
 def record_error(factory: sessionmaker[Session], source: str, sha256: str | None, stage: str,

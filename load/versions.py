@@ -19,7 +19,10 @@ A board's documents are grouped twice:
 for the chosen one) and a ``current_reason`` in words.  Everything is recomputed from the
 board's stored documents, under a lock on the board's row, each time one is loaded or
 replaced, so the outcome depends on the set of documents and never on the order they arrived
-in, also when two imports load documents of one board at once.
+in, also when two imports load documents of one board at once.  An import keeps a
+``VersionCache`` across its batches: a stored document's actions never change (a changed
+file is a new document), so each is read and turned into comparison text once per import,
+and each pair compared once, instead of at every document loaded into its board.
 """
 
 from __future__ import annotations
@@ -109,22 +112,69 @@ class Version:
                 min(d.sha256 for d in self.docs))
 
 
-def similarity(a: Candidate, b: Candidate) -> float:
+UNBOARDED_REASON = "current: no board named, so it is compared with no other document"
+
+
+@dataclass
+class VersionCache:
+    """What one import has learnt of stored documents: candidates by id, similarities by id pair.
+
+    Only what cannot change while the document exists is kept (its actions and texts); the
+    document row is read again at every settle, and a deleted document is forgotten.
+    """
+
+    candidates: dict[int, Candidate] = field(default_factory=dict)
+    pairs: dict[tuple[int, int], float] = field(default_factory=dict)
+    #: entries kept at most (then the cache starts again empty): memory stays bounded however many
+    #: documents one import loads into one board
+    max_candidates: int = 5000
+    max_pairs: int = 200_000
+
+    def trim(self) -> None:
+        if len(self.candidates) > self.max_candidates:
+            self.candidates.clear()
+        if len(self.pairs) > self.max_pairs:
+            self.pairs.clear()
+
+    def forget(self, ids: Iterable[int]) -> None:
+        gone = set(ids)
+        for i in gone:
+            self.candidates.pop(i, None)
+        if gone:
+            self.pairs = {k: v for k, v in self.pairs.items() if not (k[0] in gone or k[1] in gone)}
+
+    def clear(self) -> None:
+        self.candidates.clear()
+        self.pairs.clear()
+
+
+def similarity(a: Candidate, b: Candidate, cache: VersionCache | None = None) -> float:
+    """The lower of the action-text and progress-text ratios (0-100) (remembered in ``cache``)."""
+    if cache is None:
+        return _similarity(a, b)
+    key = (a.id, b.id) if a.id <= b.id else (b.id, a.id)
+    got = cache.pairs.get(key)
+    if got is None:
+        got = cache.pairs[key] = _similarity(a, b)
+    return got
+
+
+def _similarity(a: Candidate, b: Candidate) -> float:
     """The lower of the action-text and progress-text ratios (0-100)."""
     if a.raw == b.raw:  # copies of one file (only its metadata differs): no need to compare words
         return 100.0
     return min(fuzz.ratio(a.action_text, b.action_text), fuzz.ratio(a.progress_text, b.progress_text))
 
 
-def renditions_of_one_version(a: Candidate, b: Candidate) -> bool:
+def renditions_of_one_version(a: Candidate, b: Candidate, cache: VersionCache | None = None) -> bool:
     if a.period != b.period:
         return False
     if a.plan_date and b.plan_date and a.plan_date != b.plan_date:
         return False  # each says it is a different review
-    return similarity(a, b) >= SAME_TEXT
+    return similarity(a, b, cache) >= SAME_TEXT
 
 
-def group_versions(candidates: Iterable[Candidate]) -> list[Version]:
+def group_versions(candidates: Iterable[Candidate], cache: VersionCache | None = None) -> list[Version]:
     """Renditions grouped (linked pairs, transitively) into versions, ordered oldest first."""
     docs = sorted(candidates, key=lambda c: c.sha256)
     parent = list(range(len(docs)))
@@ -137,7 +187,7 @@ def group_versions(candidates: Iterable[Candidate]) -> list[Version]:
 
     for i, a in enumerate(docs):
         for j in range(i + 1, len(docs)):
-            if root(i) != root(j) and renditions_of_one_version(a, docs[j]):
+            if root(i) != root(j) and renditions_of_one_version(a, docs[j], cache):
                 parent[max(root(i), root(j))] = min(root(i), root(j))
     groups: dict[int, list[Candidate]] = {}
     for i, d in enumerate(docs):
@@ -146,7 +196,7 @@ def group_versions(candidates: Iterable[Candidate]) -> list[Version]:
     for members in groups.values():
         members.sort(key=lambda c: c.quality)
         v = Version(members)
-        v.similarity = {d.id: similarity(v.chosen, d) for d in members[1:]}
+        v.similarity = {d.id: similarity(v.chosen, d, cache) for d in members[1:]}
         versions.append(v)
     versions.sort(key=lambda v: v.key)
     return versions
@@ -190,7 +240,8 @@ def order_reason(later: Version, earlier: Version) -> str:
     return "same dates; the later by content hash"
 
 
-def _candidates(session: Session, board_id: int) -> list[tuple[DocumentRow, Candidate]]:
+def _candidates(session: Session, board_id: int,
+                cache: VersionCache | None = None) -> list[tuple[DocumentRow, Candidate]]:
     docs = list(session.scalars(select(DocumentRow).where(DocumentRow.board_id == board_id)
                                 .order_by(DocumentRow.id)))
     by_id: dict[int, Candidate] = {}
@@ -200,7 +251,13 @@ def _candidates(session: Session, board_id: int) -> list[tuple[DocumentRow, Cand
         c = Candidate(id=d.id, sha256=d.sha256, format=(d.format or "").lower(), period=(d.period_start, d.period_end),
                       plan_date=d.plan_date, file_date=dates.get("modified") or dates.get("created"),
                       imported_at=d.imported_at, warnings=len(d.warnings or []))
-        by_id[d.id] = c
+        known = cache.candidates.get(d.id) if cache is not None else None
+        if known is not None and known.sha256 == d.sha256:
+            c = known  # its actions and texts, read before in this import (the row fields are the same)
+        else:
+            by_id[d.id] = c
+            if cache is not None:
+                cache.candidates[d.id] = c
         out.append((d, c))
     if not by_id:
         return out
@@ -231,15 +288,17 @@ def lock_boards(session: Session, board_ids: Iterable[int | None]) -> None:
         session.execute(select(Board.id).where(Board.id == board_id).with_for_update(key_share=True))
 
 
-def settle(session: Session, board_id: int | None) -> None:
+def settle(session: Session, board_id: int | None, cache: VersionCache | None = None) -> None:
     """Recompute ``current``, ``version``, ``rendition_of`` and ``current_reason`` for a board's documents."""
     if board_id is None:
         return
-    pairs = _candidates(session, board_id)
+    if cache is not None:
+        cache.trim()
+    pairs = _candidates(session, board_id, cache)
     if not pairs:
         return
     rows = {d.id: d for d, _ in pairs}
-    versions = group_versions(c for _, c in pairs)
+    versions = group_versions((c for _, c in pairs), cache)
     n = len(versions)
     latest = versions[-1]
     for number, v in enumerate(versions, start=1):
@@ -273,4 +332,4 @@ def settle_unboarded(doc: DocumentRow) -> None:
     doc.current = True
     doc.version = None
     doc.rendition_of = None
-    doc.current_reason = "current: no board named, so it is compared with no other document"
+    doc.current_reason = UNBOARDED_REASON

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, expected
 from db_fixtures import create_pg_database, drop_pg_database
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from pipeline import import_paths
 
@@ -178,3 +178,39 @@ def test_two_imports_at_once_on_postgresql_load_each_document_once(tmp_path):
         assert len(snap["boards"]) == len(plans)
     finally:
         drop_pg_database(url)
+
+
+def test_a_document_that_fails_in_its_batch_fails_alone_and_the_batch_is_kept(db_url, tmp_path, monkeypatch):
+    """Documents are written a batch per transaction (1, then 2, 4, ...); a batch that fails is written
+    again one document per transaction: the bad one is recorded, the others loaded, each reported once."""
+    import batch.importer as importer
+    import load.bulk as bulk
+    from load import connect
+    from models.schema import DocumentRow, ImportErrorRow
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for n, plan in enumerate(["shropshire-2016-18", "surrey-2012-15", "solihull-2012-13", "sunderland-2018-19"]):
+        shutil.copy(FIXTURES / f"{plan}.docx", folder / f"{n}-{plan}.docx")
+    real, sizes = bulk._children, []
+
+    def picky(session, plans, doc_ids):
+        sizes.append(len(plans))
+        if any("surrey" in p.source for p in plans):
+            raise ValueError("refused in test")
+        return real(session, plans, doc_ids)
+
+    monkeypatch.setattr(bulk, "_children", picky)
+    monkeypatch.setattr(importer, "BATCH_SECONDS", 1e9)  # batches by count only, however slow the machine
+    seen: list[tuple[str, str]] = []
+    report = import_paths([folder], db=db_url, executor="serial",
+                          on_file=lambda plan, outcome: seen.append((Path(plan.source).name, outcome)))
+    bad = str(folder / "1-surrey-2012-15.docx")
+    assert sizes == [1, 2, 1, 1, 1]  # shropshire; surrey + solihull (failed); each alone again; sunderland
+    assert report.loaded == 3 and report.failed == [(bad, "database error (ValueError: refused in test)")]
+    assert sorted(seen) == [("0-shropshire-2016-18.docx", "loaded"), ("1-surrey-2012-15.docx", "failed"),
+                            ("2-solihull-2012-13.docx", "loaded"), ("3-sunderland-2018-19.docx", "loaded")]
+    with connect(db_url)() as s:
+        assert sorted(Path(p).name for p in s.scalars(select(DocumentRow.source_path))) == \
+            ["0-shropshire-2016-18.docx", "2-solihull-2012-13.docx", "3-sunderland-2018-19.docx"]
+        assert [(e.source_path, e.stage) for e in s.scalars(select(ImportErrorRow))] == [(bad, "load")]

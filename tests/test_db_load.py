@@ -10,7 +10,7 @@ import pytest
 from db_fixtures import plan_from_expected
 from sqlalchemy import func, select
 
-import load.loader as loader
+import load.bulk as bulk
 from load import connect, finish_run, load_document, record_error, start_run
 from load.boards import acronym_fits, parse_board_name
 from models.schema import (
@@ -150,10 +150,10 @@ def test_a_failing_document_leaves_nothing_behind(db_url, monkeypatch):
     load_document(factory, plan_from_expected("surrey-2012-15", source="plans/surrey.docx"))
     before = {m.__tablename__: _count(factory, m) for m in (Board, DocumentRow, ActionRow, SectionRow, RawCell)}
 
-    def boom(session, doc):
+    def boom(session, plans, doc_ids):  # late: the old rows deleted, the new document row written
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader, "_mark_current", boom)
+    monkeypatch.setattr(bulk, "_children", boom)
     with pytest.raises(RuntimeError):
         load_document(factory, plan_from_expected("shropshire-2016-18", source="plans/surrey.docx"))
     after = {m.__tablename__: _count(factory, m) for m in (Board, DocumentRow, ActionRow, SectionRow, RawCell)}

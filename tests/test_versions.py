@@ -230,3 +230,29 @@ def test_compare_versions_command_in_table_csv_and_json(tmp_path, reviews):
         "status completed → in_progress; progress changed", "unchanged"]
     missing = _cli("compare", "--versions", "Surrey", "--later", "3", "--db", db)
     assert missing.returncode == 2 and "Error: Surrey has no version 3; its versions are 1, 2" in missing.stderr
+
+
+def test_versions_settled_from_the_import_cache_are_the_ones_settled_afresh(db_url, reviews):
+    """An import settles each board once per batch from candidates it cached in earlier batches; what it
+    leaves is exactly what settling from the stored documents alone gives."""
+    from load import load_documents
+    from load.versions import VersionCache, settle
+
+    plans = [extract_file(FIXTURES / name) for name in SURREY] + [extract_file(p) for p in reviews.values()]
+    factory = connect(db_url)
+    cache = VersionCache()
+    for batch in ([plans[0]], plans[1:3], plans[3:]):  # later batches reuse the first ones' candidates
+        load_documents(factory, batch, cache=cache)
+    assert len(cache.candidates) == len(plans) and cache.pairs
+
+    def state() -> list[tuple]:
+        with factory() as s:
+            return [(d.id, d.current, d.version, d.rendition_of, d.current_reason)
+                    for d in s.scalars(select(DocumentRow).order_by(DocumentRow.id))]
+
+    cached = state()
+    with factory.begin() as s:
+        for board_id in {d.board_id for d in s.scalars(select(DocumentRow))}:
+            settle(s, board_id)
+    assert state() == cached
+    assert sum(current for _, current, *_ in cached) == 1 and {v for *_, v, _, _ in cached} == {1, 2, 3}
