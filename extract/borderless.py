@@ -425,7 +425,8 @@ def _split_figures(seg: Line) -> list[Line]:
 
 def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, space: float,
                rules: Sequence[Rule] = (), settings: BorderlessSettings = DEFAULT,
-               carried: set[tuple[int, int, int]] | None = None) -> list[int]:
+               carried: set[tuple[int, int, int]] | None = None,
+               limits: dict[tuple[int, int], float] | None = None) -> list[int]:
     """Indexes of the lines that start a table row.
 
     ``carried`` (if given) receives ``(line, c0, c1)`` of each column whose
@@ -446,12 +447,12 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     to wrap, or a header's bold lines) keeps the line; and in a table of
     one-line rows any line that does not go on with a list starts a row.  Row padding needs no rule of
     its own: it is a blank above every column's text, so every column
-    starts a cell (RESUME).
+    starts a cell (RESUME).  ``limits``: ``_right_limits(frags)`` if the caller has it already.
     """
     by_line: list[list[Fragment]] = [[] for _ in lines]
     for f in frags:
         by_line[f.line].append(f)
-    limits = _right_limits(frags)
+    limits = _right_limits(frags) if limits is None else limits
     left = min(ln.x0 for ln in lines)
     right = max(ln.words[-1].x1 for ln in lines)
     # only rules spanning enough of the table separate rows; a page has many rules, so they
@@ -619,13 +620,17 @@ def _key_column(by_line: Sequence[Sequence[Fragment]], starts_at: Sequence[Seque
 def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule] = (),
                 settings: BorderlessSettings = DEFAULT, space: float | None = None,
                 page_right: float | None = None, padding: float = 5.5,
-                vrules: Sequence[float] = (), columns: Sequence[float] | None = None) -> Table | None:
+                vrules: Sequence[float] = (), columns: Sequence[float] | None = None,
+                candidate: bool = False) -> Table | None:
     """The grid of a region of lines known (or supposed) to be one table.
 
     ``rules`` (horizontal) separate rows and ``vrules`` (x of vertical rules)
     separate columns where a table is partly ruled; white space does the rest.
     ``columns`` (x of column boundaries another engine found) replaces the
-    column search altogether.
+    column search altogether.  ``candidate``: the region is only supposed to
+    be a table, and a grid :func:`looks_like_table` would refuse for its
+    shape alone (one column, one row) is given up (``None``) as soon as that
+    shape is known, before its rows or cells are built.
     """
     lines = [ln for ln in lines if ln.words]
     if not lines:
@@ -636,15 +641,19 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     segs = [[part for seg in segments(ln, gap, size) for part in _split_figures(seg)] for ln in lines]
     bounds = sorted(columns) if columns is not None else column_bounds(segs, gap, settings, vrules)
     n_cols = len(bounds) + 1
+    if candidate and n_cols < 2:
+        return None
     frags = fragments(lines, bounds, gap, space)
     carried: set[tuple[int, int, int]] = set()
-    starts = row_starts(lines, frags, n_cols, space, rules, settings, carried)
+    limits = _right_limits(frags)  # before _span_titles and _group_header widen spans
+    starts = row_starts(lines, frags, n_cols, space, rules, settings, carried, limits)
+    if candidate and len(starts) < 2:  # a second row comes only from a second row start
+        return None
     row_of = {}
     for r, s in enumerate(starts):
         end = starts[r + 1] if r + 1 < len(starts) else len(lines)
         for i in range(s, end):
             row_of[i] = r
-    limits = _right_limits(frags)
     _span_titles(frags, row_of, n_cols)
     spans: dict[tuple[int, int, int], int] = {}
     sub_header = _group_header(frags, starts)
@@ -817,7 +826,7 @@ def find_tables(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     taken: set[int] = set()
     for start, end in find_regions(lines, settings, space):
         region = lines[start:end + 1]
-        table = build_table(region, page_no, rules, settings, space, page_right, padding)
+        table = build_table(region, page_no, rules, settings, space, page_right, padding, candidate=True)
         if table is not None and looks_like_table(table) and not (reject and reject(table)):
             tables.append(table)
             taken.update(range(start, end + 1))
