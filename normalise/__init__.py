@@ -131,7 +131,9 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
     ctx = _Context()
     n_table = 0
     tables = [b for b in blocks if isinstance(b, StitchedTable)]
-    family = families(tables, lexicon, out.priorities)  # tables under one header row read together
+    readings: dict = {}  # each table read once: families' reading serves analyse
+    family = families(tables, lexicon, out.priorities, readings)  # tables under one header row read together
+    read_with = list(out.priorities)  # the priorities families read with (a table may add some)
     declared, n_declared = declared_keys(out.priorities), len(out.priorities)
     for block in blocks:
         if len(out.priorities) != n_declared:  # a table added priorities
@@ -140,7 +142,10 @@ def normalise(doc: Document, sha256: str | None = None, lexicon: dict | None = N
             ctx.see(block.text, _heading_like(block), declared)
             continue
         ctx.prose = 0
-        layout = analyse(block, lexicon, out.priorities, family.get(n_table))
+        same = len(out.priorities) == len(read_with) and all(
+            a is b for a, b in zip(out.priorities, read_with, strict=True))
+        layout = analyse(block, lexicon, out.priorities, family.get(n_table),
+                         readings.pop(n_table, None) if same else None)
         out.tables.append(_table_record(block, layout))
         n_table += 1
         first = len(out.actions)
@@ -215,9 +220,10 @@ def explain(doc: Document, lexicon: dict | None = None) -> list[dict]:
     the header and content evidence with their scores, and the runner-up."""
     out = []
     tables = [b for b in stitch_and_split(doc.blocks, lexicon) if isinstance(b, StitchedTable)]
-    family = families(tables, lexicon)
+    readings: dict = {}
+    family = families(tables, lexicon, readings=readings)
     for i, block in enumerate(tables):
-        layout = analyse(block, lexicon, family=family.get(i))
+        layout = analyse(block, lexicon, family=family.get(i), read=readings.pop(i, None))
         out.append({
             "page": block.table.page, "kind": layout.kind, "title": layout.title,
             "rows": block.table.n_rows - layout.body_start,

@@ -249,12 +249,15 @@ def _read(st: StitchedTable, lexicon: dict | None, priorities: list | None) -> L
 
 
 def analyse(st: StitchedTable, lexicon: dict | None = None, priorities: list | None = None,
-            family: list[ColumnFacts] | None = None) -> Layout:
+            family: list[ColumnFacts] | None = None, read: Layout | _Reading | None = None) -> Layout:
     """Find title and header rows, map columns, and classify the table (``priorities``: the plan's
     declared priorities, evidence that an axis of a matrix lists priorities; ``family``: the
     column facts of all the document's tables under this table's header row, pooled by
-    ``families``, read in place of this table's own)."""
-    read = _read(st, lexicon, priorities)
+    ``families``, read in place of this table's own; ``read``: this table's ``_read`` with the
+    same lexicon and priorities, as ``families`` left it in its ``readings``, so that a table is
+    not read twice)."""
+    if read is None:
+        read = _read(st, lexicon, priorities)
     if isinstance(read, Layout):
         return read
     grid = st.table.grid()
@@ -296,7 +299,8 @@ def _pool(readings: list[_Reading]) -> list[ColumnFacts]:
 
 
 def families(tables: Sequence[StitchedTable], lexicon: dict | None = None,
-             priorities: list | None = None) -> dict[int, list[ColumnFacts]]:
+             priorities: list | None = None,
+             readings: dict[int, Layout | _Reading] | None = None) -> dict[int, list[ColumnFacts]]:
     """Pooled column facts for each table that shares its header row with another table of the
     document and has too few rows to read alone (keyed by the table's place in ``tables``).
 
@@ -308,22 +312,27 @@ def families(tables: Sequence[StitchedTable], lexicon: dict | None = None,
     as reports in one, as measures in another) is then read as each section shows it, as
     before.  Tables with no rows below the header, and those whose columns need no assigning
     (headings, matrices, indicator lists), are no members.
+
+    ``readings``, when given, is filled with each table's ``_read`` (keyed as the result), for
+    ``analyse`` to take instead of reading the table again.
     """
     groups: dict[tuple, list[int]] = {}
-    readings: dict[int, _Reading] = {}
+    members_read: dict[int, _Reading] = {}
     for i, st in enumerate(tables):
         read = _read(st, lexicon, priorities)
+        if readings is not None:
+            readings[i] = read
         if isinstance(read, Layout) or not any(f.values for f in read.facts):
             continue
-        readings[i] = read
+        members_read[i] = read
         groups.setdefault(_family_key(read), []).append(i)
     out: dict[int, list[ColumnFacts]] = {}
     for members in groups.values():
         if len(members) < 2:
             continue
-        pooled = _pool([readings[i] for i in members])
+        pooled = _pool([members_read[i] for i in members])
         for i in members:
-            if max(f.rows for f in readings[i].facts) < FAMILY_ROWS:
+            if max(f.rows for f in members_read[i].facts) < FAMILY_ROWS:
                 out[i] = pooled
     return out
 

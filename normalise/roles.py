@@ -199,15 +199,16 @@ def _cell(v: str, full: bool = True) -> frozenset[str]:
         cues.add("planned")
     if "imperative" not in cues:
         head = low[:160]  # the cues of a report or a measure show early; long cells are read in part
+        state = d["states"].search(head) is not None  # searched once, used twice
         if n >= 40 and (find_months(v[:160]) or _DATED.search(head)):  # a dated update
             cues.update(("progress", "dated"))
-        elif d["progress"].search(head) or d["done"].search(head) and not d["states"].search(head):
+        elif d["progress"].search(head) or d["done"].search(head) and not state:
             cues.add("progress")  # a report in the perfect or the past, work under way or done
         elif _PAST.search(v.split(" ", 1)[1] if " " in v else ""):  # a verb in the past, not first
             cues.add("reported")
         if d["outcome"].search(head):
             cues.add("outcome")
-        if d["states"].search(head):  # where things stand, or what success looks like: half of each
+        if state:  # where things stand, or what success looks like: half of each
             cues.add("state")
     if not cues & {"imperative", "planned", "progress", "reported", "state", "date"} and _lead_like(v):
         cues.add("lead")
