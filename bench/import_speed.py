@@ -4,7 +4,7 @@ Each run is a fresh ``python pipeline.py import FOLDER --db URL --workers W`` pr
 process start, worker start-up and imports, extraction, normalisation, the database writes,
 full-text indexing, the schema check and the run bookkeeping are all inside the time), on a
 corpus of N documents made from the fixture PDFs and DOCXs and the layout benchmark's plans
-(``bench/.cache/layouts``, made by ``bench.layouts``; else ``/work/main``'s), cycled and each
+(``bench/.cache/layouts``, made by ``bench.layouts``; the fixtures alone where it is empty), cycled and each
 copy varied so its content hash is its own (a PDF gets a comment after its end, a DOCX a zip
 comment: the documents read the same, the files are new).
 
@@ -33,9 +33,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.speed import page_count
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
-LAYOUTS = [ROOT / "bench" / ".cache" / "layouts", Path("/work/main/bench/.cache/layouts")]
+LAYOUTS = [ROOT / "bench" / ".cache" / "layouts"]
 
 
 def sources() -> list[Path]:
@@ -46,16 +48,6 @@ def sources() -> list[Path]:
             out += sorted(p for p in folder.iterdir() if p.suffix in (".pdf", ".docx"))
             break
     return out
-
-
-def pdf_pages(path: Path) -> int:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        return len(doc)
-    finally:
-        doc.close()
 
 
 def make_corpus(n: int, folder: Path) -> dict:
@@ -72,7 +64,7 @@ def make_corpus(n: int, folder: Path) -> dict:
             with open(dest, "ab") as fh:  # after %%EOF: readers ignore it, the hash changes
                 fh.write(f"\n%copy {i}\n".encode())
             if src not in pages:
-                pages[src] = pdf_pages(src)
+                pages[src] = page_count(src)
             total["pdf"] += 1
             total["pdf_pages"] += pages[src]
         else:

@@ -94,13 +94,14 @@ def _builders() -> tuple[ModuleType, ModuleType]:
 # ---------------------------------------------------------------- held-out wordings
 
 
-def _strings(value: Any) -> list[str]:
+def text_leaves(value: Any) -> list[str]:
+    """Every string inside a parsed TOML/JSON value (dicts and lists walked through)."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
+        return [s for v in value.values() for s in text_leaves(v)]
     if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
+        return [s for v in value for s in text_leaves(v)]
     return []
 
 
@@ -116,7 +117,7 @@ def held_out_check(columns_toml: Path = ROOT / "data" / "columns.toml") -> tuple
 
     with open(columns_toml, "rb") as fh:
         lex = tomllib.load(fh)
-    keys = {header_key(s) for s in _strings(lex)} | {norm_key(s) for s in _strings(lex)}
+    keys = {header_key(s) for s in text_leaves(lex)} | {norm_key(s) for s in text_leaves(lex)}
     keys.discard("")
     words = [norm_key(w) for spec in lex.get("fields", {}).values() for w in spec.get("words", [])]
     found, worded = [], []

@@ -12,6 +12,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.layouts import text_leaves
 from models.document import Cell, Document, Heading, Paragraph, Table
 from normalise import normalise
 
@@ -53,16 +54,6 @@ def _norm(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text.lower())
 
 
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blocks=st.lists(st.one_of(tables(), words.map(lambda t: Paragraph(t or "x")),
                                  words.map(lambda t: Heading(t or "h"))), min_size=1, max_size=5))
@@ -74,7 +65,7 @@ def test_normaliser_never_raises_or_drops_cells(blocks):
             b.row_pages = [b.page] * b.n_rows
     doc = Document(source="fuzz.pdf", format="pdf", blocks=blocks)
     out = normalise(doc).to_dict()
-    everything = _norm(" ".join(_strings(out)))
+    everything = _norm(" ".join(text_leaves(out)))
     for b in blocks:
         if isinstance(b, Table):
             for cell in b.cells:
