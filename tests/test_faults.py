@@ -31,6 +31,11 @@ MARK = "BOARDPLANS_FAULT_TEST"
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
+#: documents in an import stopped once the first are in: enough that the stop lands midway although
+#: the import commits documents in batches (14 could all be in before the stop reached it)
+MIDWAY = 60
+
+
 def corpus(folder: Path, n: int, bad: bool = False) -> dict[str, int]:
     """``n`` varied copies of the DOCX fixtures (each its own hash); the expected action count per file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +139,7 @@ def wait_for_documents(url: str, proc: subprocess.Popen, count: int, within: flo
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 def test_killed_import_leaves_no_worker_and_resumes(url, tmp_path, how):
     folder = tmp_path / "plans"
-    want = corpus(folder, 14)
+    want = corpus(folder, MIDWAY)
     mark = uuid.uuid4().hex
     log = tmp_path / "stderr.txt"  # a file, not a pipe: orphans holding a pipe would hang the test
     with open(log, "w") as err_file:
@@ -260,7 +265,7 @@ def immutable_dir(tmp_path):
 
 def test_database_turning_read_only_stops_the_import_with_exit_3(immutable_dir, tmp_path):
     folder = tmp_path / "plans"
-    want = corpus(folder, 14)
+    want = corpus(folder, MIDWAY)
     db = immutable_dir / "plans.db"
     proc = subprocess.Popen(import_cmd(folder, f"sqlite:///{db}"), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
