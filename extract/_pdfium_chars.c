@@ -30,12 +30,19 @@ typedef int(BP_CALL *is_generated_fn)(void *text_page, int index);
 typedef int(BP_CALL *char_matrix_fn)(void *text_page, int index, float *matrix);
 typedef int(BP_CALL *font_size_fn)(void *text_object, float *size);
 typedef void *(BP_CALL *object_font_fn)(void *text_object);
+typedef int(BP_CALL *count_segments_fn)(void *path);
+typedef void *(BP_CALL *get_segment_fn)(void *path, int index);
+typedef int(BP_CALL *segment_point_fn)(void *segment, float *x, float *y);
+typedef int(BP_CALL *segment_int_fn)(void *segment);
 
 /* Order of the function addresses the caller passes (pdfium_native.FUNCTIONS). */
-enum { F_ORIGIN, F_OBJECT, F_COUNT_RECTS, F_GENERATED, F_MATRIX, F_FONT_SIZE, F_FONT, F_COUNT };
+enum {
+    F_ORIGIN, F_OBJECT, F_COUNT_RECTS, F_GENERATED, F_MATRIX, F_FONT_SIZE, F_FONT,
+    F_COUNT_SEGMENTS, F_SEGMENT, F_SEGMENT_POINT, F_SEGMENT_TYPE, F_SEGMENT_CLOSE, F_COUNT
+};
 
 /* The ABI version the Python side checks before use (pdfium_native.ABI). */
-BP_EXPORT int bp_abi(void) { return 2; }
+BP_EXPORT int bp_abi(void) { return 3; }
 
 /* setuptools names an extension's init function in its export list (used on Windows only); the
  * library is never imported as a Python module, so this only lets the link succeed there. */
@@ -154,5 +161,34 @@ BP_EXPORT void bp_object_facts(void *const *fns, void *tp, int n, const uint64_t
         if (at[k] >= 0) matrix(tp, (int)at[k], mats + 6 * k);
         got[k] = font_size(obj, sizes + k);
         fonts[k] = (uint64_t)(uintptr_t)font(obj);
+    }
+}
+
+/* extract.pdfium._Walk._read_paths' calls: each path's segment count (`counts`, as
+ * FPDFPath_CountSegments gives it, -1 on failure). */
+BP_EXPORT void bp_path_counts(void *const *fns, int n, const uint64_t *paths, int32_t *counts) {
+    count_segments_fn count = (count_segments_fn)fns[F_COUNT_SEGMENTS];
+    for (int k = 0; k < n; k++) counts[k] = count((void *)(uintptr_t)paths[k]);
+}
+
+/* ... and their segments, path after path (counts[k] of path k; none where counts[k] <= 0): each
+ * segment's point (two floats a segment into `xy`, left as given where the call fails), kind and
+ * close flag, as the calls return them (a missing segment is passed on as NULL, as Python's map
+ * passes None). */
+BP_EXPORT void bp_path_segments(void *const *fns, int n, const uint64_t *paths, const int32_t *counts,
+                                float *xy, int32_t *kinds, int32_t *closes) {
+    get_segment_fn segment = (get_segment_fn)fns[F_SEGMENT];
+    segment_point_fn point = (segment_point_fn)fns[F_SEGMENT_POINT];
+    segment_int_fn kind = (segment_int_fn)fns[F_SEGMENT_TYPE];
+    segment_int_fn close = (segment_int_fn)fns[F_SEGMENT_CLOSE];
+    size_t at = 0;
+    for (int k = 0; k < n; k++) {
+        void *path = (void *)(uintptr_t)paths[k];
+        for (int j = 0; j < counts[k]; j++, at++) {
+            void *seg = segment(path, j);
+            point(seg, xy + 2 * at, xy + 2 * at + 1);
+            kinds[at] = kind(seg);
+            closes[at] = close(seg);
+        }
     }
 }

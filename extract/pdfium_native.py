@@ -27,11 +27,13 @@ import numpy as np
 import pypdfium2.raw as pdfium_c
 
 #: The library's interface version (``bp_abi`` in the C file); a stale build is not used.
-ABI = 2
+ABI = 3
 
 #: PDFium's functions, in the order the C file indexes them.
 FUNCTIONS = ("FPDFText_GetCharOrigin", "FPDFText_GetTextObject", "FPDFText_CountRects", "FPDFText_IsGenerated",
-             "FPDFText_GetMatrix", "FPDFTextObj_GetFontSize", "FPDFTextObj_GetFont")
+             "FPDFText_GetMatrix", "FPDFTextObj_GetFontSize", "FPDFTextObj_GetFont",
+             "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
+             "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose")
 
 NAME = "_pdfium_chars"
 
@@ -63,6 +65,9 @@ def _load() -> ctypes.CDLL | None:
     lib.bp_page_chars.argtypes = [P, P, ctypes.c_int, P, P, P, P, P, P]
     lib.bp_object_facts.restype = None
     lib.bp_object_facts.argtypes = [P, P, ctypes.c_int, P, P, P, P, P, P]
+    lib.bp_path_counts.restype = lib.bp_path_segments.restype = None
+    lib.bp_path_counts.argtypes = [P, ctypes.c_int, P, P]
+    lib.bp_path_segments.argtypes = [P, ctypes.c_int, P, P, P, P, P]
     return lib
 
 
@@ -110,3 +115,20 @@ def object_facts(tp: int, objs: list[int], at: list[int], mats: np.ndarray, size
     LIB.bp_object_facts(_FNS_AT, tp, n, obj_arr.ctypes.data, at_arr.ctypes.data, mats.ctypes.data,
                         sizes.ctypes.data, got.ctypes.data, fonts.ctypes.data)
     return got, fonts.tolist()
+
+
+def path_segments(paths: list[int]) -> tuple[list[int], np.ndarray, list[int], list[int]] | None:
+    """Each path's segment count, and the segments of those with any, path after path: their
+    points (float32 x, y pairs), kinds and close flags."""
+    if LIB is None:
+        return None
+    n = len(paths)
+    objs = np.array(paths, dtype=np.uint64)
+    counts = np.zeros(n, dtype=np.int32)
+    LIB.bp_path_counts(_FNS_AT, n, objs.ctypes.data, counts.ctypes.data)
+    total = int(counts[counts > 0].sum())
+    xy = np.zeros(2 * total, dtype=np.float32)
+    kinds, closes = np.zeros(total, dtype=np.int32), np.zeros(total, dtype=np.int32)
+    LIB.bp_path_segments(_FNS_AT, n, objs.ctypes.data, counts.ctypes.data, xy.ctypes.data, kinds.ctypes.data,
+                         closes.ctypes.data)
+    return counts.tolist(), xy, kinds.tolist(), closes.tolist()

@@ -1,11 +1,13 @@
 """The compiled per-character calls (extract/_pdfium_chars.c) give what the Python calls give.
 
 ``extract.pdfium_native`` makes a page's per-character PDFium calls (origins,
-the text-object search, generated flags) and per-object calls (matrix, font
-size, font) in C, one ctypes call each per page; where the library was not
-built ``extract.pdfium_text`` makes them from Python.  Every PDF at hand is
-read both ways here and must give the same raw call results, the same
-``Chars`` arrays (values and dtypes), the same words and the same Document.
+the text-object search, generated flags), per-text-object calls (matrix, font
+size, font) and per-path-segment calls (point, kind, close flag) in C, one
+ctypes call each per page; where the library was not built
+``extract.pdfium_text`` and ``extract.pdfium`` make them from Python.  Every
+PDF at hand is read both ways here and must give the same raw call results,
+the same ``Chars`` arrays (values and dtypes), words, shapes (lines, rects,
+curves, images) and Document.
 
 Without the built library these tests skip, unless ``BOARDPLANS_REQUIRE_NATIVE=1``
 (set by ``.ci/run``, which installs a C compiler): then they fail, so a CI
@@ -55,11 +57,12 @@ def _relabelled(objs: np.ndarray) -> np.ndarray:
     return np.array([first.setdefault(o, len(first)) for o in objs.tolist()], dtype=np.int64)
 
 
-def _read_recorded(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list, list, list, bytes | str]:
-    """``read(path)`` with each page's raw call results, ``Chars`` and words recorded."""
-    calls, chars, words = [], [], []
+def _read_recorded(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list, list, list, list, bytes | str]:
+    """``read(path)`` with each page's raw call results, ``Chars``, words and shapes recorded."""
+    calls, chars, words, shapes = [], [], [], []
     char_calls, page_chars, chars_to_words = (pdfium_text._char_calls, pdfium_reader.page_chars,
                                               pdfium_reader.chars_to_words)
+    run = pdfium_reader._Walk.run
 
     def record_calls(tp, n, codes):
         got = ox, oy, objs, real = char_calls(tp, n, codes)
@@ -76,7 +79,13 @@ def _read_recorded(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list, l
         words.append(pickle.dumps(got))
         return got
 
+    def record_shapes(walk, page):
+        done = run(walk, page)
+        shapes.append(pickle.dumps((walk.lines, walk.rects, walk.curves, walk.images)))
+        return done
+
     with monkeypatch.context() as m:
+        m.setattr(pdfium_reader._Walk, "run", record_shapes)
         m.setattr(pdfium_text, "_char_calls", record_calls)
         m.setattr(pdfium_reader, "page_chars", record_chars)
         m.setattr(pdfium_reader, "chars_to_words", record_words)
@@ -84,7 +93,7 @@ def _read_recorded(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list, l
             doc: bytes | str = pickle.dumps(read(path))
         except Exception as e:  # a bad file: the same error both ways
             doc = f"{type(e).__name__}: {e}"
-    return calls, chars, words, doc
+    return calls, chars, words, shapes, doc
 
 
 @pytest.mark.parametrize("path", PDFS, ids=[str(p.relative_to(ROOT)) for p in PDFS])
@@ -92,21 +101,30 @@ def test_native_calls_give_the_python_characters(path, native_lib, monkeypatch):
     compiled = _read_recorded(path, monkeypatch)
     monkeypatch.setattr(pdfium_native, "LIB", None)
     plain = _read_recorded(path, monkeypatch)
-    for what, a, b in zip(("raw calls", "Chars", "words", "Document"), compiled, plain, strict=True):
+    for what, a, b in zip(("raw calls", "Chars", "words", "shapes", "Document"), compiled, plain, strict=True):
         assert a == b, f"{path.name}: {what} differ with the compiled calls"
-    if isinstance(compiled[3], bytes):  # read (not refused: encrypted, not a PDF)
+    if isinstance(compiled[-1], bytes):  # read (not refused: encrypted, not a PDF)
         assert compiled[0], f"{path.name}: no page read"
 
 
 def test_native_calls_are_used(native_lib, monkeypatch):
     """The reader really takes the compiled path (once per page), not its fallback."""
     used = []
-    page_chars, object_facts = pdfium_native.page_chars, pdfium_native.object_facts
-    monkeypatch.setattr(pdfium_native, "page_chars", lambda *a: used.append("chars") or page_chars(*a))
-    monkeypatch.setattr(pdfium_native, "object_facts", lambda *a: used.append("objects") or object_facts(*a))
+
+    def counted(name, compiled):
+        def call(*args):
+            got = compiled(*args)
+            if got is not None:
+                used.append(name)
+            return got
+        return call
+
+    for name in ("page_chars", "object_facts", "path_segments"):
+        monkeypatch.setattr(pdfium_native, name, counted(name, getattr(pdfium_native, name)))
     doc = read(FIXTURES / "surrey-2012-15.pdf")
     assert doc.pages == 8
-    assert used.count("chars") == used.count("objects") == 8
+    assert used.count("page_chars") == used.count("object_facts") == 8
+    assert used.count("path_segments") == 7  # one page draws no path
 
 
 def test_native_off_by_environment():
