@@ -203,7 +203,8 @@ class _Walk:
         A page may hold hundreds of paths of a few segments each, so their
         segments are read for the whole page at once: the point, kind and
         close flag of every segment with one ``map`` each (the calls run from
-        C, not from a Python loop), then the points rounded to the decimals
+        C, not from a Python loop; from the compiled library's loop in one call
+        where it was built, :mod:`extract.pdfium_native`), then the points rounded to the decimals
         the file wrote and put through each path's matrix in numpy (``x * 10**4``
         is exact for PDFium's 32-bit floats, so numpy's rounding is Python's).
         """
