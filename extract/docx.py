@@ -29,11 +29,11 @@ _LIST_STYLE = re.compile(r"^list(?: bullet| number| continue)?\s+(\d)$")
 _WHITE = re.compile(r"\s+")
 # the tags and attributes read per paragraph and cell, spelled once
 _P, _R, _T, _TAB, _BR, _CR, _SYM = (W + k for k in ("p", "r", "t", "tab", "br", "cr", "sym"))
-_PPR, _PSTYLE, _NUMPR, _NUMID, _ILVL, _RPR_B = (W + k for k in ("pPr", "pStyle", "numPr", "numId", "ilvl",
-                                                                 "rPr/" + W + "b"))
+_PPR, _PSTYLE, _NUMPR, _NUMID, _ILVL, _RPR, _B = (W + k for k in ("pPr", "pStyle", "numPr", "numId", "ilvl",
+                                                                    "rPr", "b"))
 _TR, _TC, _TRPR, _TCPR, _TBLHEADER, _GRIDBEFORE, _GRIDSPAN, _VMERGE, _SHD = (W + k for k in (
     "tr", "tc", "trPr", "tcPr", "tblHeader", "gridBefore", "gridSpan", "vMerge", "shd"))
-_VAL, _CHAR, _FILL = W + "val", W + "char", W + "fill"
+_VAL, _CHAR, _FILL, _NAME = W + "val", W + "char", W + "fill", W + "name"
 _OFF = ("0", "false")
 
 
@@ -87,15 +87,39 @@ class _StyleInfo:
     def __init__(self, root) -> None:
         self.names: dict[str, str] = {}
         self.num: dict[str, tuple[str, str]] = {}
-        for style in root.findall(f"{W}style"):
+        for style in root.iterchildren(W + "style"):
             sid = style.get(f"{W}styleId")
-            name = style.find(f"{W}name")
-            self.names[sid] = name.get(f"{W}val") if name is not None else sid
-            num_pr = style.find(f"{W}pPr/{W}numPr")
-            if num_pr is not None and num_pr.find(f"{W}numId") is not None:
-                ilvl = num_pr.find(f"{W}ilvl")
-                self.num[sid] = (num_pr.find(f"{W}numId").get(f"{W}val"),
-                                 ilvl.get(f"{W}val") if ilvl is not None else "0")
+            name = _child(style, _NAME)
+            self.names[sid] = name.get(_VAL) if name is not None else sid
+            num_pr = _grandchild(style, _PPR, _NUMPR)
+            num_id = _child(num_pr, _NUMID)
+            if num_id is not None:
+                ilvl = _child(num_pr, _ILVL)
+                self.num[sid] = (num_id.get(_VAL), ilvl.get(_VAL) if ilvl is not None else "0")
+
+
+def _child(el, tag: str):
+    """``el.find(tag)`` for a plain tag (``None`` for ``el`` None): the first child with that tag.
+
+    lxml's ``find`` compiles and walks an ElementPath each call; the children of
+    a paragraph's or a cell's properties are few, so a loop over them is
+    several times cheaper, with the same answer.
+    """
+    if el is not None:
+        for c in el:
+            if c.tag == tag:
+                return c
+    return None
+
+
+def _grandchild(el, tag: str, sub: str):
+    """``el.find(f"{tag}/{sub}")``: the first ``sub`` child of the ``tag`` children, in document order."""
+    for c in el:
+        if c.tag == tag:
+            for d in c:
+                if d.tag == sub:
+                    return d
+    return None
 
 
 def _para_text(p) -> str:
@@ -119,7 +143,7 @@ def _is_bold(p) -> bool:
     for r in p.iterchildren(_R):
         if not any((t.text or "").strip() for t in r.iterchildren(_T)):
             continue  # a run's text is blank when each of its pieces is
-        b = r.find(_RPR_B)
+        b = _grandchild(r, _RPR, _B)
         if b is None or b.get(_VAL) in _OFF:
             return False
         found = True
@@ -154,17 +178,17 @@ class _Reader:
 
     def paragraph(self, p) -> tuple[str, str, bool]:
         """Return (style name, text with list marker, bold); bold is False when there is no text."""
-        ppr = p.find(_PPR)
+        ppr = _child(p, _PPR)
         style_id = None
         num = None
         if ppr is not None:
-            ps = ppr.find(_PSTYLE)
+            ps = _child(ppr, _PSTYLE)
             style_id = ps.get(_VAL) if ps is not None else None
-            num_pr = ppr.find(_NUMPR)
+            num_pr = _child(ppr, _NUMPR)
             if num_pr is not None:
-                num_id = num_pr.find(_NUMID)
+                num_id = _child(num_pr, _NUMID)
                 if num_id is not None:
-                    ilvl = num_pr.find(_ILVL)
+                    ilvl = _child(num_pr, _ILVL)
                     num = (num_id.get(_VAL), ilvl.get(_VAL) if ilvl is not None else "0")
         styles = self.styles
         if num is None and style_id in styles.num:
@@ -185,11 +209,11 @@ class _Reader:
 
     def list_level(self, p) -> int:
         """A list paragraph's nesting: its numbering level, or the level a style names ('List Bullet 2')."""
-        num_pr = p.find(f"{_PPR}/{_NUMPR}")
-        ilvl = num_pr.find(_ILVL) if num_pr is not None else None
+        num_pr = _grandchild(p, _PPR, _NUMPR)
+        ilvl = _child(num_pr, _ILVL)
         if ilvl is not None and (ilvl.get(_VAL) or "0").isdigit():
             return int(ilvl.get(_VAL) or "0")
-        ps = p.find(f"{_PPR}/{_PSTYLE}")
+        ps = _grandchild(p, _PPR, _PSTYLE)
         name = self.styles.names.get(ps.get(_VAL), "") if ps is not None else ""
         m = _LIST_STYLE.match(name.lower())
         return int(m.group(1)) - 1 if m else 0
@@ -200,7 +224,7 @@ class _Reader:
         lead, rest = [], []
         for r in p.iter(_R):
             text = "".join([t.text or "" for t in r.iterchildren(_T)])
-            b = r.find(_RPR_B)
+            b = _grandchild(r, _RPR, _B)
             if not rest and b is not None and b.get(_VAL) not in _OFF:
                 lead.append(text)
             elif text.strip() or rest:
@@ -236,13 +260,13 @@ class _Reader:
         n_cols = len(tbl.findall(f"{W}tblGrid/{W}gridCol"))
         rows = tbl.findall(_TR)
         for r, tr in enumerate(rows):
-            trpr = tr.find(_TRPR)
+            trpr = _child(tr, _TRPR)
             col = 0
             is_header = False
             if trpr is not None:
-                th = trpr.find(_TBLHEADER)
+                th = _child(trpr, _TBLHEADER)
                 is_header = th is not None and th.get(_VAL) not in _OFF
-                gb = trpr.find(_GRIDBEFORE)
+                gb = _child(trpr, _GRIDBEFORE)
                 if gb is not None:
                     col = int(gb.get(_VAL, "0"))
             if counting_header and is_header:
@@ -250,17 +274,17 @@ class _Reader:
             else:
                 counting_header = False
             for tc in tr.iterchildren(_TC):
-                tcpr = tc.find(_TCPR)
+                tcpr = _child(tc, _TCPR)
                 span = 1
                 vmerge = None
                 shaded = False
                 fill = None
                 if tcpr is not None:
-                    gs = tcpr.find(_GRIDSPAN)
+                    gs = _child(tcpr, _GRIDSPAN)
                     span = int(gs.get(_VAL, "1")) if gs is not None else 1
-                    vm = tcpr.find(_VMERGE)
+                    vm = _child(tcpr, _VMERGE)
                     vmerge = (vm.get(_VAL) or "continue") if vm is not None else None
-                    shd = tcpr.find(_SHD)
+                    shd = _child(tcpr, _SHD)
                     if shd is not None:
                         shaded = (shd.get(_FILL) or "auto").lower() not in ("auto", "ffffff", "none")
                         fill = self.fill(shd)

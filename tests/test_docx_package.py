@@ -138,3 +138,30 @@ def test_a_corrupt_part_the_reader_does_not_use_still_refuses_the_file(tmp_path)
     path.write_bytes(bytes(data))
     got = _outcome(read_docx, path)
     assert got == _plain(path) and got.startswith(f"Error: {path}: not a readable DOCX (")
+
+
+def test_child_lookups_are_lxmls_find():
+    """The reader's child loops answer as ``find`` does, on every element of the fixtures' documents and
+    on odd ones (comments, a property element twice, the element not first)."""
+    from lxml import etree
+
+    from extract.docx import _B, _NUMPR, _PPR, _PSTYLE, _RPR, W, _child, _grandchild
+
+    w = W[1:-1]
+    odd = etree.fromstring(
+        f'<w:p xmlns:w="{w}"><!-- c --><w:r><w:t>x</w:t></w:r><w:pPr/><w:pPr><w:numPr/><w:pStyle w:val="a"/>'
+        f'<w:pStyle w:val="b"/></w:pPr><w:r><w:rPr/><w:rPr><w:b/></w:rPr></w:r></w:p>'.encode())
+    roots = [odd]
+    for path in sorted(FIXTURES.glob("*.docx")):
+        with zipfile.ZipFile(path) as z:
+            roots.append(etree.fromstring(z.read("word/document.xml"), docx_package.PARSER))
+    checked = 0
+    for root in roots:
+        for el in root.iter():
+            for tag in (_PPR, _PSTYLE, _NUMPR, _RPR, _B, W + "t"):
+                assert _child(el, tag) is el.find(tag)
+            for tag, sub in ((_PPR, _NUMPR), (_PPR, _PSTYLE), (_RPR, _B)):
+                assert _grandchild(el, tag, sub) is el.find(f"{tag}/{sub}")
+            checked += 1
+    assert checked > 10000
+    assert _child(None, _PPR) is None
