@@ -357,10 +357,12 @@ def _check(z: zipfile.ZipFile, path: Path, kind: str) -> None:
 
 
 #: styles parts already read (bytes -> their style names and numbering), and theme colour schemes:
-#: plans written from one template share them byte for byte; emptied past _MEMO entries
+#: plans written from one template share them byte for byte; emptied past _MEMO entries, and a part
+#: over _MEMO_BYTES is not kept (so the memo stays under ~_MEMO * _MEMO_BYTES whatever the files)
 _STYLES: dict[bytes, _StyleInfo] = {}
 _SCHEMES: dict[bytes, dict] = {}
-_MEMO = 32
+_MEMO = 16
+_MEMO_BYTES = 2 << 20
 
 
 def _scheme(theme: bytes | None):
@@ -368,9 +370,11 @@ def _scheme(theme: bytes | None):
         return theme_scheme(None)
     found = _SCHEMES.get(theme)
     if found is None:
-        if len(_SCHEMES) >= _MEMO:
-            _SCHEMES.clear()
-        found = _SCHEMES[theme] = theme_scheme(theme)
+        found = theme_scheme(theme)
+        if len(theme) <= _MEMO_BYTES:
+            if len(_SCHEMES) >= _MEMO:
+                _SCHEMES.clear()
+            _SCHEMES[theme] = found
     return found
 
 
@@ -407,9 +411,10 @@ def read_docx(path: Path, *, dates: bool = False) -> Document:
     try:
         if styles is None:
             styles = _StyleInfo(package.styles_root)
-            if len(_STYLES) >= _MEMO:
-                _STYLES.clear()
-            _STYLES[package.styles] = styles
+            if len(package.styles) <= _MEMO_BYTES:
+                if len(_STYLES) >= _MEMO:
+                    _STYLES.clear()
+                _STYLES[package.styles] = styles
         reader = _Reader(package.numbering, styles, package.theme)
         document = _read_body(reader, package.body, package.title, path)
     except ExtractError:
