@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -416,7 +417,7 @@ def read_docx(path: Path, *, dates: bool = False) -> Document:
                     _STYLES.clear()
                 _STYLES[package.styles] = styles
         reader = _Reader(package.numbering, styles, package.theme)
-        document = _read_body(reader, package.body, package.title, path)
+        document = _read_body(reader, package.body, lambda: package.title, path)
     except ExtractError:
         raise
     except Exception as exc:  # a package whose parts are malformed
@@ -440,14 +441,15 @@ def _read_with_python_docx(path: Path) -> Document:
         raise ExtractError(f"not a readable DOCX ({exc})", file=str(path)) from exc
     try:
         reader = _Reader(_numbering_root(document), _StyleInfo(document.styles.element), _theme_xml(document))
-        return _read_body(reader, document.element.body, document.core_properties.title, path)
+        return _read_body(reader, document.element.body, lambda: document.core_properties.title, path)
     except ExtractError:
         raise
     except Exception as exc:  # a package python-docx opened but whose parts are malformed
         raise ExtractError(f"not a readable DOCX ({exc.__class__.__name__}: {exc})", file=str(path)) from exc
 
 
-def _read_body(reader: _Reader, body, title: str, path: Path) -> Document:
+def _read_body(reader: _Reader, body, title: Callable[[], str], path: Path) -> Document:
+    """The body's blocks; ``title()`` is asked last (python-docx's core properties may fail: after the body)."""
     blocks = []
     for el in body.iterchildren():
         if el.tag == f"{W}p":
@@ -463,4 +465,4 @@ def _read_body(reader: _Reader, body, title: str, path: Path) -> Document:
                 blocks.append(Paragraph(text, bold=bold, level=reader.list_level(el), bold_lead=reader.bold_lead(el)))
         elif el.tag == f"{W}tbl":
             blocks.append(reader.table(el))
-    return Document(source=str(path), format="docx", blocks=blocks, title=title or None)
+    return Document(source=str(path), format="docx", blocks=blocks, title=title() or None)
