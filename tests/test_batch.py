@@ -78,7 +78,7 @@ def test_a_worker_goes_on_to_its_next_path_while_the_caller_is_busy():
     for outcome in LocalExecutor(workers=1, timeout=30).run(job, ["1-slow", "2-slow", "3-slow"], {}):
         out.append(outcome)
         time.sleep(1.0)
-    gaps = [b.document["began"] - a.document["ended"] for a, b in zip(out, out[1:])]
+    gaps = [b.document["began"] - a.document["ended"] for a, b in zip(out[:-1], out[1:], strict=True)]
     assert len(gaps) == 2 and gaps[0] < 0.5, gaps  # (the last path is not queued: it waits for a free worker)
 
 
