@@ -52,7 +52,7 @@ def test_hang_crash_and_memory_cost_one_file_each():
 
 
 def test_paths_queued_behind_a_hang_or_a_crash_are_read_not_failed():
-    # one worker: each path is queued behind the one before it (the worker holds two), so GOOD[0]
+    # one worker: each path is queued behind the one before it (the worker holds several), so GOOD[0]
     # waits behind the hang and GOOD[1] behind the crash; killing the worker must not fail them
     paths = ["x-hang", GOOD[0], "x-crash", GOOD[1], "y-crash"]
     out = [o for o in LocalExecutor(workers=1, timeout=3).run(job, paths, {}) if o is not None]
