@@ -312,6 +312,7 @@ class LocalExecutor:
                             self._replace(i, job, pending)
                             continue
                         if FATAL in doc:
+                            yield from outcomes  # (what came before it is kept)
                             raise MemoryLimitTooLow(doc[FATAL])
                         now = time.monotonic()
                         outcomes.append(Outcome(path, doc, doc.get("error"), seconds=min(finished, now) - started,
