@@ -375,3 +375,36 @@ def test_table_grid_is_kept_until_the_table_changes():
     assert [[c.text for c in row] for row in table.grid()] == [["a", "a"], ["B", "c"], ["d", "d"]]
     again = pickle.loads(pickle.dumps(table))
     assert "_grid" not in again.__dict__ and again == table and again.grid() == table.grid()
+
+
+def _asdict_contract(plan) -> dict:
+    from dataclasses import asdict
+
+    from models.records import CONTRACT_KEYS
+
+    d = asdict(plan)
+    return {k: d[k] for k in CONTRACT_KEYS}
+
+
+def test_contract_dict_is_asdicts():
+    """``PlanDocument.to_dict`` (a worker's result, without ``asdict``'s deepcopies) is what ``asdict`` gives:
+    same keys in the same order, equal values, every list and dict a copy."""
+    from collections import namedtuple
+
+    from models.records import Action, PlanDocument, TableRecord
+    from pipeline import extract_file
+
+    pair = namedtuple("pair", "a b")
+    odd = PlanDocument(source="odd", actions=[Action(action="x", themes=["a"], extra={
+        "k": [1, 2.5, None, True, ("t", ["u"]), pair(1, [2])], "n": {"m": {"o": "p"}}})],
+        tables=[TableRecord(1, "grid", ["h"], [["c"]])], dates={"plan": "2016-03"})
+    plans = [odd] + [extract_file(FIXTURES / name) for name in
+                     ("shropshire-2016-18.docx", "surrey-2012-15.docx", "shropshire-2016-18.pdf")]
+    for plan in plans:
+        fast, plain = plan.to_dict(), _asdict_contract(plan)
+        assert fast == plain and list(fast) == list(plain)
+        assert repr(fast) == repr(plain)  # (types too: a tuple stays a tuple, a named tuple named)
+        assert fast["actions"] is not plain["actions"]
+        if plan.actions:
+            assert fast["actions"][0]["themes"] is not plan.actions[0].themes
+            assert fast["actions"][0]["extra"] is not plan.actions[0].extra
