@@ -517,19 +517,30 @@ def pdfminer_facts(path: Path, password: str | None) -> PdfminerFacts:
 
 
 def read_pdf(path: Path, *, engine: str = "pdfium", settings: PdfSettings = DEFAULT,
-             password: str | None = None) -> Document:
+             password: str | None = None, dates: dict[str, str] | None = None) -> Document:
     """Read a text PDF with PDFium: the same Document the pdfplumber engine gives.
 
     The pages go through :func:`extract.pdf.read_pages`, the pdfplumber
     engine's own page loop and assembly (``tests/test_pdfium.py`` holds the
-    two engines to the same records).
+    two engines to the same records).  ``dates``, when given, receives the
+    file's metadata dates (:func:`extract.filedates.pdf_info_dates`), read
+    while the file is open: :func:`extract.read` would otherwise open it again
+    for them.
     """
     doc = _open(path, password)
     if doc is None:  # PDFium could not open it: the pdfplumber engine reads it or says why not
         from extract.pdf import read_pdf as read_plumber
         return read_plumber(path, settings=settings, password=password)
     try:
-        return read_pages(path, pages(doc, pdfminer_facts(path, password)), settings, words=_words)
+        out = read_pages(path, pages(doc, pdfminer_facts(path, password)), settings, words=_words)
+        if dates is not None:
+            from extract.filedates import pdf_info_dates
+
+            try:
+                dates.update(pdf_info_dates(doc))
+            except Exception:  # a hint: extract.read asks extract.filedates as before
+                pass
+        return out
     finally:
         doc.close()
 
