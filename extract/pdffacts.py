@@ -52,6 +52,14 @@ _STARTXREF = re.compile(rb"startxref(?=[/%\[\]()<>{} \t\n\r\f\v#]|$)")
 _NUMBERS = re.compile(rb"(?:[ \t\n\r\f\v]+|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?=[ \t\n\r\f\v\]]))*")
 #: xref entries written as the standard asks: 20 bytes each
 _ENTRIES = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
+#: a dictionary entry whose value is a name, a reference or a number (most are), read in one match;
+#: anything else (a '#' escape, an array, a string, null) goes the long way (names are possessive:
+#: a name is never cut short to let the pattern match)
+_ENTRY = re.compile(
+    rb"[ \t\n\r\f\v]*/([^#/%\[\]()<>{} \t\n\r\f\v]*+)[ \t\n\r\f\v]*"
+    rb"(?:/([^#/%\[\]()<>{} \t\n\r\f\v]*+)(?!#)"
+    rb"|(\d+)[ \t\n\r\f\v]+\d+[ \t\n\r\f\v]+R(?=[/%\[\]()<>{} \t\n\r\f\v#]|$)"
+    rb"|([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?=[/%\[\]()<>{} \t\n\r\f\v]|$))")
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 _INHERITED = ("Resources", "MediaBox", "CropBox", "Rotate")
 
@@ -67,6 +75,13 @@ class Name:
 
     def __init__(self, name: str | bytes) -> None:
         self.name = name
+
+
+def _name(raw: bytes) -> Name:
+    try:
+        return Name(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return Name(raw)
 
 
 class Ref:
@@ -212,7 +227,20 @@ class _File:
     def dictionary(self, i: int) -> tuple[dict, int]:
         data = self.data
         out: dict[str, Any] = {}
+        entry = _ENTRY.match
         while True:
+            m = entry(data, i)
+            if m:
+                key, name, ref, number = m.groups()
+                if name is not None:
+                    v: Any = _name(name)
+                elif ref is not None:
+                    v = Ref(int(ref))
+                else:
+                    v = float(number) if b"." in number else int(number)
+                out[key.decode("utf-8")] = v  # a key not in UTF-8: UnicodeDecodeError, pdfminer decides
+                i = m.end()
+                continue
             i = self.skip(i)
             if data[i:i + 2] == b">>":
                 return out, i + 2
