@@ -90,3 +90,29 @@ def test_dates_read_with_the_page_are_the_files():
         if path.name.startswith(("scanned", "encrypted")):
             continue
         assert read(path).dates == pdf_dates(path), path.name
+
+
+def test_pages_through_pdfium_handles_are_pypdfium2s():
+    """``extract.pdfium.pages`` loads pages with PDFium's own calls; pypdfium2's page objects
+    (``read_page``) give the same words, rulings and boxes."""
+    import pypdfium2 as pdfium
+
+    from extract.pdfium import FontCache, pages, read_page
+
+    path = FIXTURES / "surrey-2012-15.pdf"
+    facts = pdfminer_facts(path, None)
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        fast = list(pages(doc, facts))
+        fonts = FontCache(facts.fonts, facts.shared_names)
+        for i, got in enumerate(fast):
+            page = doc[i]
+            try:
+                plain = read_page(page, i + 1, fonts, facts.boxes[i])
+            finally:
+                page.close()
+            assert (got.words, got.lines, got.rects, got.curves, got.images, got.bbox) == \
+                (plain.words, plain.lines, plain.rects, plain.curves, plain.images, plain.bbox)
+    finally:
+        doc.close()
+    assert len(fast) > 1
