@@ -107,9 +107,13 @@ def read(path: str | Path, *, engine: str = DEFAULT_ENGINE, password: str | None
     if fmt == "pdf" and engine not in ENGINES:
         raise ExtractError(f"unknown PDF engine '{engine}' (choose from {', '.join(ENGINES)})",
                            file=str(path))
+    found_dates: dict[str, str] = {}
     if fmt == "pdf":
         try:
-            doc = reader(p, engine=engine, password=password)
+            if engine == "pdfium":  # it reads the file's metadata dates while it has the file open
+                doc = reader(p, engine=engine, password=password, dates=found_dates)
+            else:
+                doc = reader(p, engine=engine, password=password)
         except NoTextLayer:
             from extract import ocr as ocr_mod
 
@@ -123,6 +127,8 @@ def read(path: str | Path, *, engine: str = DEFAULT_ENGINE, password: str | None
     else:
         doc = reader(p)
     doc.source = str(path)
+    if not doc.dates and found_dates:
+        doc.dates = found_dates
     if not doc.dates:
         from extract.filedates import file_dates
 

@@ -16,6 +16,7 @@ import re
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 _W3CDTF = re.compile(r"<dcterms:(created|modified)\b[^>]*>([^<]+)</dcterms:\1>")
 # D:YYYYMMDDHHmmSS with optional parts and a zone (Z, +HH'mm', -HH'mm')
@@ -82,9 +83,15 @@ def pdf_dates(path: Path, password: str | None = None) -> dict[str, str]:
 
     doc = pdfium.PdfDocument(str(path), password=password or None)
     try:
-        info = doc.get_metadata_dict()
+        return pdf_info_dates(doc)
     finally:
         doc.close()
+
+
+def pdf_info_dates(doc: Any) -> dict[str, str]:
+    """:func:`pdf_dates` of a PDF already open in pypdfium2 (the pdfium reader asks while it has the
+    file open, which spares opening it a second time)."""
+    info = doc.get_metadata_dict()
     found = {"created": pdf_date(info.get("CreationDate")), "modified": pdf_date(info.get("ModDate"))}
     return {k: v for k, v in found.items() if v}
 

@@ -326,26 +326,38 @@ def _shared_cells(boxes: list[Box], words: list[Word], settings: PdfSettings,
     a box with fewer than two words cannot hold a line that falls apart.
     ``box_lines`` (from :func:`fill_cells`, with ``words`` the words it put
     in the boxes, in page order) are a box's lines already grouped: used for
-    a box whose words have no earlier box, where they are the same words.
+    a box whose words have no earlier box, where they are the same words.  The
+    page's column gap (its lines, their word spaces and sizes) is worked out
+    only once a line has a space wider than the narrowest gap there can be
+    (``min_gap``): in most grids no cell line has one.
     """
     if not words:
         return False
-    lines = words_to_lines(words, settings.line_tolerance)
-    gap = borderless.column_gap(borderless.word_space(lines), settings.borderless, lines)
+    gap: float | None = None  # the page's column gap, found when a line first needs it
+    floor = settings.borderless.min_gap  # ... which is never narrower than this
     inside = _membership(boxes, *_centres(words))
-    counts = inside.sum(axis=0).tolist()
-    # the first box holding each word: a box whose words all have it first holds fill_cells' members
-    first = inside.argmax(axis=1) if box_lines is not None else None
+    held = inside.sum(axis=0)
+    counts = held.tolist()
+    # a box whose words all have it as their first box holds fill_cells' members (all boxes at once)
+    own: list[bool] | None = None
+    if box_lines is not None:
+        first = inside & (inside.argmax(axis=1)[:, None] == np.arange(inside.shape[1]))
+        own = (first.sum(axis=0) == held).tolist()
     seen = 0
     for j, n in enumerate(counts):
         if n < 2:
             continue
-        rows = np.flatnonzero(inside[:, j])
-        if first is not None and box_lines is not None and (first[rows] == j).all():
+        if own is not None and box_lines is not None and own[j]:
             box = box_lines[j]
         else:
+            rows = np.flatnonzero(inside[:, j])
             box = words_to_lines([words[i] for i in rows.tolist()], settings.line_tolerance)
         for ln in box:
+            if not _has_gap(ln, floor):  # no space wider than the narrowest column gap there can be
+                continue
+            if gap is None:
+                lines = words_to_lines(words, settings.line_tolerance)
+                gap = borderless.column_gap(borderless.word_space(lines), settings.borderless, lines)
             if _has_gap(ln, gap) and len(borderless.segments(ln, gap)) >= 2:
                 seen += 1
         if seen >= 2:

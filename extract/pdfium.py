@@ -67,6 +67,9 @@ _load_text = _fast("FPDFText_LoadPage", _P, _P)
 _close_text = _fast("FPDFText_ClosePage", None, _P)
 _media_box = _fast("FPDFPage_GetMediaBox", _I, _P, _P, _P, _P, _P)
 _page_bbox = _fast("FPDF_GetPageBoundingBox", _I, _P, _P)
+_load_page = _fast("FPDF_LoadPage", _P, _P, _I)
+_close_page = _fast("FPDF_ClosePage", None, _P)
+_page_rotation = _fast("FPDFPage_GetRotation", _I, _P)
 
 _TEXT, _PATH, _IMAGE, _SHADING, _FORM = 1, 2, 3, 4, 5
 _LINETO, _BEZIERTO, _MOVETO = 0, 1, 2
@@ -120,6 +123,16 @@ class PageSpace:
     def top(self, y: float) -> float:
         """An object's ``top``/``bottom`` from its device y, as pdfplumber's ``process_object``."""
         return (self.height - y) + self.top_shift
+
+
+def _rotation(page: int) -> int:
+    """The page's clockwise rotation in degrees, as pypdfium2's ``PdfPage.get_rotation`` gives it."""
+    quarter = _page_rotation(page)
+    if quarter == -1:
+        from pypdfium2 import PdfiumError
+
+        raise PdfiumError("Failed to get page rotation.")
+    return (quarter * 90) % 360
 
 
 def _mediabox(page: int) -> tuple[float, float, float, float]:
@@ -447,6 +460,22 @@ class PdfminerFacts:
 
 
 def pdfminer_facts(path: Path, password: str | None) -> PdfminerFacts:
+    """:func:`pdfminer_facts_plain`, read by :func:`extract.pdffacts.lean_facts` where it can.
+
+    That reader takes the same objects from the file's bytes with a few
+    regular expressions (~0.2 ms a plan against pdfminer's ~2 ms) and gives
+    pdfminer's facts or nothing: a file it does not read exactly as pdfminer
+    does (xref streams, encryption, anything malformed) is read by pdfminer.
+    """
+    from extract.pdffacts import lean_facts
+
+    lean = lean_facts(path)
+    if lean is not None:
+        return PdfminerFacts(*lean)
+    return pdfminer_facts_plain(path, password)
+
+
+def pdfminer_facts_plain(path: Path, password: str | None) -> PdfminerFacts:
     """What PDFium does not say as pdfminer reads it: font descents and names, page boxes.
 
     - Each font's ``/Descent`` and ``/FontName``, by base name without the
@@ -527,19 +556,30 @@ def pdfminer_facts(path: Path, password: str | None) -> PdfminerFacts:
 
 
 def read_pdf(path: Path, *, engine: str = "pdfium", settings: PdfSettings = DEFAULT,
-             password: str | None = None) -> Document:
+             password: str | None = None, dates: dict[str, str] | None = None) -> Document:
     """Read a text PDF with PDFium: the same Document the pdfplumber engine gives.
 
     The pages go through :func:`extract.pdf.read_pages`, the pdfplumber
     engine's own page loop and assembly (``tests/test_pdfium.py`` holds the
-    two engines to the same records).
+    two engines to the same records).  ``dates``, when given, receives the
+    file's metadata dates (:func:`extract.filedates.pdf_info_dates`), read
+    while the file is open: :func:`extract.read` would otherwise open it again
+    for them.
     """
     doc = _open(path, password)
     if doc is None:  # PDFium could not open it: the pdfplumber engine reads it or says why not
         from extract.pdf import read_pdf as read_plumber
         return read_plumber(path, settings=settings, password=password)
     try:
-        return read_pages(path, pages(doc, pdfminer_facts(path, password)), settings, words=_words)
+        out = read_pages(path, pages(doc, pdfminer_facts(path, password)), settings, words=_words)
+        if dates is not None:
+            from extract.filedates import pdf_info_dates
+
+            try:
+                dates.update(pdf_info_dates(doc))
+            except Exception:  # a hint: extract.read asks extract.filedates as before
+                pass
+        return out
     finally:
         doc.close()
 
@@ -558,23 +598,43 @@ def pages(doc: Any, facts: PdfminerFacts) -> Iterator[PdfiumPage]:
     """
     boxes = facts.boxes if len(facts.boxes) == len(doc) else []
     fonts = FontCache(facts.fonts, facts.shared_names)
+    if doc.formenv:  # pypdfium2's page objects tell a form environment about each page
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                pp = read_page(page, i + 1, fonts, boxes[i] if boxes else None)
+            finally:
+                page.close()
+            yield pp
+        return
+    # PDFium's own page handles: pypdfium2's page objects (a finaliser and a weak reference to
+    # the document each) cost ~0.1 ms a page, and nothing else of them is used
+    handle = ctypes.cast(doc.raw, ctypes.c_void_p).value
     for i in range(len(doc)):
-        page = doc[i]
+        raw = _load_page(handle, i)
+        if not raw:
+            from pypdfium2 import PdfiumError
+
+            raise PdfiumError("Failed to load page.")  # pypdfium2's reason, as read_pages reports it
         try:
-            pp = read_page(page, i + 1, fonts, boxes[i] if boxes else None)
+            pp = _read_raw(raw, i + 1, fonts, boxes[i] if boxes else None)
         finally:
-            page.close()
+            _close_page(raw)
         yield pp
 
 
 def read_page(page: Any, page_no: int, fonts: FontCache, box: PageBox | None = None) -> PdfiumPage:
-    """One page: its objects walked once, its words built from one text page.
+    """One page (a pypdfium2 page): its objects walked once, its words built from one text page.
 
     ``box`` is the page's MediaBox and rotation as pdfminer read them; PDFium's otherwise.
     """
-    raw = ctypes.cast(page.raw, ctypes.c_void_p).value
+    return _read_raw(ctypes.cast(page.raw, ctypes.c_void_p).value, page_no, fonts, box)
+
+
+def _read_raw(raw: int, page_no: int, fonts: FontCache, box: PageBox | None = None) -> PdfiumPage:
+    """:func:`read_page` of a PDFium page handle."""
     if box is None or box[0] is None:
-        box = (_mediabox(raw), int(page.get_rotation()) % 360)
+        box = (_mediabox(raw), _rotation(raw))
     space = PageSpace(*box)
     walk = _Walk(space).run(raw)
     tp = _load_text(raw)
@@ -586,4 +646,5 @@ def read_page(page: Any, page_no: int, fonts: FontCache, box: PageBox | None = N
     return PdfiumPage(page_no, space, walk, chars_to_words(chars))
 
 
-__all__ = ["PdfiumPage", "PdfminerFacts", "pages", "pdfminer_facts", "read_page", "read_pdf"]
+__all__ = ["PdfiumPage", "PdfminerFacts", "pages", "pdfminer_facts", "pdfminer_facts_plain", "read_page",
+           "read_pdf"]
