@@ -94,7 +94,8 @@ def _data() -> dict:
         "neutral": comp(data["header"]["neutral"]),
         "header": {f: comp(p) for f, p in data["header"]["fields"].items()},
         "verbs": frozenset(content["imperatives"]), "nominals": frozenset(content["nominals"]),
-        "progress": one(content["progress"]), "outcome": one(content["outcome"]), "states": one(content["states"]),
+        "progress": one(content["progress"]), "outcome": one(content["outcome"]),
+        "states": one(content["states"], prefilter=False),
         "done": one(content["done"]),
         "times": one(content["times"]), "status": one(content["status"]),
     }

@@ -307,6 +307,14 @@ def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
         assert any(fast.fullmatch(t) for t in lasts), kind
     # a leading \b is shared only by a sequence: '\bx|y' keeps its own alternation
     assert bool(any_of([r"\bab|cd", r"\bef"]).search("xcd")) and not any_of([r"\bab", r"\bef"]).search("xab")
+    # the literal heads' prefilter is in use for the cues that have them, and knows '^' and folded case
+    from normalise.alternation import Heads, heads
+
+    assert all(isinstance(any_of(content[name]), Heads) for name in ("progress", "outcome", "done", "status"))
+    assert heads([r"^(?:q[1-4]|update)\b", r"\bsee (?:plan|report)s?"]) == (("see plan", "see report"), ("q", "update"))
+    assert heads([r"\d+ months"]) is None and heads(["ab"], re.I) is None and heads(["(?i)ab"]) is None
+    for pats, text in (([r"^ab", r"cd"], "xab"), ([r"^ab", r"cd"], "abx"), ([r"\bab|cd"], "xcd"), (["%"], "5 %")):
+        assert bool(any_of(pats).search(text)) == bool(re.compile("|".join(f"(?:{p})" for p in pats)).search(text))
 
 
 def test_table_grid_is_kept_until_the_table_changes():
