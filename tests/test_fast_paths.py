@@ -272,6 +272,25 @@ def test_line_themes_are_the_plain_matchers(fixture_texts):
     assert tagged > 50
 
 
+def test_clean_of_a_plain_text_is_the_full_clean_up(fixture_texts):
+    """``clean`` and ``one_line`` take a text with no markup, bullet, new line or run of white space as it
+    is (stripped): the same as the full clean-up of every fixture cell, line and statement."""
+    from normalise.text import _SPACES, BULLET, _clean_full, clean, one_line
+
+    lines, statements = fixture_texts
+    odd = ["  a  b ", "a\tb", "<b>x</b> y", "x &amp; y", "\u00a0x", "**bold**", "a__b", "• a", "\uf0b7 x", "a\u2003b",
+           "a\u2028b", "x\r", " ", "•", "a *b*", " lead ", "Q1 2016"]
+    ordered = sorted(lines)
+    texts = sorted(lines | statements | set(odd) | {"\n".join(ordered[i:i + 3]) for i in range(0, 600, 3)})
+    plain = 0
+    for t in texts:
+        forget_texts()
+        assert clean(t) == _clean_full(t), t
+        assert one_line(t) == _SPACES.sub(" ", _clean_full(t).replace(BULLET, "")).strip(), t
+        plain += "\n" not in t and "  " not in t
+    assert plain > 100
+
+
 def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
     """The roles step's cue patterns and the lead words, written to search fast
     (``normalise/alternation.py``), find a match in exactly the texts the plain alternations do."""
