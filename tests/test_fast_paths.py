@@ -354,3 +354,24 @@ def test_table_grid_is_kept_until_the_table_changes():
     assert [[c.text for c in row] for row in table.grid()] == [["a", "a"], ["B", "c"], ["d", "d"]]
     again = pickle.loads(pickle.dumps(table))
     assert "_grid" not in again.__dict__ and again == table and again.grid() == table.grid()
+
+
+def test_row_keys_read_once_are_the_keys_read_again():
+    """``normalise.repeats``: a table's row keys and repeat test, kept by its cells for the copy the
+    stitcher makes, give the cut each table gets read afresh (on every fixture table, and on a copy)."""
+    from extract import read
+    from models.document import Table
+    from normalise.repeats import _pieces, _Seen
+
+    seen, cut = _Seen(), 0
+    paths = [*sorted(FIXTURES.glob("*.docx")), *sorted(FIXTURES.glob("*.pdf")),
+             *sorted((ROOT / "tests" / "data" / "borderless").glob("s*-20*.pdf"))]  # Sunderland, Surrey: cut
+    for path in paths:
+        for t in (b for b in read(path).blocks if isinstance(b, Table)):
+            copy = Table(t.n_rows, t.n_cols, list(t.cells), t.page, t.header_rows, t.col_edges, t.bbox, t.row_pages)
+            for table, marked in ((t, t.header_rows), (copy, 0), (copy, t.header_rows)):
+                forget_texts()
+                want = _pieces(table, marked)
+                assert _pieces(table, marked, None, seen) == want
+                cut += want is not None
+    assert cut > 0
