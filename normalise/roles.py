@@ -446,7 +446,27 @@ def _unit_scores(unit: list[int], maps: list[ColumnMap], evs: list[Evidence]) ->
 
 
 def assign(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None = None) -> list[ColumnMap]:
-    """One field (or extra) per column, chosen together for the most total evidence."""
+    """One field (or extra) per column, chosen together for the most total evidence.
+
+    With the built-in lexicon, cached per headers and column facts (:func:`_assign_builtin`): the small
+    tables of one family (``normalise.layout.families``) are read from the same pooled facts under the
+    same header row, so a plan split into a table per priority assigned the same columns again for
+    each of them.
+    """
+    if lexicon is None or lexicon is load("columns"):
+        return list(_assign_builtin(tuple(headers), tuple(facts)))
+    return _assign(headers, facts, lexicon)
+
+
+@text_cache(maxsize=1 << 10)
+def _assign_builtin(headers: tuple[str, ...], facts: tuple[ColumnFacts, ...]) -> tuple[ColumnMap, ...]:
+    """:func:`assign` with the built-in lexicon (a tuple: callers get a list of their own; the
+    ``ColumnMap`` s and their evidence are not changed once made)."""
+    return tuple(_assign(list(headers), list(facts), None))
+
+
+def _assign(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None = None) -> list[ColumnMap]:
+    """:func:`assign`, uncached."""
     maps, evs = evidence(headers, facts, lexicon)
     units = _units(headers, maps, evs)
     scores = [_unit_scores(unit, maps, evs) for unit in units]

@@ -375,3 +375,35 @@ def test_row_keys_read_once_are_the_keys_read_again():
                 assert _pieces(table, marked, None, seen) == want
                 cut += want is not None
     assert cut > 0
+
+
+def test_columns_assigned_once_are_the_columns_assigned_again():
+    """``normalise.roles.assign`` with the built-in lexicon, kept per headers and column facts, gives
+    what the uncached assignment gives, read fresh or from the cache, a list the caller may change."""
+    from extract import read
+    from normalise.layout import _read, families
+    from normalise.repeats import stitch_and_split
+    from normalise.roles import _assign, assign
+    from normalise.stitch import StitchedTable
+
+    def seen(maps):
+        return [(m.header, m.field, m.how, m.runner_up, m.evidence) for m in maps]
+
+    read_as = 0
+    for path in sorted(FIXTURES.glob("*.docx")) + sorted(FIXTURES.glob("*.pdf")):
+        forget_texts()
+        tables = [b for b in stitch_and_split(read(path).blocks) if isinstance(b, StitchedTable)]
+        family = families(tables)
+        for i, st in enumerate(tables):
+            reading = _read(st, None, None)
+            if not hasattr(reading, "facts"):
+                continue
+            for facts in (reading.facts, family.get(i)):
+                if facts is None or len(facts) != len(reading.headers):
+                    continue
+                want = seen(_assign(reading.headers, facts))
+                first = assign(reading.headers, facts)
+                first.append(None)  # the caller's own list
+                assert seen(first[:-1]) == want == seen(assign(reading.headers, list(facts)))
+                read_as += 1
+    assert read_as > 20
