@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from normalise.text import text_cache
+
 MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
           "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 _MONTH = (r"(?P<{n}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -56,8 +58,9 @@ def find_months(text: str) -> list[Month]:
     return sorted(found, key=lambda f: f.pos)
 
 
+@text_cache()
 def parse_timescale(text: str | None) -> tuple[str | None, str | None]:
-    """``(start, end)`` months from a timescale text."""
+    """``(start, end)`` months from a timescale text (cached: 'Ongoing', 'March 2017' on many rows)."""
     if not text:
         return None, None
     if "Start:" in text and "End:" in text:

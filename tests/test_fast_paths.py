@@ -407,3 +407,24 @@ def test_columns_assigned_once_are_the_columns_assigned_again():
                 assert seen(first[:-1]) == want == seen(assign(reading.headers, list(facts)))
                 read_as += 1
     assert read_as > 20
+
+
+def test_lead_parts_and_timescales_read_once_are_read_as_new(fixture_texts):
+    """``lead_parts`` and ``parse_timescale``, kept per distinct text, give what the uncached functions
+    give; each call gets lead dicts of its own (a caller may change them)."""
+    from normalise.dates import parse_timescale
+    from normalise.leads import _lead_parts, lead_parts
+
+    lines, _ = fixture_texts
+    forget_texts()
+    people = 0
+    for t in sorted(lines):
+        first = lead_parts(t)
+        want = [dict(p) for p in _lead_parts.__wrapped__(t)] if t else []
+        assert first == want == lead_parts(t)
+        if first:
+            first[0]["kind"] = "changed"
+            assert lead_parts(t)[0] == want[0]
+        people += any(p["kind"] == "person" for p in want)
+        assert parse_timescale(t) == parse_timescale.__wrapped__(t) == parse_timescale(t)
+    assert people > 5
