@@ -200,6 +200,7 @@ class TokenPatterns:
         self.anywhere: list[tuple[str, list]] = []                       # first token optional, or no word
         self.attrs: set[str] = set()
         self._first: dict[tuple[str, int], tuple] = register_cache(_Lemmas())  # see _starting
+        self._by_attr: dict[str, _Lemmas] = {}  # the same memo per attribute, by word (no key tuples)
 
     @classmethod
     def build(cls, patterns: dict[str, list[list[dict]]], strings) -> TokenPatterns | None:
@@ -240,6 +241,13 @@ class TokenPatterns:
                 (label, steps) for label, regex, attr, steps in self.by_regex if attr == k and regex.search(text))
         return found
 
+    def _memo(self, k: str) -> _Lemmas:
+        """:meth:`_starting`'s answers for attribute ``k`` by word (emptied with the text caches)."""
+        memo = self._by_attr.get(k)
+        if memo is None:
+            memo = self._by_attr[k] = register_cache(_Lemmas())
+        return memo.bounded()
+
     def __call__(self, doc) -> set[tuple[str, int, int]]:
         from spacy.attrs import IDS
 
@@ -251,12 +259,16 @@ class TokenPatterns:
         words: dict[str, list] = dict(zip(names, cols, strict=False))
         words["SENT"] = [x == 1 for x in cols[-1]]  # the Matcher's IS_SENT_START: sent_start == 1
         out: set[tuple[str, int, int]] = set()
-        first, strings, anywhere = self._first, self.strings, self.anywhere
+        strings, anywhere = self.strings, self.anywhere
         for k in names:
+            memo = self._memo(k)
+            get = memo.get
             for i, word in enumerate(words[k]):
-                pats = first.get((k, word))
+                pats = get(word)
                 if pats is None:
-                    pats = self._starting(k, word)
+                    pats = memo[word] = self._starting(k, word)
+                if not pats:  # most words start no pattern
+                    continue
                 for label, steps in pats:
                     for end in _ends(steps, 0, words, i, n, strings):
                         out.add((label, i, end))
