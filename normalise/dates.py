@@ -51,7 +51,7 @@ def find_months(text: str) -> list[Month]:
     found: list[Month] = []
     for m in _MONTH_YEAR.finditer(text):
         found.append(Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end()))
-    for m in _NUMERIC.finditer(text):
+    for m in _NUMERIC.finditer(text) if "." in text or "/" in text else ():  # '1.4.13', '01/04/2013'
         month = int(m.group("m"))
         if 1 <= month <= 12 and not any(f.pos <= m.start() < f.endpos for f in found):
             found.append(Month(_year(m.group("y")), month, m.start(), m.end()))

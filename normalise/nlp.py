@@ -199,8 +199,7 @@ class TokenPatterns:
         self.by_regex: list[tuple[str, re.Pattern, str, list]] = []     # first word by a regex
         self.anywhere: list[tuple[str, list]] = []                       # first token optional, or no word
         self.attrs: set[str] = set()
-        self._first: dict[tuple[str, int], tuple] = register_cache(_Lemmas())  # see _starting
-        self._by_attr: dict[str, _Lemmas] = {}  # the same memo per attribute, by word (no key tuples)
+        self._by_attr: dict[str, _Lemmas] = {}  # see _memo
 
     @classmethod
     def build(cls, patterns: dict[str, list[list[dict]]], strings) -> TokenPatterns | None:
@@ -232,17 +231,18 @@ class TokenPatterns:
         return self
 
     def _starting(self, k: str, word: int) -> tuple[tuple[str, list], ...]:
-        """The patterns whose first token may be this word (by ``k``), found once per word."""
-        key = (k, word)
-        found = self._first.get(key)
-        if found is None:
-            text = self.strings[word]
-            found = self._first.bounded()[key] = tuple(self.by_word.get(key, ())) + tuple(
-                (label, steps) for label, regex, attr, steps in self.by_regex if attr == k and regex.search(text))
-        return found
+        """The patterns whose first token may be this word (by ``k``); :meth:`__call__` asks once
+        per word (:meth:`_memo`)."""
+        found = tuple(self.by_word.get((k, word), ()))
+        regexes = [(label, regex, steps) for label, regex, attr, steps in self.by_regex if attr == k]
+        if not regexes:
+            return found
+        text = self.strings[word]
+        return found + tuple((label, steps) for label, regex, steps in regexes if regex.search(text))
 
     def _memo(self, k: str) -> _Lemmas:
-        """:meth:`_starting`'s answers for attribute ``k`` by word (emptied with the text caches)."""
+        """:meth:`_starting`'s answers for attribute ``k`` by word (one memo per attribute: no key
+        tuple per token; emptied with the text caches)."""
         memo = self._by_attr.get(k)
         if memo is None:
             memo = self._by_attr[k] = register_cache(_Lemmas())
