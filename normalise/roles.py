@@ -28,6 +28,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import repeat
 
 from normalise.alternation import any_of
 from normalise.columns import ColumnMap, header_key, map_header
@@ -255,13 +256,24 @@ def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[f
     if not vals:
         return {}
     n = len(vals)
-    cues = [_cell(v, full) for v in vals]
-    frac = {c: sum(c in x for x in cues) / n for c in ("date", "ref", "rag", "lead", "imperative", "progress",
-                                                       "outcome")}
-    frac["progress"] += 0.5 * sum(bool(x & {"reported", "state"}) and "progress" not in x for x in cues) / n
-    frac["outcome"] += 0.5 * sum("state" in x and "outcome" not in x for x in cues) / n
-    dated = sum("dated" in x for x in cues) / n  # updates that say when: a report's mark, no measure's
-    frac["imperative"] += sum("planned" in x and "imperative" not in x for x in cues) / n
+    # cells showing each cue, counted in one pass over the cells' cue sets
+    count = dict.fromkeys(("date", "ref", "rag", "lead", "imperative", "progress", "outcome", "dated"), 0)
+    reported = stated = planned = 0
+    for x in map(_cell, vals, repeat(full)):
+        for c in x:
+            if c in count:
+                count[c] += 1
+        if "progress" not in x and ("reported" in x or "state" in x):
+            reported += 1
+        if "state" in x and "outcome" not in x:
+            stated += 1
+        if "planned" in x and "imperative" not in x:
+            planned += 1
+    frac = {c: count[c] / n for c in ("date", "ref", "rag", "lead", "imperative", "progress", "outcome")}
+    frac["progress"] += 0.5 * reported / n
+    frac["outcome"] += 0.5 * stated / n
+    dated = count["dated"] / n  # updates that say when: a report's mark, no measure's
+    frac["imperative"] += planned / n
     med = statistics.median(len(v) for v in vals)
     long = _clamp((med - 25) / 35)
     own = _clamp(len(filled) / facts.rows) if facts.rows else 0.0  # rows it fills: counted before the sample
