@@ -21,6 +21,8 @@ the table came from.
 
 from __future__ import annotations
 
+import re
+
 from models.document import Block, Cell, Table
 from normalise.layout import MAX_HEADER_SCAN, analyse, own
 from normalise.stitch import StitchedTable, _same_row, stitch
@@ -66,18 +68,35 @@ class _Seen:
         return hit[1], hit[2]
 
 
+#: the words of a key: ``norm_key`` puts one space for each run of anything else, so the words of a
+#: row's keys are these runs of its lower-cased texts (a space between cells: no run crosses them)
+_KEY_WORD = re.compile(r"[0-9a-z]+")
+
+
 def _row_keys(table: Table) -> tuple[list[tuple[str, ...]], bool]:
-    """Each row's key (its cells' ``norm_key``), and whether an early row comes again."""
-    keys = [tuple(norm_key(t) for t in row) for row in table.text_rows()]
-    words = [frozenset(" ".join(k).split()) for k in keys]
+    """Each row's key (its cells' ``norm_key``), and whether an early row comes again.
+
+    The words of each row, which decide most of the test, are read from the row's texts in one
+    pass (what ``" ".join(keys).split()`` gives); a row's key is made only for a row that may be a
+    repeat, and every key only where one is.
+    """
+    rows = table.text_rows()
+    words = [frozenset(_KEY_WORD.findall(" ".join(row).lower())) for row in rows]
     top = [r for r in range(min(MAX_HEADER_SCAN, table.n_rows)) if words[r]]
     size = [len(w) for w in words]
+    made: dict[int, tuple[str, ...]] = {}
+
+    def key(r: int) -> tuple[str, ...]:
+        if r not in made:
+            made[r] = tuple(norm_key(t) for t in rows[r])
+        return made[r]
+
     # shared words >= 0.7 of the larger set needs sizes within 0.7 of each other: tested first, it spares
     # the intersection of a short header with every long body row
     again = any(0.7 * max(size[t], size[r]) <= min(size[t], size[r])
-                and len(words[t] & words[r]) >= 0.7 * max(size[t], size[r]) and _same_row(keys[t], keys[r])
+                and len(words[t] & words[r]) >= 0.7 * max(size[t], size[r]) and _same_row(key(t), key(r))
                 for r in range(2, table.n_rows) for t in top if t < r)
-    return keys, again
+    return ([key(r) for r in range(len(rows))] if again else []), again
 
 
 def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None,

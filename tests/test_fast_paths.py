@@ -361,9 +361,10 @@ def test_row_keys_read_once_are_the_keys_read_again():
     stitcher makes, give the cut each table gets read afresh (on every fixture table, and on a copy)."""
     from extract import read
     from models.document import Table
-    from normalise.repeats import _pieces, _Seen
+    from normalise.repeats import _KEY_WORD, _pieces, _Seen
 
     seen, cut = _Seen(), 0
+    odd = [["İstanbul \u212a-9", "ΑΣ", "x_y"], ["Straße", "", "A&B/C"], ["ﬁnal", "\u00a0Lead ", "Q1-2016"]]
     paths = [*sorted(FIXTURES.glob("*.docx")), *sorted(FIXTURES.glob("*.pdf")),
              *sorted((ROOT / "tests" / "data" / "borderless").glob("s*-20*.pdf"))]  # Sunderland, Surrey: cut
     for path in paths:
@@ -374,6 +375,9 @@ def test_row_keys_read_once_are_the_keys_read_again():
                 want = _pieces(table, marked)
                 assert _pieces(table, marked, None, seen) == want
                 cut += want is not None
+            for row in t.text_rows() + odd:  # a row's words read from its texts are its keys' words
+                assert frozenset(_KEY_WORD.findall(" ".join(row).lower())) == frozenset(
+                    " ".join(norm_key(x) for x in row).split()), row
     assert cut > 0
 
 
