@@ -432,3 +432,17 @@ def test_lead_parts_and_timescales_read_once_are_read_as_new(fixture_texts):
         people += any(p["kind"] == "person" for p in want)
         assert parse_timescale(t) == parse_timescale.__wrapped__(t) == parse_timescale(t)
     assert people > 5
+
+
+def test_first_row_keys_are_the_first_of_all_rows():
+    """``normalise.stitch._row_keys`` lays out only the rows it keys: the same as keying the first
+    rows of ``text_rows()``, on every fixture table."""
+    from extract import read
+    from models.document import Table
+    from normalise.stitch import _row_keys
+
+    tables = [b for path in sorted(FIXTURES.glob("*.pdf")) for b in read(path).blocks if isinstance(b, Table)]
+    assert len(tables) > 10
+    for t in tables:
+        for n in (0, 1, 4, t.n_rows + 1):
+            assert _row_keys(t, n) == [tuple(norm_key(x) for x in row) for row in t.text_rows()[:n]]
