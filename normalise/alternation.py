@@ -61,6 +61,9 @@ def any_of(patterns: list[str], flags: int = 0, prefilter: bool = True) -> re.Pa
 
 #: at most this many literal heads per alternative (a product of alternations grows fast)
 MAX_HEADS = 64
+#: a head this long ('children ', 'evidence ') is not extended by the alternatives after it: fewer heads
+#: to test in each text, while 'is ', 'are ', 'see ' (found in most texts) are
+LONG_HEAD = 4
 
 
 def _heads(items: list) -> tuple[set[str], bool] | None:
@@ -83,8 +86,9 @@ def _heads(items: list) -> tuple[set[str], bool] | None:
                 alts = [_heads(list(b)) for b in av[1]]
                 inner = None if any(a is None for a in alts) else (
                     set().union(*(a[0] for a in alts)), all(a[1] for a in alts))  # type: ignore[index]
-            if inner is None or "" in inner[0] or len(out) * len(inner[0]) > MAX_HEADS:
-                return _partial(out)
+            if inner is None or "" in inner[0] or len(out) * len(inner[0]) > MAX_HEADS \
+                    or len(inner[0]) > 1 and min(len(s.strip()) for s in out) >= LONG_HEAD:
+                return _partial(out)  # a head long enough is selective: not multiplied by what follows
             out = {s + t for s in out for t in inner[0]}
             if not inner[1]:
                 return out, False
