@@ -17,6 +17,8 @@ from normalise.text import text_cache
 
 _PARTS = re.compile(r"\s*[/;]\s*|\s+[-–]\s+")
 _AND = re.compile(r"\s+(?:and|&)\s+")
+#: what every match of ``_NAME`` holds: a capitalised word, white space, a capital
+_NAME_IN = re.compile(r"[A-Z][a-z'’-]+\s+[A-Z]")
 _NAME = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}$")
 
 
@@ -105,4 +107,6 @@ def names_a_lead(text: str) -> bool:
     a person's name (the content evidence of a lead column, see ``normalise/roles.py``)."""
     if _any_word().search(text):
         return True
+    if _NAME_IN.search(text) is None:  # no part can be a name: a part is a piece of the text
+        return False
     return any(_NAME.match(p.partition(",")[0].strip()) for p in _pieces(text))

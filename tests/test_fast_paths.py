@@ -446,3 +446,17 @@ def test_first_row_keys_are_the_first_of_all_rows():
     for t in tables:
         for n in (0, 1, 4, t.n_rows + 1):
             assert _row_keys(t, n) == [tuple(norm_key(x) for x in row) for row in t.text_rows()[:n]]
+
+
+def test_names_a_lead_is_the_plain_test(fixture_texts):
+    """``names_a_lead`` skips the person-name test where no capitalised word is followed by a capital:
+    the same answer as trying every part of the text, on every fixture line and statement."""
+    from normalise.leads import _NAME, _any_word, _pieces, names_a_lead
+
+    lines, statements = fixture_texts
+    named = 0
+    for t in sorted(lines | statements | {"Liz Murphy", "Dr. Ann Lee, Chair", "ann lee", "A B", "O'Neil Smith"}):
+        plain = bool(_any_word().search(t)) or any(_NAME.match(p.partition(",")[0].strip()) for p in _pieces(t))
+        assert names_a_lead(t) == plain, t
+        named += plain and not _any_word().search(t)
+    assert named > 0
