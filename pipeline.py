@@ -138,7 +138,7 @@ def import_cmd(
     previous_term = signal.signal(signal.SIGTERM, _terminate)  # like Ctrl-C: workers stopped, run closed
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), console=console,
-                  transient=True) as progress:
+                  transient=True, refresh_per_second=4) as progress:  # (drawn by a thread: 4/s is enough)
         task = progress.add_task("importing", total=len(entries), stats="")
 
         def say(line: str) -> None:

@@ -100,6 +100,7 @@ class Result:
     failed: int
     summary: str
     cpu: float = 0.0  # CPU seconds of the import and its workers (the machine may be shared)
+    parent_cpu: float = 0.0  # CPU seconds of the importing process alone (sampled until it ended)
 
     @property
     def pages_per_s(self) -> float:
@@ -145,6 +146,7 @@ def run_import(code: Path, corpus: Path, counts: dict, backend: str, workers: in
     cmd = [sys.executable, "pipeline.py", "import", str(corpus), "--db", url, "--workers", str(workers)]
     env = dict(os.environ, COLUMNS="200")
     peak = [0.0]
+    parent = [0.0]
     import resource
 
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -157,6 +159,8 @@ def run_import(code: Path, corpus: Path, counts: dict, backend: str, workers: in
         while not stop.wait(0.02):
             try:
                 peak[0] = max(peak[0], tree_rss_mb(ps))
+                times = ps.cpu_times()
+                parent[0] = times.user + times.system
             except psutil.Error:
                 pass
 
@@ -181,7 +185,7 @@ def run_import(code: Path, corpus: Path, counts: dict, backend: str, workers: in
     else:
         db_mb = _pg_size_and_drop(url)
     return Result(label, backend, counts["files"], workers, seconds, counts["pdf_pages"], peak[0], db_mb, loaded,
-                  failed, line.strip(), cpu)
+                  failed, line.strip(), cpu, parent[0])
 
 
 def table(rows: list[list[str]], head: list[str]) -> str:
@@ -210,19 +214,21 @@ def main(sizes: list[int], backends: list[str], workers: list[int], before: Path
                     for label, code in (codes if (n + w) % 2 == 0 else codes[::-1]):
                         r = run_import(code, corpus, counts, backend, w, pg, tmp, label)
                         results.append(r)
-                        print(f"  {label:9} {backend:10} {w} worker(s): {r.seconds:6.1f} s (CPU {r.cpu:5.1f} s)  "
+                        print(f"  {label:9} {backend:10} {w} worker(s): {r.seconds:6.1f} s "
+                              f"(CPU {r.cpu:5.1f} s, parent {r.parent_cpu:4.1f})  "
                               f"{r.pages_per_s:5.1f} PDF pages/s  peak {r.peak_mb:5.0f} MB  db {r.db_mb:6.1f} MB"
                               f"  [{r.summary}]", flush=True)
             shutil.rmtree(corpus)
     rows = [[r.code, str(r.n), r.backend, str(r.workers), str(r.pdf_pages), f"{r.seconds:.1f}", f"{r.cpu:.1f}",
+             f"{r.parent_cpu:.1f}",
              f"{r.pages_per_s:.1f}", f"{r.peak_mb:.0f}", f"{r.db_mb:.1f}", f"{r.loaded}/{r.failed}"]
             for r in results]
     print()
     print(f"Whole import (`pipeline.py import`, fresh process; PDF pages/s end to end; CPU s of parent + workers; "
           f"peak RSS of parent + workers (shared pages counted in each); database size after); {os.cpu_count()} "
           f"CPUs, load {os.getloadavg()[0]:.2f} at the end")
-    print(table(rows, ["code", "docs", "database", "workers", "PDF pages", "wall s", "CPU s", "PDF pages/s",
-                       "peak RSS MB", "db MB", "loaded/failed"]))
+    print(table(rows, ["code", "docs", "database", "workers", "PDF pages", "wall s", "CPU s", "parent CPU s",
+                       "PDF pages/s", "peak RSS MB", "db MB", "loaded/failed"]))
     for backend in backends:
         for w in workers:
             mine = [r for r in results if r.code == "this tree" and r.backend == backend and r.workers == w]

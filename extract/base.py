@@ -58,7 +58,7 @@ def _reader_for(path: Path, engine: str) -> tuple[str, Reader]:
         return "pdf", pdf.read_pdf
     if suffix == ".docx":
         from extract import docx
-        return "docx", docx.read_docx
+        return "docx", docx.read_docx_dated
     if suffix == ".doc":
         from extract import doc
         return "doc", doc.read_doc

@@ -10,29 +10,42 @@ directly: ``gridBefore``/``gridSpan`` give column positions and spans,
 from __future__ import annotations
 
 import re
+import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from extract.colour import theme_scheme, visible_fill, word_theme_fill
+from extract.docx_package import open_package
+from extract.filedates import zip_dates
 from models.document import BULLET, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING = re.compile(r"^(?:heading|überschrift|titre)\s*(\d)", re.I)
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_LEAD_BULLET = re.compile(r"^[•\uf0b7\u25aa\u25cf]\s*")
+_LIST_STYLE = re.compile(r"^list(?: bullet| number| continue)?\s+(\d)$")
+_WHITE = re.compile(r"\s+")
+# the tags and attributes read per paragraph and cell, spelled once
+_P, _R, _T, _TAB, _BR, _CR, _SYM = (W + k for k in ("p", "r", "t", "tab", "br", "cr", "sym"))
+_PPR, _PSTYLE, _NUMPR, _NUMID, _ILVL, _RPR, _B = (W + k for k in ("pPr", "pStyle", "numPr", "numId", "ilvl",
+                                                                    "rPr", "b"))
+_TR, _TC, _TRPR, _TCPR, _TBLHEADER, _GRIDBEFORE, _GRIDSPAN, _VMERGE, _SHD = (W + k for k in (
+    "tr", "tc", "trPr", "tcPr", "tblHeader", "gridBefore", "gridSpan", "vMerge", "shd"))
+_VAL, _CHAR, _FILL, _NAME = W + "val", W + "char", W + "fill", W + "name"
+_OFF = ("0", "false")
 
 
 class _Numbering:
     """Resolves a paragraph's list marker: bullet, or its running number."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, root) -> None:
         self.formats: dict[tuple[str, str], str] = {}
         self.counters: dict[tuple[str, str], int] = {}
-        try:
-            part = document.part.numbering_part
-        except (KeyError, NotImplementedError, AttributeError):
+        if root is None:
             return
-        root = part.element
         abstract = {}
         for an in root.findall(f"{W}abstractNum"):
             lvls = {lvl.get(f"{W}ilvl"): (lvl.find(f"{W}numFmt").get(f"{W}val")
@@ -72,44 +85,70 @@ def _roman(n: int) -> str:
 class _StyleInfo:
     """Style id -> (name, numbering of the style) lookups, computed once per document."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, root) -> None:
         self.names: dict[str, str] = {}
         self.num: dict[str, tuple[str, str]] = {}
-        for style in document.styles.element.findall(f"{W}style"):
+        for style in root.iterchildren(W + "style"):
             sid = style.get(f"{W}styleId")
-            name = style.find(f"{W}name")
-            self.names[sid] = name.get(f"{W}val") if name is not None else sid
-            num_pr = style.find(f"{W}pPr/{W}numPr")
-            if num_pr is not None and num_pr.find(f"{W}numId") is not None:
-                ilvl = num_pr.find(f"{W}ilvl")
-                self.num[sid] = (num_pr.find(f"{W}numId").get(f"{W}val"),
-                                 ilvl.get(f"{W}val") if ilvl is not None else "0")
+            name = _child(style, _NAME)
+            self.names[sid] = name.get(_VAL) if name is not None else sid
+            num_pr = _grandchild(style, _PPR, _NUMPR)
+            num_id = _child(num_pr, _NUMID)
+            if num_id is not None:
+                ilvl = _child(num_pr, _ILVL)
+                self.num[sid] = (num_id.get(_VAL), ilvl.get(_VAL) if ilvl is not None else "0")
+
+
+def _child(el, tag: str):
+    """``el.find(tag)`` for a plain tag (``None`` for ``el`` None): the first child with that tag.
+
+    lxml's ``find`` compiles and walks an ElementPath each call; the children of
+    a paragraph's or a cell's properties are few, so a loop over them is
+    several times cheaper, with the same answer.
+    """
+    if el is not None:
+        for c in el:
+            if c.tag == tag:
+                return c
+    return None
+
+
+def _grandchild(el, tag: str, sub: str):
+    """``el.find(f"{tag}/{sub}")``: the first ``sub`` child of the ``tag`` children, in document order."""
+    for c in el:
+        if c.tag == tag:
+            for d in c:
+                if d.tag == sub:
+                    return d
+    return None
 
 
 def _para_text(p) -> str:
     parts = []
-    for node in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}sym"):
+    for node in p.iter(_T, _TAB, _BR, _CR, _SYM):
         tag = node.tag
-        if tag == f"{W}t":
+        if tag == _T:
             parts.append(node.text or "")
-        elif tag == f"{W}tab":
+        elif tag == _TAB:
             parts.append("\t")
-        elif tag in (f"{W}br", f"{W}cr"):
+        elif tag == _BR or tag == _CR:
             parts.append("\n")
         else:
-            parts.append("•" if node.get(f"{W}char", "").upper() in ("F0B7", "B7") else "")
-    return re.sub(r"[ \t\u00a0]+", " ", "".join(parts)).strip()
+            parts.append("•" if node.get(_CHAR, "").upper() in ("F0B7", "B7") else "")
+    return _SPACES.sub(" ", "".join(parts)).strip()
 
 
 def _is_bold(p) -> bool:
-    runs = [r for r in p.findall(f"{W}r") if "".join(t.text or "" for t in r.findall(f"{W}t")).strip()]
-    if not runs:
-        return False
-    for r in runs:
-        b = r.find(f"{W}rPr/{W}b")
-        if b is None or b.get(f"{W}val") in ("0", "false"):
+    """Every run of the paragraph with text (its own runs, not a hyperlink's) is bold, and there is one."""
+    found = False
+    for r in p.iterchildren(_R):
+        if not any((t.text or "").strip() for t in r.iterchildren(_T)):
+            continue  # a run's text is blank when each of its pieces is
+        b = _grandchild(r, _RPR, _B)
+        if b is None or b.get(_VAL) in _OFF:
             return False
-    return True
+        found = True
+    return found
 
 
 def _theme_xml(document) -> bytes | None:
@@ -123,61 +162,75 @@ def _theme_xml(document) -> bytes | None:
     return None
 
 
+def _numbering_root(document):
+    """python-docx's numbering part's root (an empty one when the document has none), or None."""
+    try:
+        part = document.part.numbering_part
+    except (KeyError, NotImplementedError, AttributeError):
+        return None
+    return part.element  # a numbering relationship to a part of another type: python-docx's AttributeError
+
+
 class _Reader:
-    def __init__(self, document) -> None:
-        self.numbering = _Numbering(document)
-        self.styles = _StyleInfo(document)
-        self.scheme = theme_scheme(_theme_xml(document))
+    def __init__(self, numbering_root, styles: _StyleInfo, theme: bytes | None) -> None:
+        self.numbering = _Numbering(numbering_root)
+        self.styles = styles
+        self.scheme = _scheme(theme)
 
     def paragraph(self, p) -> tuple[str, str, bool]:
-        """Return (style name, text with list marker, bold)."""
-        ppr = p.find(f"{W}pPr")
+        """Return (style name, text with list marker, bold); bold is False when there is no text."""
+        ppr = _child(p, _PPR)
         style_id = None
         num = None
         if ppr is not None:
-            ps = ppr.find(f"{W}pStyle")
-            style_id = ps.get(f"{W}val") if ps is not None else None
-            num_pr = ppr.find(f"{W}numPr")
-            if num_pr is not None and num_pr.find(f"{W}numId") is not None:
-                ilvl = num_pr.find(f"{W}ilvl")
-                num = (num_pr.find(f"{W}numId").get(f"{W}val"),
-                       ilvl.get(f"{W}val") if ilvl is not None else "0")
-        if num is None and style_id in self.styles.num:
-            num = self.styles.num[style_id]
-        name = self.styles.names.get(style_id or "", style_id or "Normal")
+            ps = _child(ppr, _PSTYLE)
+            style_id = ps.get(_VAL) if ps is not None else None
+            num_pr = _child(ppr, _NUMPR)
+            if num_pr is not None:
+                num_id = _child(num_pr, _NUMID)
+                if num_id is not None:
+                    ilvl = _child(num_pr, _ILVL)
+                    num = (num_id.get(_VAL), ilvl.get(_VAL) if ilvl is not None else "0")
+        styles = self.styles
+        if num is None and style_id in styles.num:
+            num = styles.num[style_id]
+        name = styles.names.get(style_id or "", style_id or "Normal")
         text = _para_text(p)
-        if text and num is not None and num[0] != "0":
+        if not text:
+            return name, text, False
+        if num is not None and num[0] != "0":
             marker = self.numbering.marker(*num)
             if not text.startswith(("•", "\uf0b7")):
                 text = marker + text
-        elif "bullet" in name.lower() and text:
+        elif "bullet" in name.lower():
             text = BULLET + text
-        text = re.sub(r"^[•\uf0b7\u25aa\u25cf]\s*", BULLET, text)
+        if text[0] in "•\uf0b7\u25aa\u25cf":
+            text = _LEAD_BULLET.sub(BULLET, text, count=1)
         return name, text, _is_bold(p)
 
     def list_level(self, p) -> int:
         """A list paragraph's nesting: its numbering level, or the level a style names ('List Bullet 2')."""
-        num_pr = p.find(f"{W}pPr/{W}numPr")
-        ilvl = num_pr.find(f"{W}ilvl") if num_pr is not None else None
-        if ilvl is not None and (ilvl.get(f"{W}val") or "0").isdigit():
-            return int(ilvl.get(f"{W}val") or "0")
-        ps = p.find(f"{W}pPr/{W}pStyle")
-        name = self.styles.names.get(ps.get(f"{W}val"), "") if ps is not None else ""
-        m = re.match(r"^list(?: bullet| number| continue)?\s+(\d)$", name.lower())
+        num_pr = _grandchild(p, _PPR, _NUMPR)
+        ilvl = _child(num_pr, _ILVL)
+        if ilvl is not None and (ilvl.get(_VAL) or "0").isdigit():
+            return int(ilvl.get(_VAL) or "0")
+        ps = _grandchild(p, _PPR, _PSTYLE)
+        name = self.styles.names.get(ps.get(_VAL), "") if ps is not None else ""
+        m = _LIST_STYLE.match(name.lower())
         return int(m.group(1)) - 1 if m else 0
 
     @staticmethod
     def bold_lead(p) -> str:
         """The paragraph's opening bold runs when plain text follows them (a label), else ''."""
         lead, rest = [], []
-        for r in p.iter(f"{W}r"):
-            text = "".join(t.text or "" for t in r.findall(f"{W}t"))
-            b = r.find(f"{W}rPr/{W}b")
-            if not rest and b is not None and b.get(f"{W}val") not in ("0", "false"):
+        for r in p.iter(_R):
+            text = "".join([t.text or "" for t in r.iterchildren(_T)])
+            b = _grandchild(r, _RPR, _B)
+            if not rest and b is not None and b.get(_VAL) not in _OFF:
                 lead.append(text)
             elif text.strip() or rest:
                 rest.append(text)
-        label = re.sub(r"\s+", " ", "".join(lead)).strip()
+        label = _WHITE.sub(" ", "".join(lead)).strip()
         return label if label and "".join(rest).strip() else ""
 
     def fill(self, shd) -> str | None:
@@ -193,7 +246,7 @@ class _Reader:
     def cell_text(self, tc) -> tuple[str, bool]:
         """The cell's paragraphs joined by newlines, and whether all of them are bold."""
         lines, bold = [], True
-        for p in tc.iter(f"{W}p"):
+        for p in tc.iter(_P):
             _, text, is_bold = self.paragraph(p)
             if text:
                 lines.append(text)
@@ -206,33 +259,36 @@ class _Reader:
         header_rows = 0
         counting_header = True
         n_cols = len(tbl.findall(f"{W}tblGrid/{W}gridCol"))
-        rows = tbl.findall(f"{W}tr")
+        rows = tbl.findall(_TR)
         for r, tr in enumerate(rows):
-            trpr = tr.find(f"{W}trPr")
-            is_header = trpr is not None and trpr.find(f"{W}tblHeader") is not None and \
-                trpr.find(f"{W}tblHeader").get(f"{W}val") not in ("0", "false")
+            trpr = _child(tr, _TRPR)
+            col = 0
+            is_header = False
+            if trpr is not None:
+                th = _child(trpr, _TBLHEADER)
+                is_header = th is not None and th.get(_VAL) not in _OFF
+                gb = _child(trpr, _GRIDBEFORE)
+                if gb is not None:
+                    col = int(gb.get(_VAL, "0"))
             if counting_header and is_header:
                 header_rows += 1
             else:
                 counting_header = False
-            col = 0
-            if trpr is not None and trpr.find(f"{W}gridBefore") is not None:
-                col = int(trpr.find(f"{W}gridBefore").get(f"{W}val", "0"))
-            for tc in tr.findall(f"{W}tc"):
-                tcpr = tc.find(f"{W}tcPr")
+            for tc in tr.iterchildren(_TC):
+                tcpr = _child(tc, _TCPR)
                 span = 1
                 vmerge = None
                 shaded = False
                 fill = None
                 if tcpr is not None:
-                    gs = tcpr.find(f"{W}gridSpan")
-                    span = int(gs.get(f"{W}val", "1")) if gs is not None else 1
-                    vm = tcpr.find(f"{W}vMerge")
-                    vmerge = (vm.get(f"{W}val") or "continue") if vm is not None else None
-                    shd = tcpr.find(f"{W}shd")
-                    shaded = shd is not None and (shd.get(f"{W}fill") or "auto").lower() not in (
-                        "auto", "ffffff", "none")
-                    fill = self.fill(shd) if shd is not None else None
+                    gs = _child(tcpr, _GRIDSPAN)
+                    span = int(gs.get(_VAL, "1")) if gs is not None else 1
+                    vm = _child(tcpr, _VMERGE)
+                    vmerge = (vm.get(_VAL) or "continue") if vm is not None else None
+                    shd = _child(tcpr, _SHD)
+                    if shd is not None:
+                        shaded = (shd.get(_FILL) or "auto").lower() not in ("auto", "ffffff", "none")
+                        fill = self.fill(shd)
                 if vmerge == "continue" and col in open_cells:
                     i = open_cells[col]
                     cells[i] = replace(cells[i], rowspan=cells[i].rowspan + 1)
@@ -260,27 +316,19 @@ def check_package(path: Path, kind: str = "DOCX") -> None:
     DTD in a part can declare entities (external files, billion laughs); Word
     never writes either, so both are refused with the reason.
     """
-    import zipfile
+    _checked_zip(path, kind).close()
 
+
+def _checked_zip(path: Path, kind: str = "DOCX") -> zipfile.ZipFile:
+    """The package opened and checked (:func:`check_package`), left open for reading its parts."""
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            total = sum(i.file_size for i in infos)
-            if total > MAX_UNPACKED:
-                raise ExtractError(f"{kind} unpacks to {total / 2**20:.0f} MB, over the "
-                                   f"{MAX_UNPACKED // 2**20} MB limit (zip bomb?)", file=str(path))
-            for info in infos:
-                ratio = info.file_size // max(info.compress_size, 1)
-                if info.file_size > 1 << 20 and ratio > MAX_RATIO:
-                    raise ExtractError(f"{kind} part {info.filename} is compressed {ratio}:1 (zip bomb?)",
-                                       file=str(path))
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    with z.open(info) as fh:
-                        head = fh.read(4096)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise ExtractError(f"{kind} part {info.filename} declares a DTD or entities "
-                                           "(refused: external entities)", file=str(path))
+        z = zipfile.ZipFile(path)
+        try:
+            _check(z, path, kind)
+        except BaseException:
+            z.close()
+            raise
+        return z
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError) as exc:  # what a corrupt or exotic zip raises (fuzzed)
         raise ExtractError(f"not a readable {kind} (bad zip: {exc.__class__.__name__}: {exc})",
@@ -289,14 +337,101 @@ def check_package(path: Path, kind: str = "DOCX") -> None:
         raise ExtractError(f"not a readable {kind} (corrupt compressed part: {exc})", file=str(path)) from exc
 
 
-def read_docx(path: Path) -> Document:
-    """Read a .docx into blocks: headings, paragraphs and tables in body order."""
+def _check(z: zipfile.ZipFile, path: Path, kind: str) -> None:
+    infos = z.infolist()
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED:
+        raise ExtractError(f"{kind} unpacks to {total / 2**20:.0f} MB, over the "
+                           f"{MAX_UNPACKED // 2**20} MB limit (zip bomb?)", file=str(path))
+    for info in infos:
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size > 1 << 20 and ratio > MAX_RATIO:
+            raise ExtractError(f"{kind} part {info.filename} is compressed {ratio}:1 (zip bomb?)",
+                               file=str(path))
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")):
+            with z.open(info) as fh:
+                head = fh.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise ExtractError(f"{kind} part {info.filename} declares a DTD or entities "
+                                   "(refused: external entities)", file=str(path))
+
+
+#: styles parts already read (bytes -> their style names and numbering), and theme colour schemes:
+#: plans written from one template share them byte for byte; emptied past _MEMO entries, and a part
+#: over _MEMO_BYTES is not kept (so the memo stays under ~_MEMO * _MEMO_BYTES whatever the files)
+_STYLES: dict[bytes, _StyleInfo] = {}
+_SCHEMES: dict[bytes, dict] = {}
+_MEMO = 16
+_MEMO_BYTES = 2 << 20
+
+
+def _scheme(theme: bytes | None):
+    if theme is None:
+        return theme_scheme(None)
+    found = _SCHEMES.get(theme)
+    if found is None:
+        found = theme_scheme(theme)
+        if len(theme) <= _MEMO_BYTES:
+            if len(_SCHEMES) >= _MEMO:
+                _SCHEMES.clear()
+            _SCHEMES[theme] = found
+    return found
+
+
+def read_docx_dated(path: Path) -> Document:
+    """:func:`read_docx` with the file's own metadata dates (``extract.filedates``) read from the
+    package while it is open: ``extract.read``'s DOCX reader.  (A .doc converted to DOCX must not
+    take the converted file's dates, so :func:`read_docx` leaves them to the caller.)"""
+    return read_docx(path, dates=True)
+
+
+def read_docx(path: Path, *, dates: bool = False) -> Document:
+    """Read a .docx into blocks: headings, paragraphs and tables in body order.
+
+    The package is opened once, checked (:func:`check_package`) and read by
+    :mod:`extract.docx_package`; a package that module does not vouch for is
+    read by python-docx, as before (its dates, if asked for, are then left to
+    ``extract.read``).
+    """
+    z = _checked_zip(path)
+    try:
+        try:
+            package = open_package(z, _STYLES)
+        except Exception:  # Unusual, or anything python-docx may refuse: its own answer and error
+            return _read_with_python_docx(path)
+        found: dict[str, str] = {}
+        if dates:
+            try:
+                found = zip_dates(z)
+            except Exception:  # as extract.filedates.file_dates: odd metadata means no dates
+                found = {}
+    finally:
+        z.close()
+    styles = _STYLES.get(package.styles)
+    try:
+        if styles is None:
+            styles = _StyleInfo(package.styles_root)
+            if len(package.styles) <= _MEMO_BYTES:
+                if len(_STYLES) >= _MEMO:
+                    _STYLES.clear()
+                _STYLES[package.styles] = styles
+        reader = _Reader(package.numbering, styles, package.theme)
+        document = _read_body(reader, package.body, lambda: package.title, path)
+    except ExtractError:
+        raise
+    except Exception as exc:  # a package whose parts are malformed
+        raise ExtractError(f"not a readable DOCX ({exc.__class__.__name__}: {exc})", file=str(path)) from exc
+    document.dates = found  # what extract.read would read from the file again (extract.filedates)
+    return document
+
+
+def _read_with_python_docx(path: Path) -> Document:
     try:
         import docx  # python-docx
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover - core dependency
         raise ExtractError("python-docx is not installed (pip install python-docx)") from exc
-    check_package(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
@@ -305,17 +440,18 @@ def read_docx(path: Path) -> Document:
     except Exception as exc:  # zipfile.BadZipFile, lxml errors
         raise ExtractError(f"not a readable DOCX ({exc})", file=str(path)) from exc
     try:
-        return _read_body(document, path)
+        reader = _Reader(_numbering_root(document), _StyleInfo(document.styles.element), _theme_xml(document))
+        return _read_body(reader, document.element.body, lambda: document.core_properties.title, path)
     except ExtractError:
         raise
     except Exception as exc:  # a package python-docx opened but whose parts are malformed
         raise ExtractError(f"not a readable DOCX ({exc.__class__.__name__}: {exc})", file=str(path)) from exc
 
 
-def _read_body(document, path: Path) -> Document:
-    reader = _Reader(document)
+def _read_body(reader: _Reader, body, title: Callable[[], str], path: Path) -> Document:
+    """The body's blocks; ``title()`` is asked last (python-docx's core properties may fail: after the body)."""
     blocks = []
-    for el in document.element.body.iterchildren():
+    for el in body.iterchildren():
         if el.tag == f"{W}p":
             name, text, bold = reader.paragraph(el)
             if not text:
@@ -329,5 +465,4 @@ def _read_body(document, path: Path) -> Document:
                 blocks.append(Paragraph(text, bold=bold, level=reader.list_level(el), bold_lead=reader.bold_lead(el)))
         elif el.tag == f"{W}tbl":
             blocks.append(reader.table(el))
-    title = document.core_properties.title or None
-    return Document(source=str(path), format="docx", blocks=blocks, title=title)
+    return Document(source=str(path), format="docx", blocks=blocks, title=title() or None)

@@ -64,10 +64,15 @@ def _w3c(text: str) -> str | None:
 def docx_dates(path: Path) -> dict[str, str]:
     """``dcterms:created``/``modified`` of an Office Open XML package (DOCX, XLSX) without parsing its body."""
     with zipfile.ZipFile(path) as z:
-        try:
-            core = z.read("docProps/core.xml").decode("utf-8", "replace")
-        except KeyError:
-            return {}
+        return zip_dates(z)
+
+
+def zip_dates(z: zipfile.ZipFile) -> dict[str, str]:
+    """:func:`docx_dates` of a package already open (the DOCX reader's, so the file is opened once)."""
+    try:
+        core = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except KeyError:
+        return {}
     found = {name: _w3c(value) for name, value in _W3CDTF.findall(core)}
     return {k: v for k, v in found.items() if v}
 

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from extract import pdfium_native as native
 from extract.layout import Word
 from extract.pdf import DEFAULT, PdfSettings, read_pages
 from extract.pdfium_grid import find_grids
@@ -202,23 +203,32 @@ class _Walk:
         A page may hold hundreds of paths of a few segments each, so their
         segments are read for the whole page at once: the point, kind and
         close flag of every segment with one ``map`` each (the calls run from
-        C, not from a Python loop), then the points rounded to the decimals
+        C, not from a Python loop; from the compiled library's loop in one call
+        where it was built, :mod:`extract.pdfium_native`), then the points rounded to the decimals
         the file wrote and put through each path's matrix in numpy (``x * 10**4``
         is exact for PDFium's 32-bit floats, so numpy's rounding is Python's).
         """
-        todo = [(obj, m, n) for (obj, m), n in zip(self._paths, map(_seg_count, (o for o, _ in self._paths)),
-                                                   strict=True) if n > 0]
-        if not todo:
-            return
-        counts = [n for _, _, n in todo]
-        segs = list(map(_segment, chain.from_iterable(repeat(obj, n) for obj, _, n in todo),
-                        chain.from_iterable(map(range, counts))))
-        total = len(segs)
-        raw = (_F * (2 * total))()
-        base = ctypes.addressof(raw)
-        list(map(_seg_point, segs, range(base, base + 8 * total, 8), range(base + 4, base + 8 * total, 8)))
-        kinds = list(map(_seg_type, segs))
-        closes = list(map(_seg_close, segs))
+        compiled = native.path_segments([o for o, _ in self._paths]) if self._paths else None
+        if compiled is not None:  # the calls below, made from C (extract.pdfium_native)
+            all_counts, raw, kinds, closes = compiled
+            todo = [(obj, m, n) for (obj, m), n in zip(self._paths, all_counts, strict=True) if n > 0]
+            if not todo:
+                return
+            counts = [n for _, _, n in todo]
+        else:
+            todo = [(obj, m, n) for (obj, m), n in zip(self._paths, map(_seg_count, (o for o, _ in self._paths)),
+                                                       strict=True) if n > 0]
+            if not todo:
+                return
+            counts = [n for _, _, n in todo]
+            segs = list(map(_segment, chain.from_iterable(repeat(obj, n) for obj, _, n in todo),
+                            chain.from_iterable(map(range, counts))))
+            total = len(segs)
+            raw = (_F * (2 * total))()
+            base = ctypes.addressof(raw)
+            list(map(_seg_point, segs, range(base, base + 8 * total, 8), range(base + 4, base + 8 * total, 8)))
+            kinds = list(map(_seg_type, segs))
+            closes = list(map(_seg_close, segs))
         xy = np.round(np.frombuffer(raw, dtype=np.float32).astype(np.float64), 4)
         m = np.repeat(np.array([mat for _, mat, _ in todo], dtype=np.float64), counts, axis=0)
         x, y = xy[0::2], xy[1::2]

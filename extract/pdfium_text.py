@@ -20,8 +20,10 @@ Speed is the point of the engine, and a ctypes call costs about a
 microsecond, so calls per character are kept to one (its origin, through
 ``map`` over addresses in a numpy buffer) plus a bulk ``FPDFText_GetText``;
 the text object (font, size, matrix) is asked a few times per line of text
-(see :func:`_objects`), fonts once per document.  Everything after the calls
-is numpy on whole-page arrays.
+(see :func:`_objects`), fonts once per document.  Where the optional C
+library was built (:mod:`extract.pdfium_native`), the per-character and
+per-object calls are made from C in one ctypes call per page, with the same
+results.  Everything after the calls is numpy on whole-page arrays.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 import numpy as np
 import pypdfium2.raw as pdfium_c
 
+from extract import pdfium_native as native
 from extract.layout import Word
 
 #: pdfplumber's default word tolerances (``x_tolerance``, ``y_tolerance``).
@@ -286,6 +289,33 @@ def _objects(tp: int, n: int, oy: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return objs
 
 
+def _char_calls(tp: int, n: int, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each character's origin (x, y) and text object (:func:`_objects`), and which are real:
+    those with an object that PDFium did not generate.
+
+    The compiled calls (:mod:`extract.pdfium_native`) where they were built, one ctypes call
+    for the page; else the same calls from Python, one per character for its origin.
+    """
+    if native.LIB is not None and n > 0:
+        clipped = np.minimum(codes, len(_IS_SPACE) - 1)
+        got = native.page_chars(tp, n, _IS_SPACE[clipped], _MAYBE_GENERATED[clipped])
+        if got is not None:
+            ox, oy, objs, generated = got
+            return ox, oy, objs, (objs != 0) & ~generated
+    ox, oy = np.empty(max(n, 0)), np.empty(max(n, 0))
+    bx, by = ox.ctypes.data, oy.ctypes.data
+    list(map(_char_origin, repeat(tp, n), range(n), range(bx, bx + 8 * n, 8), range(by, by + 8 * n, 8)))
+    objs = _objects(tp, n, oy, codes) if n > 0 else np.zeros(0, np.uint64)
+    real = objs != 0
+    # generated spaces inside a text object carry the object: ask only about what PDFium generates
+    maybe = np.flatnonzero(real & _MAYBE_GENERATED[np.minimum(codes, len(_MAYBE_GENERATED) - 1)])
+    if len(maybe):
+        gen = np.fromiter(map(_is_generated, repeat(tp, len(maybe)), maybe.tolist()), dtype=np.int32,
+                          count=len(maybe))
+        real[maybe[gen == 1]] = False
+    return ox, oy, objs, real
+
+
 def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars:
     """The page's characters with pdfminer's boxes in pdfplumber's coordinates.
 
@@ -300,17 +330,7 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
     n = _count_chars(tp)
     order: dict[int, int] = walk.text_order if walk is not None else {}
     codes = _text_codes(tp, n) if n > 0 else np.zeros(0, np.uint32)
-    ox, oy = np.empty(max(n, 0)), np.empty(max(n, 0))
-    bx, by = ox.ctypes.data, oy.ctypes.data
-    list(map(_char_origin, repeat(tp, n), range(n), range(bx, bx + 8 * n, 8), range(by, by + 8 * n, 8)))
-    objs = _objects(tp, n, oy, codes) if n > 0 else np.zeros(0, np.uint64)
-    real = objs != 0
-    # generated spaces inside a text object carry the object: ask only about what PDFium generates
-    maybe = np.flatnonzero(real & _MAYBE_GENERATED[np.minimum(codes, len(_MAYBE_GENERATED) - 1)])
-    if len(maybe):
-        gen = np.fromiter(map(_is_generated, repeat(tp, len(maybe)), maybe.tolist()), dtype=np.int32,
-                          count=len(maybe))
-        real[maybe[gen == 1]] = False
+    ox, oy, objs, real = _char_calls(tp, n, codes)
     idx = np.flatnonzero(real)
     extra: dict[int, tuple[float, ...]] = {}
     if walk is not None:
@@ -387,14 +407,18 @@ def _object_facts(tp: int, objs: list[int], at: list[int], extra: dict[int, tupl
     n = len(objs)
     mats = np.zeros((n, 6), dtype=np.float32)  # FS_MATRIX: six floats a row
     sizes = np.zeros(n, dtype=np.float32)
-    real = [k for k, i in enumerate(at) if i >= 0]
-    base = mats.ctypes.data
-    list(map(_char_matrix, repeat(tp, len(real)), [at[k] for k in real], [base + 24 * k for k in real]))
+    done = native.object_facts(tp, objs, at, mats, sizes)  # the calls below, compiled (or None)
+    if done is not None:
+        got, hs = done
+    else:
+        real = [k for k, i in enumerate(at) if i >= 0]
+        base = mats.ctypes.data
+        list(map(_char_matrix, repeat(tp, len(real)), [at[k] for k in real], [base + 24 * k for k in real]))
+        sbase = sizes.ctypes.data
+        got = np.fromiter(map(_obj_font_size, objs, range(sbase, sbase + 4 * n, 4)), dtype=np.int32, count=n)
+        hs = [h or 0 for h in map(_obj_font, objs)]
     for k in (k for k, i in enumerate(at) if i < 0):
         mats[k, :4] = extra[objs[k]][:4]
-    sbase = sizes.ctypes.data
-    got = np.fromiter(map(_obj_font_size, objs, range(sbase, sbase + 4 * n, 4)), dtype=np.int32, count=n)
-    hs = [h or 0 for h in map(_obj_font, objs)]
     # each handle's font once, in the order the objects first show it (fonts are numbered so)
     nofont = _Font("", False, 0.0, 0, {})
     of = {h: fonts.font(h) if h else nofont for h in dict.fromkeys(hs)}

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, insert, select, text
+from sqlalchemy import JSON, Boolean, Integer, String, delete, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -73,13 +73,16 @@ def themes_once(themes) -> list[str]:
 def _insert_returning(session: Session, table, rows: list[dict]) -> list[int]:
     """Insert ``rows``; their new ids in row order.
 
-    SQLite: one multi-row ``INSERT ... RETURNING`` (SQLAlchemy's insertmanyvalues).  PostgreSQL:
-    the ids drawn from the table's sequence first (ascending, as inserts would take them), then
-    the rows sent by ``COPY``: psycopg parses a multi-row statement's placeholders in Python,
-    which costs more than the insert itself.
+    SQLite: the ids numbered here as SQLite would number them (``_insert_numbered``; an
+    ``INSERT ... RETURNING`` whose ids must come back in row order is one statement per row).
+    PostgreSQL: the ids drawn from the table's sequence first (ascending, as inserts would take
+    them), then the rows sent by ``COPY``: psycopg parses a multi-row statement's placeholders in
+    Python, which costs more than the insert itself.
     """
     if not rows:
         return []
+    if _sqlite(session):
+        return _insert_numbered(session, table, rows)
     if _postgresql(session):
         ids = sorted(session.execute(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
                                           "FROM generate_series(1, :n)"), {"t": table.name, "n": len(rows)}).scalars())
@@ -90,13 +93,70 @@ def _insert_returning(session: Session, table, rows: list[dict]) -> list[int]:
 
 
 def _insert(session: Session, table, rows: list[dict]) -> None:
-    """Insert ``rows`` (``COPY`` on PostgreSQL, an executemany elsewhere)."""
+    """Insert ``rows`` (``COPY`` on PostgreSQL, the driver's executemany on SQLite)."""
     if not rows:
         return
     if _postgresql(session):
         _copy(session, table, rows)
+    elif _sqlite(session):
+        _executemany(session, table, rows)
     else:
         session.execute(insert(table), rows)
+
+
+def _insert_numbered(session: Session, table, rows: list[dict]) -> list[int]:
+    """SQLite: insert ``rows`` with the ids SQLite would give them, one ``executemany``; the ids.
+
+    A table without ``AUTOINCREMENT`` (none here) gives a new row the largest id + 1 (1 when
+    empty), so rows inserted one after another get max + 1, max + 2, ...: the same ids, given
+    here.  The maximum is read in the batch's transaction, and SQLite serialises writers: a
+    transaction whose reads another writer overtook cannot write (SQLITE_BUSY), so no other
+    import can take these ids before the commit.
+    """
+    first = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    _executemany(session, table, [dict(row, id=i) for row, i in zip(rows, ids, strict=True)])
+    return ids
+
+
+#: Column types whose values sqlite3 takes as SQLAlchemy would bind them (JSON: ``json.dumps``).
+_PLAIN_TYPES = (Integer, String, Boolean)
+
+
+def _executemany(session: Session, table, rows: list[dict]) -> None:
+    """SQLite: ``rows`` in one ``executemany`` of the driver's, values as SQLAlchemy would bind them.
+
+    SQLAlchemy's own executemany builds and processes every row's parameters in Python, which
+    cost about as much as SQLite's insert; a table with a column of another type (a date) goes
+    through SQLAlchemy.  An error is raised as SQLAlchemy would raise it (a full disk is an
+    ``OperationalError``, a fault that stops the import).
+    """
+    import sqlite3
+
+    columns = list(rows[0])
+    types = [table.c[c].type for c in columns]
+    if not all(isinstance(t, (JSON, *_PLAIN_TYPES)) for t in types):
+        session.execute(insert(table), rows)
+        return
+    json_at = [i for i, t in enumerate(types) if isinstance(t, JSON)]
+    values = [[row[c] for c in columns] for row in rows]
+    for v in values:
+        for i in json_at:
+            v[i] = json.dumps(v[i])
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
+    connection = session.connection()
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(statement, values)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error, dialect=connection.dialect) from exc
+    finally:
+        cursor.close()
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _postgresql(session: Session) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import sys
 import types
-from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -68,16 +67,67 @@ def _import_spacy() -> Any:
 
 @lru_cache(maxsize=1)
 def pipeline():
-    """``(nlp, lemma_attr)``: the shared pipeline and the attribute lemma patterns should use."""
+    """``(nlp, lemma_attr)``: the shared pipeline and the attribute lemma patterns should use.
+
+    The pipeline is ``spacy.blank("en")`` with the lookup lemmatizer, as
+    ``nlp.add_pipe("lemmatizer", config={"mode": "lookup"})`` then
+    ``nlp.initialize()`` make it, but set up without ``initialize``: that
+    copied the 41,582-word table into a spaCy ``Table`` keyed by word hash,
+    about a tenth of a second of every command's start-up.  The lemmatizer
+    reads the table as it comes from spacy-lookups-data instead, by the
+    token's text (:class:`LookupByText`); the lemmas are the same
+    (``tests/test_fast_paths.py`` holds the pipeline and :func:`lemma_doc`
+    to one built the plain way).
+    """
     spacy = _import_spacy()
 
     nlp = spacy.blank("en")
     try:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
+        table = _lemma_lookup_data()
+        from spacy.lookups import Lookups
+
+        pipe = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        lookups = Lookups()
+        lookups.add_table("lemma_lookup", {})  # what the lemmatizer checks it has; its words are in ``table``
+        pipe.initialize(lookups=lookups)
+        pipe.lemmatize = LookupByText(table)
         return nlp, "LEMMA"
     except Exception:  # spacy-lookups-data missing: lower-case matching only
         return spacy.blank("en"), "LOWER"
+
+
+def _lemma_lookup_data() -> dict:
+    """English ``lemma_lookup`` from spacy-lookups-data, word -> lemma (or lemmas), read as
+    ``spacy.lookups.load_lookups("en", ["lemma_lookup"])`` reads it (``ValueError`` without it)."""
+    from spacy.util import load_language_data, registry
+
+    if "en" not in registry.lookups:
+        raise ValueError("no spaCy lookups data for English (pip install spacy-lookups-data)")
+    tables = registry.lookups.get("en")
+    if "lemma_lookup" not in tables:
+        raise ValueError("no English lemma_lookup table in spacy-lookups-data")
+    table = load_language_data(tables["lemma_lookup"])
+    if not isinstance(table, dict):
+        raise ValueError("spacy-lookups-data's English lemma_lookup is not a table")
+    return table
+
+
+class LookupByText:
+    """The lookup lemmatizer's ``lookup_lemmatize`` on the table as loaded, by the token's text.
+
+    spaCy's ``Table`` keys a word by ``get_string_id(word)`` and looks a token
+    up by ``get_string_id(token.text)``: the same word gives the same key, so a
+    plain dict by word answers the same (``tests/test_fast_paths.py`` checks
+    every word of the table both ways).
+    """
+
+    def __init__(self, table: dict) -> None:
+        self.table = table
+
+    def __call__(self, token) -> list[str]:
+        text = token.text
+        result = self.table.get(text, text)
+        return [result] if isinstance(result, str) else result
 
 
 #: a word memo is emptied when it holds this many words (a process reading thousands of plans stays flat)
@@ -101,25 +151,20 @@ class _Lemmas(dict):
 
 
 _LEMMAS = register_cache(_Lemmas())
-_by_hash = OrderedDict.get  # a lemma table's own lookup, by word hash (what Table.get does after hashing)
 
 
 @lru_cache(maxsize=1)
 def _lemma_table() -> tuple[dict, bool] | None:
-    """The lookup lemmatizer's table (a dict by word hash) and its ``overwrite`` flag, when
-    :func:`lemma_doc` may stand for ``nlp(text)``: the lemmatizer the only pipe, in lookup mode."""
-    from spacy.lookups import Table
-
+    """The lookup lemmatizer's table (a dict by word) and its ``overwrite`` flag, when
+    :func:`lemma_doc` may stand for ``nlp(text)``: the lemmatizer the only pipe, in lookup mode,
+    reading the table by text (:class:`LookupByText`)."""
     nlp, attr = pipeline()
     if attr != "LEMMA" or nlp.pipe_names != ["lemmatizer"]:
         return None
     pipe = nlp.get_pipe("lemmatizer")
-    if pipe.mode != "lookup" or pipe.lemmatize != pipe.lookup_lemmatize:
+    if pipe.mode != "lookup" or type(pipe.lemmatize) is not LookupByText:
         return None
-    table = pipe.lookups.get_table("lemma_lookup", {})
-    if type(table) is not Table or Table.get.__qualname__ != "Table.get" or not isinstance(table, OrderedDict):
-        return None
-    return table, bool(pipe.overwrite)
+    return pipe.lemmatize.table, bool(pipe.overwrite)
 
 
 _NONE = object()
@@ -129,8 +174,8 @@ def lemma_doc(text: str):
     """``nlp(text)``: the same tokens and lemmas, each distinct word's lemma looked up once.
 
     The lookup lemmatizer gives a token ``table.get(token.text, token.text)``
-    (the first of a list), the table keyed by the hash spaCy gives the text,
-    which is the token's ``orth``; so the lemma is a function of ``orth``.
+    (the first of a list); the token's text is the string of its ``orth``, so
+    the lemma is a function of ``orth``.
     """
     nlp, _ = pipeline()
     found = _lemma_table()
@@ -138,14 +183,14 @@ def lemma_doc(text: str):
         return nlp(text)
     table, overwrite = found
     doc = nlp.make_doc(text)
-    memo, strings, get = _LEMMAS, nlp.vocab.strings, _by_hash
+    memo, strings, get = _LEMMAS, nlp.vocab.strings, table.get
     for tok in doc:
         if overwrite or tok.lemma == 0:  # as the lemmatizer: a lemma the tokenizer set is kept
             orth = tok.orth
             lemma = memo.get(orth)
             if lemma is None:
                 memo = memo.bounded()
-                value = get(table, orth, _NONE)
+                value = get(strings[orth], _NONE)
                 if value is _NONE:
                     lemma = orth  # no entry: the word is its own lemma
                 else:

@@ -224,6 +224,54 @@ def test_lemma_doc_is_the_pipeline(fixture_texts):
             assert [(tok.text, tok.whitespace_, tok.lemma_) for tok in lemma_doc(t)] == want, (memo, t)
 
 
+@pytest.fixture(scope="module")
+def plain_pipeline():
+    """The pipeline built the documented way, apart from ``normalise.nlp``: blank English, the lookup
+    lemmatizer, ``nlp.initialize()`` (its table a spaCy ``Table`` keyed by word hash)."""
+    from normalise.nlp import _import_spacy
+
+    nlp = _import_spacy().blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def test_the_lemma_table_by_text_is_spacys_table_by_hash(plain_pipeline):
+    """Every word of spacy-lookups-data's table gives the same lemma from the plain dict the pipeline
+    reads by text as from spaCy's ``Table`` by hash, and no two words share a key there."""
+    from normalise.nlp import _lemma_lookup_data
+
+    table = plain_pipeline.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    by_text = _lemma_lookup_data()
+    assert len(by_text) == len(table) > 40000
+    assert all(table.get(word, word) == lemma for word, lemma in by_text.items())
+    assert table.get("boardplans-not-a-word", "x") == "x" and "boardplans-not-a-word" not in by_text
+
+
+_TOKEN_ATTRS = ["ORTH", "LOWER", "NORM", "SHAPE", "PREFIX", "SUFFIX", "LEMMA", "IS_ALPHA", "IS_DIGIT", "IS_PUNCT",
+                "IS_STOP", "LIKE_NUM", "LIKE_URL", "IS_SPACE", "SENT_START", "SPACY"]
+
+
+def test_the_pipeline_is_the_plain_pipeline(fixture_texts, plain_pipeline):
+    """``normalise.nlp.pipeline`` (lemmatizer set up without ``initialize``) and ``lemma_doc`` give the
+    tokens, attributes and lemmas the plainly built pipeline gives, one text at a time and piped."""
+    from spacy.attrs import IDS
+
+    from normalise.nlp import lemma_doc, pipeline
+
+    nlp, attr = pipeline()
+    assert attr == "LEMMA" and nlp.pipe_names == plain_pipeline.pipe_names == ["lemmatizer"]
+    lines, statements = fixture_texts
+    texts = sorted(lines | {t.lower() for t in lines} | statements)
+    ids = [IDS[a] for a in _TOKEN_ATTRS]
+
+    def seen(doc):
+        return [(t.text, t.whitespace_, t.lemma_) for t in doc], doc.to_array(ids).tolist()
+
+    for t, piped, want in zip(texts, nlp.pipe(texts), plain_pipeline.pipe(texts), strict=True):
+        assert seen(nlp(t)) == seen(piped) == seen(lemma_doc(t)) == seen(want), t
+
+
 def test_status_patterns_match_as_spacys_matcher(fixture_texts):
     """The status cues' token patterns find exactly the matches spaCy's ``Matcher`` finds."""
     from spacy.matcher import Matcher
@@ -460,3 +508,36 @@ def test_names_a_lead_is_the_plain_test(fixture_texts):
         assert names_a_lead(t) == plain, t
         named += plain and not _any_word().search(t)
     assert named > 0
+
+
+def _asdict_contract(plan) -> dict:
+    from dataclasses import asdict
+
+    from models.records import CONTRACT_KEYS
+
+    d = asdict(plan)
+    return {k: d[k] for k in CONTRACT_KEYS}
+
+
+def test_contract_dict_is_asdicts():
+    """``PlanDocument.to_dict`` (a worker's result, without ``asdict``'s deepcopies) is what ``asdict`` gives:
+    same keys in the same order, equal values, every list and dict a copy."""
+    from collections import namedtuple
+
+    from models.records import Action, PlanDocument, TableRecord
+    from pipeline import extract_file
+
+    pair = namedtuple("pair", "a b")
+    odd = PlanDocument(source="odd", actions=[Action(action="x", themes=["a"], extra={
+        "k": [1, 2.5, None, True, ("t", ["u"]), pair(1, [2])], "n": {"m": {"o": "p"}}})],
+        tables=[TableRecord(1, "grid", ["h"], [["c"]])], dates={"plan": "2016-03"})
+    plans = [odd] + [extract_file(FIXTURES / name) for name in
+                     ("shropshire-2016-18.docx", "surrey-2012-15.docx", "shropshire-2016-18.pdf")]
+    for plan in plans:
+        fast, plain = plan.to_dict(), _asdict_contract(plan)
+        assert fast == plain and list(fast) == list(plain)
+        assert repr(fast) == repr(plain)  # (types too: a tuple stays a tuple, a named tuple named)
+        assert fast["actions"] is not plain["actions"]
+        if plan.actions:
+            assert fast["actions"][0]["themes"] is not plan.actions[0].themes
+            assert fast["actions"][0]["extra"] is not plan.actions[0].extra

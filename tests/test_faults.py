@@ -32,8 +32,8 @@ MARK = "BOARDPLANS_FAULT_TEST"
 # --- helpers ------------------------------------------------------------------------------------------------
 
 #: documents in an import stopped once the first are in: enough that the stop lands midway although
-#: the import commits documents in batches (14 could all be in before the stop reached it)
-MIDWAY = 60
+#: the import commits documents in batches and its workers never wait (see ``wait_for_documents``)
+MIDWAY = 100
 
 
 def corpus(folder: Path, n: int, bad: bool = False) -> dict[str, int]:
@@ -123,14 +123,27 @@ def no_orphans(mark: str, within: float = 10.0) -> list[int]:
 
 
 def wait_for_documents(url: str, proc: subprocess.Popen, count: int, within: float = 60.0) -> None:
+    """Return as soon as ``count`` documents are in (one connection, polled every 20 ms).
+
+    The stop a test makes next must land while the import still has most of its files to do:
+    after its first batch (one document) the import has ``MIDWAY`` - 1 files left to read and
+    commit, ~0.3 s of work for two workers on a fast machine, against a poll of a few
+    milliseconds every 20 ms, so the stop cannot miss the middle however fast the import gets
+    (a poll of a new engine every 0.2 s could).
+    """
     deadline = time.monotonic() + within
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if len(loaded(url)) >= count:
-                return
-        except Exception:  # the schema is still being made
-            pass
-        time.sleep(0.2)
+    engine = create_engine(url)
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with engine.connect() as conn:
+                    if conn.execute(text("SELECT count(*) FROM documents")).scalar() >= count:
+                        return
+            except Exception:  # the schema is still being made
+                pass
+            time.sleep(0.02)
+    finally:
+        engine.dispose()
     raise AssertionError(f"import never reached {count} documents (exit {proc.poll()})")
 
 

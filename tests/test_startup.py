@@ -12,9 +12,10 @@ import sys
 
 from conftest import FIXTURES, ROOT
 
-#: modules the extraction of one DOCX never needs (PDF engines, data frames, the database, spaCy's CLI)
+#: modules the extraction of one DOCX never needs (PDF engines, data frames, the database, spaCy's CLI,
+#: python-docx: a well-formed package is read by extract.docx_package, python-docx only reads odd ones)
 NOT_FOR_DOCX = ["pypdfium2", "pdfminer", "pdfplumber", "camelot", "pandas", "sqlalchemy", "alembic",
-                "openpyxl", "spacy.cli", "weasel", "requests", "httpx", "jinja2"]
+                "openpyxl", "spacy.cli", "weasel", "requests", "httpx", "jinja2", "docx"]
 
 
 def _fresh(code: str) -> dict:
@@ -46,6 +47,24 @@ def test_spacy_imported_without_its_cli_still_offers_it():
         "                  'before': before, 'cli': spacy.cli.__file__.endswith('__init__.py'),\n"
         "                  'info': callable(spacy.info)}))")
     assert got == {"attr": "LEMMA", "lemmas": ["audit", "be", "audit"], "before": False, "cli": True, "info": True}
+
+
+def test_the_lemmatizer_is_set_up_without_a_hashed_table():
+    """``pipeline()`` gives the lookup lemmatizer the table as loaded, read by word, and leaves spaCy's
+    own ``Table`` (41,582 words hashed one by one in ``nlp.initialize()``) empty."""
+    got = _fresh(
+        "import json\n"
+        "from normalise.nlp import LookupByText, lemma_doc, pipeline\n"
+        "nlp, attr = pipeline()\n"
+        "pipe = nlp.get_pipe('lemmatizer')\n"
+        "print(json.dumps({'attr': attr, 'by_text': type(pipe.lemmatize) is LookupByText,\n"
+        "                  'words': len(pipe.lemmatize.table) > 40000,\n"
+        "                  'hashed': len(pipe.lookups.get_table('lemma_lookup')),\n"
+        "                  'lemmas': [t.lemma_ for t in nlp('Meetings were held; audits completed')],\n"
+        "                  'lemma_doc': [t.lemma_ for t in lemma_doc('Meetings were held; audits completed')]}))")
+    assert got == {"attr": "LEMMA", "by_text": True, "words": True, "hashed": 0,
+                   "lemmas": ["Meetings", "be", "hold", ";", "audit", "complete"],  # the table is by case
+                   "lemma_doc": ["Meetings", "be", "hold", ";", "audit", "complete"]}
 
 
 def test_help_imports_no_reader_normaliser_or_spacy():

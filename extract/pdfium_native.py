@@ -1,0 +1,134 @@
+"""The compiled per-character calls (``extract/_pdfium_chars.c``), when they were built.
+
+:mod:`extract.pdfium_text` makes one ctypes call per character (its origin)
+and several per baseline run (its text objects); at about a microsecond a
+call they were the largest part of reading a page's characters.  The C file
+makes the same PDFium calls in a loop, one ctypes call per page.  It is a
+plain shared library, not a Python module: it is built at install time as an
+optional setuptools extension (``setup.py``; without a C compiler the install
+goes on without it), found next to this module under any of the interpreter's
+extension suffixes, loaded with ctypes, and handed PDFium's functions as
+addresses taken from pypdfium2's library, so it links against neither.
+
+Where the library is missing (no compiler at install, or a source tree never
+built: ``python setup.py build_ext --inplace``) or ``BOARDPLANS_NATIVE=0`` is
+set, :data:`LIB` is ``None`` and :mod:`extract.pdfium_text` takes its Python
+path, which gives the same characters (``tests/test_pdfium_native.py``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.machinery
+import os
+from pathlib import Path
+
+import numpy as np
+import pypdfium2.raw as pdfium_c
+
+#: The library's interface version (``bp_abi`` in the C file); a stale build is not used.
+ABI = 3
+
+#: PDFium's functions, in the order the C file indexes them.
+FUNCTIONS = ("FPDFText_GetCharOrigin", "FPDFText_GetTextObject", "FPDFText_CountRects", "FPDFText_IsGenerated",
+             "FPDFText_GetMatrix", "FPDFTextObj_GetFontSize", "FPDFTextObj_GetFont",
+             "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
+             "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose")
+
+NAME = "_pdfium_chars"
+
+
+def library_path() -> Path | None:
+    """The built library next to this module, under the first of the interpreter's suffixes it has."""
+    here = Path(__file__).resolve().parent
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = here / f"{NAME}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _load() -> ctypes.CDLL | None:
+    if os.environ.get("BOARDPLANS_NATIVE", "1") == "0":
+        return None
+    path = library_path()
+    if path is None:
+        return None
+    try:
+        lib = ctypes.CDLL(str(path))
+        if lib.bp_abi() != ABI:
+            return None
+    except (OSError, AttributeError):  # a library built for another platform, or an older build
+        return None
+    P = ctypes.c_void_p
+    lib.bp_page_chars.restype = ctypes.c_int
+    lib.bp_page_chars.argtypes = [P, P, ctypes.c_int, P, P, P, P, P, P]
+    lib.bp_object_facts.restype = None
+    lib.bp_object_facts.argtypes = [P, P, ctypes.c_int, P, P, P, P, P, P]
+    lib.bp_path_counts.restype = lib.bp_path_segments.restype = None
+    lib.bp_path_counts.argtypes = [P, ctypes.c_int, P, P]
+    lib.bp_path_segments.argtypes = [P, ctypes.c_int, P, P, P, P, P]
+    return lib
+
+
+#: The loaded library, or ``None`` (then the Python path runs).
+LIB = _load()
+
+_FNS = (ctypes.c_void_p * len(FUNCTIONS))(*(ctypes.cast(getattr(pdfium_c, f), ctypes.c_void_p).value
+                                            for f in FUNCTIONS))
+_FNS_AT = ctypes.addressof(_FNS)
+
+
+def page_chars(tp: int, n: int, space: np.ndarray, maybe: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Origins (x, y), text objects and PDFium's generated flags of a page's ``n`` characters.
+
+    ``space`` marks the characters that are whitespace (the text-object search
+    asks at the others), ``maybe`` those whose code PDFium may generate (only
+    they are asked whether it did).  ``None`` where the library is not loaded
+    or failed (no memory): the caller takes the Python path.
+    """
+    if LIB is None:
+        return None
+    space = np.ascontiguousarray(space, dtype=np.uint8)
+    maybe = np.ascontiguousarray(maybe, dtype=np.uint8)
+    ox, oy = np.empty(n), np.empty(n)
+    objs = np.zeros(n, dtype=np.uint64)
+    generated = np.zeros(n, dtype=np.uint8)
+    if LIB.bp_page_chars(_FNS_AT, tp, n, space.ctypes.data, maybe.ctypes.data, ox.ctypes.data, oy.ctypes.data,
+                         objs.ctypes.data, generated.ctypes.data) != 0:
+        return None
+    return ox, oy, objs, generated.view(bool)
+
+
+def object_facts(tp: int, objs: list[int], at: list[int], mats: np.ndarray, sizes: np.ndarray
+                 ) -> tuple[np.ndarray, list[int]] | None:
+    """For each text object: its character ``at``'s matrix (into ``mats``, skipped where ``at`` < 0),
+    its font size (into ``sizes``; the calls' results returned) and its font handle (returned)."""
+    if LIB is None:
+        return None
+    n = len(objs)
+    obj_arr = np.array(objs, dtype=np.uint64)
+    at_arr = np.array(at, dtype=np.int64)
+    got = np.zeros(n, dtype=np.int32)
+    fonts = np.zeros(n, dtype=np.uint64)
+    LIB.bp_object_facts(_FNS_AT, tp, n, obj_arr.ctypes.data, at_arr.ctypes.data, mats.ctypes.data,
+                        sizes.ctypes.data, got.ctypes.data, fonts.ctypes.data)
+    return got, fonts.tolist()
+
+
+def path_segments(paths: list[int]) -> tuple[list[int], np.ndarray, list[int], list[int]] | None:
+    """Each path's segment count, and the segments of those with any, path after path: their
+    points (float32 x, y pairs), kinds and close flags."""
+    if LIB is None:
+        return None
+    n = len(paths)
+    objs = np.array(paths, dtype=np.uint64)
+    counts = np.zeros(n, dtype=np.int32)
+    LIB.bp_path_counts(_FNS_AT, n, objs.ctypes.data, counts.ctypes.data)
+    total = int(counts[counts > 0].sum())
+    xy = np.zeros(2 * total, dtype=np.float32)
+    kinds, closes = np.zeros(total, dtype=np.int32), np.zeros(total, dtype=np.int32)
+    LIB.bp_path_segments(_FNS_AT, n, objs.ctypes.data, counts.ctypes.data, xy.ctypes.data, kinds.ctypes.data,
+                         closes.ctypes.data)
+    return counts.tolist(), xy, kinds.tolist(), closes.tolist()

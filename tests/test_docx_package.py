@@ -1,0 +1,167 @@
+"""The DOCX reader's own package reading (``extract.docx_package``) gives what python-docx gives.
+
+The reader opens a package once and parses only the parts it uses, with
+plain lxml; python-docx, which it used before, stays the reader of every
+package the fast path does not vouch for.  Each test here reads real files
+(the fixtures, the test data, the bad inputs, and fixtures altered part by
+part) both ways and wants the same ``Document`` or the same one-line error.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from extract import docx_package
+from extract.docx import _read_with_python_docx, check_package, read_docx, read_docx_dated
+from extract.filedates import file_dates
+from models.errors import ExtractError
+
+DOCX = sorted(FIXTURES.glob("*.docx")) + sorted((ROOT / "tests" / "data").glob("*.docx")) + sorted(
+    (ROOT / "tests" / "bad").glob("*.docx"))
+
+
+def _outcome(read, path: Path) -> str:
+    try:
+        return repr(read(path))
+    except ExtractError as exc:
+        return f"Error: {exc}"
+
+
+def _plain(path: Path) -> str:
+    """What the reader gave before: the package checked, then read by python-docx."""
+    try:
+        check_package(path)
+    except ExtractError as exc:
+        return f"Error: {exc}"
+    return _outcome(_read_with_python_docx, path)
+
+
+@pytest.mark.parametrize("path", DOCX, ids=lambda p: p.name)
+def test_every_docx_at_hand_reads_as_python_docx_reads_it(path):
+    assert _outcome(read_docx, path) == _plain(path)
+    assert _outcome(read_docx, path) == _outcome(read_docx, path)  # a second read (styles known) is the same
+
+
+def test_the_fast_path_is_taken_for_real_plans():
+    for path in sorted(FIXTURES.glob("*.docx")):
+        with zipfile.ZipFile(path) as z:
+            package = docx_package.open_package(z, {})
+        assert package.body.tag.endswith("}body") and package.styles_root is not None
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.docx")), ids=lambda p: p.name)
+def test_dates_read_with_the_package_are_the_files(path):
+    assert read_docx_dated(path).dates == file_dates(path, "docx")
+    assert file_dates(path, "docx")  # the fixtures carry dates: the comparison means something
+    assert read_docx(path).dates == {}  # a .doc converted to DOCX keeps its own file's dates (extract.read)
+
+
+def test_python_docx_names_are_the_packages():
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.part import PartFactory
+
+    assert set(PartFactory.part_type_for) == docx_package.XML_PART_TYPES
+    assert (CT.WML_DOCUMENT_MAIN, CT.OPC_CORE_PROPERTIES) == (docx_package.CT_DOCUMENT, docx_package.CT_CORE)
+    assert (RT.OFFICE_DOCUMENT, RT.IMAGE, RT.STYLES, RT.NUMBERING, RT.CORE_PROPERTIES) == (
+        docx_package.RT_OFFICE_DOCUMENT, docx_package.RT_IMAGE, docx_package.RT_STYLES,
+        docx_package.RT_NUMBERING, docx_package.RT_CORE)
+
+
+def _rewrite(src: Path, dst: Path, part: str, edit) -> Path:
+    with zipfile.ZipFile(src) as zin:
+        parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    new = edit(parts.get(part))
+    assert new != parts.get(part), part
+    if new is None:
+        del parts[part]
+    else:
+        parts[part] = new
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, blob in parts.items():
+            z.writestr(name, blob)
+    return dst
+
+
+def _drop_rel(kind: str):
+    return lambda xml: re.sub(rb'<Relationship [^>]*/' + kind.encode() + rb'"[^>]*/>', b"", xml)
+
+
+#: (name, part, edit, what python-docx makes of it: "error" or a title it reads)
+ALTERED = [
+    ("styles-not-xml", "word/styles.xml", lambda x: x.replace(b"</w:styles>", b""), "error"),
+    ("settings-not-xml", "word/settings.xml", lambda x: x.replace(b"</w:settings>", b""), "error"),
+    ("core-not-xml", "docProps/core.xml", lambda x: x.replace(b"</cp:coreProperties>", b""), "error"),
+    ("no-core", "_rels/.rels", _drop_rel("core-properties"), "Word Document"),  # python-docx's default
+    ("no-styles", "word/_rels/document.xml.rels", _drop_rel("styles"), "read"),
+    ("no-numbering", "word/_rels/document.xml.rels", _drop_rel("numbering"), "read"),
+    ("no-theme", "word/_rels/document.xml.rels", _drop_rel("theme"), "read"),
+    ("numbering-of-another-type", "[Content_Types].xml",
+     lambda x: x.replace(b"numbering+xml", b"numberingX+xml"), "error"),
+    ("no-content-type", "[Content_Types].xml", lambda x: x.replace(b'Extension="xml"', b'Extension="xmq"'),
+     "error"),
+    ("part-missing", "word/fontTable.xml", lambda x: None, "error"),
+    ("no-body", "word/document.xml", lambda x: x.replace(b"<w:body>", b"<w:bodx>").replace(
+        b"</w:body>", b"</w:bodx>"), "error"),
+    ("duplicate-id", "word/_rels/document.xml.rels", lambda x: x.replace(b'Id="rId1"', b'Id="rId2"'), "read"),
+    ("template", "[Content_Types].xml", lambda x: x.replace(b"document.main+xml", b"template.main+xml"),
+     "error"),
+]
+
+
+@pytest.mark.parametrize("name,part,edit,want", ALTERED, ids=[a[0] for a in ALTERED])
+def test_altered_packages_read_or_fail_as_with_python_docx(tmp_path, name, part, edit, want):
+    path = _rewrite(FIXTURES / "surrey-2012-15.docx", tmp_path / f"{name}.docx", part, edit)
+    got = _outcome(read_docx, path)
+    assert got == _plain(path)
+    if want == "error":
+        assert got.startswith(f"Error: {path}: not a readable DOCX (")
+    else:
+        assert got.startswith("Document(")
+        if want != "read":
+            assert f"title={want!r}" in got
+
+
+def test_a_corrupt_part_the_reader_does_not_use_still_refuses_the_file(tmp_path):
+    src = FIXTURES / "surrey-2012-15.docx"
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as z:
+        info = z.getinfo("word/fontTable.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size - 3] ^= 0xFF
+    path = tmp_path / "corrupt.docx"
+    path.write_bytes(bytes(data))
+    got = _outcome(read_docx, path)
+    assert got == _plain(path) and got.startswith(f"Error: {path}: not a readable DOCX (")
+
+
+def test_child_lookups_are_lxmls_find():
+    """The reader's child loops answer as ``find`` does, on every element of the fixtures' documents and
+    on odd ones (comments, a property element twice, the element not first)."""
+    from lxml import etree
+
+    from extract.docx import _B, _NUMPR, _PPR, _PSTYLE, _RPR, W, _child, _grandchild
+
+    w = W[1:-1]
+    odd = etree.fromstring(
+        f'<w:p xmlns:w="{w}"><!-- c --><w:r><w:t>x</w:t></w:r><w:pPr/><w:pPr><w:numPr/><w:pStyle w:val="a"/>'
+        f'<w:pStyle w:val="b"/></w:pPr><w:r><w:rPr/><w:rPr><w:b/></w:rPr></w:r></w:p>'.encode())
+    roots = [odd]
+    for path in sorted(FIXTURES.glob("*.docx")):
+        with zipfile.ZipFile(path) as z:
+            roots.append(etree.fromstring(z.read("word/document.xml"), docx_package.PARSER))
+    checked = 0
+    for root in roots:
+        for el in root.iter():
+            for tag in (_PPR, _PSTYLE, _NUMPR, _RPR, _B, W + "t"):
+                assert _child(el, tag) is el.find(tag)
+            for tag, sub in ((_PPR, _NUMPR), (_PPR, _PSTYLE), (_RPR, _B)):
+                assert _grandchild(el, tag, sub) is el.find(f"{tag}/{sub}")
+            checked += 1
+    assert checked > 10000
+    assert _child(None, _PPR) is None
