@@ -143,7 +143,26 @@ def content_field(values: list[str]) -> tuple[str, str] | None:
 
 
 def map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
-    """Map one (flattened) header text to a field."""
+    """Map one (flattened) header text to a field.
+
+    With the built-in lexicon the answer is cached per header text (:func:`_builtin_map`): every
+    cell of a table's first rows is tried as a header, by the header search, the matrix test and
+    the column roles, and a plan's tables bring the same texts back.  A user's lexicon (rare, and
+    a dict) is read afresh each time.
+    """
+    if lexicon is None or lexicon is load("columns"):
+        return _builtin_map(header)
+    return _map_header(header, lexicon)
+
+
+@text_cache()
+def _builtin_map(header: str) -> ColumnMap:
+    """:func:`map_header` with the built-in lexicon (a ``ColumnMap`` is frozen: sharing it is safe)."""
+    return _map_header(header, load("columns"))
+
+
+def _map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
+    """:func:`map_header`, uncached."""
     lex = lexicon or load("columns")
     fields = lex["fields"]
     key = header_key(header)
@@ -179,10 +198,20 @@ def map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
 
 
 def is_matrix_corner(header: str, lexicon: dict | None = None) -> bool:
-    lex = lexicon or load("columns")
-    return header_key(header) in {norm_key(x) for x in lex["matrix"]["corner"]}
+    return header_key(header) in _matrix_keys(lexicon, "corner")
 
 
 def is_focus_row(label: str, lexicon: dict | None = None) -> bool:
-    lex = lexicon or load("columns")
-    return header_key(label) in {norm_key(x) for x in lex["matrix"]["focus_rows"]}
+    return header_key(label) in _matrix_keys(lexicon, "focus_rows")
+
+
+@lru_cache(maxsize=2)
+def _builtin_matrix_keys(kind: str) -> frozenset[str]:
+    return frozenset(norm_key(x) for x in load("columns")["matrix"][kind])
+
+
+def _matrix_keys(lexicon: dict | None, kind: str) -> frozenset[str]:
+    """The keys of a matrix word list (``corner``, ``focus_rows``): the built-in lexicon's keyed once."""
+    if lexicon is None or lexicon is load("columns"):
+        return _builtin_matrix_keys(kind)
+    return frozenset(norm_key(x) for x in lexicon["matrix"][kind])

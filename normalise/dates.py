@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from normalise.text import text_cache
+
 MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
           "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 _MONTH = (r"(?P<{n}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -49,15 +51,16 @@ def find_months(text: str) -> list[Month]:
     found: list[Month] = []
     for m in _MONTH_YEAR.finditer(text):
         found.append(Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end()))
-    for m in _NUMERIC.finditer(text):
+    for m in _NUMERIC.finditer(text) if "." in text or "/" in text else ():  # '1.4.13', '01/04/2013'
         month = int(m.group("m"))
         if 1 <= month <= 12 and not any(f.pos <= m.start() < f.endpos for f in found):
             found.append(Month(_year(m.group("y")), month, m.start(), m.end()))
     return sorted(found, key=lambda f: f.pos)
 
 
+@text_cache()
 def parse_timescale(text: str | None) -> tuple[str | None, str | None]:
-    """``(start, end)`` months from a timescale text."""
+    """``(start, end)`` months from a timescale text (cached: 'Ongoing', 'March 2017' on many rows)."""
     if not text:
         return None, None
     if "Start:" in text and "End:" in text:

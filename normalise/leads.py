@@ -13,9 +13,12 @@ from functools import lru_cache
 
 from normalise.alternation import any_word
 from normalise.lexicon import load
+from normalise.text import text_cache
 
 _PARTS = re.compile(r"\s*[/;]\s*|\s+[-–]\s+")
 _AND = re.compile(r"\s+(?:and|&)\s+")
+#: what every match of ``_NAME`` holds: a capitalised word, white space, a capital
+_NAME_IN = re.compile(r"[A-Z][a-z'’-]+\s+[A-Z]")
 _NAME = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}$")
 
 
@@ -74,9 +77,19 @@ def _pieces(text: str) -> list[str]:
 
 
 def lead_parts(lead: str | None) -> list[dict[str, str]]:
-    """The parts of a lead cell, each ``{"text", "kind"}`` (person parts add ``name``/``role``)."""
+    """The parts of a lead cell, each ``{"text", "kind"}`` (person parts add ``name``/``role``).
+
+    Read once per distinct lead text (a board's leads come back on many rows); each call gets
+    dicts of its own.
+    """
     if not lead:
         return []
+    return [dict(p) for p in _lead_parts(lead)]
+
+
+@text_cache()
+def _lead_parts(lead: str) -> tuple[dict[str, str], ...]:
+    """:func:`lead_parts`, once per text (the dicts kept here are only ever copied)."""
     parts = []
     for piece in _pieces(lead):
         name, _, rest = piece.partition(",")
@@ -86,7 +99,7 @@ def lead_parts(lead: str | None) -> list[dict[str, str]]:
             parts.append({"text": piece, "kind": "person", "name": piece})
         else:
             parts.append({"text": piece, "kind": _kind(piece)})
-    return parts
+    return tuple(parts)
 
 
 def names_a_lead(text: str) -> bool:
@@ -94,4 +107,6 @@ def names_a_lead(text: str) -> bool:
     a person's name (the content evidence of a lead column, see ``normalise/roles.py``)."""
     if _any_word().search(text):
         return True
+    if _NAME_IN.search(text) is None:  # no part can be a name: a part is a piece of the text
+        return False
     return any(_NAME.match(p.partition(",")[0].strip()) for p in _pieces(text))

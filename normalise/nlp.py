@@ -244,7 +244,7 @@ class TokenPatterns:
         self.by_regex: list[tuple[str, re.Pattern, str, list]] = []     # first word by a regex
         self.anywhere: list[tuple[str, list]] = []                       # first token optional, or no word
         self.attrs: set[str] = set()
-        self._first: dict[tuple[str, int], tuple] = register_cache(_Lemmas())  # see _starting
+        self._by_attr: dict[str, _Lemmas] = {}  # see _memo
 
     @classmethod
     def build(cls, patterns: dict[str, list[list[dict]]], strings) -> TokenPatterns | None:
@@ -276,14 +276,22 @@ class TokenPatterns:
         return self
 
     def _starting(self, k: str, word: int) -> tuple[tuple[str, list], ...]:
-        """The patterns whose first token may be this word (by ``k``), found once per word."""
-        key = (k, word)
-        found = self._first.get(key)
-        if found is None:
-            text = self.strings[word]
-            found = self._first.bounded()[key] = tuple(self.by_word.get(key, ())) + tuple(
-                (label, steps) for label, regex, attr, steps in self.by_regex if attr == k and regex.search(text))
-        return found
+        """The patterns whose first token may be this word (by ``k``); :meth:`__call__` asks once
+        per word (:meth:`_memo`)."""
+        found = tuple(self.by_word.get((k, word), ()))
+        regexes = [(label, regex, steps) for label, regex, attr, steps in self.by_regex if attr == k]
+        if not regexes:
+            return found
+        text = self.strings[word]
+        return found + tuple((label, steps) for label, regex, steps in regexes if regex.search(text))
+
+    def _memo(self, k: str) -> _Lemmas:
+        """:meth:`_starting`'s answers for attribute ``k`` by word (one memo per attribute: no key
+        tuple per token; emptied with the text caches)."""
+        memo = self._by_attr.get(k)
+        if memo is None:
+            memo = self._by_attr[k] = register_cache(_Lemmas())
+        return memo.bounded()
 
     def __call__(self, doc) -> set[tuple[str, int, int]]:
         from spacy.attrs import IDS
@@ -296,12 +304,16 @@ class TokenPatterns:
         words: dict[str, list] = dict(zip(names, cols, strict=False))
         words["SENT"] = [x == 1 for x in cols[-1]]  # the Matcher's IS_SENT_START: sent_start == 1
         out: set[tuple[str, int, int]] = set()
-        first, strings, anywhere = self._first, self.strings, self.anywhere
+        strings, anywhere = self.strings, self.anywhere
         for k in names:
+            memo = self._memo(k)
+            get = memo.get
             for i, word in enumerate(words[k]):
-                pats = first.get((k, word))
+                pats = get(word)
                 if pats is None:
-                    pats = self._starting(k, word)
+                    pats = memo[word] = self._starting(k, word)
+                if not pats:  # most words start no pattern
+                    continue
                 for label, steps in pats:
                     for end in _ends(steps, 0, words, i, n, strings):
                         out.add((label, i, end))

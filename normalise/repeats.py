@@ -21,6 +21,8 @@ the table came from.
 
 from __future__ import annotations
 
+import re
+
 from models.document import Block, Cell, Table
 from normalise.layout import MAX_HEADER_SCAN, analyse, own
 from normalise.stitch import StitchedTable, _same_row, stitch
@@ -49,19 +51,62 @@ def _rows_of(table: Table, rows: list[int], header_rows: int = 0) -> Table:
     return Table(len(rows), table.n_cols, cells, table.page, header_rows, table.col_edges, table.bbox, pages)
 
 
-def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[list[int]] | None:
-    """The rows of each table ``table`` holds (a header repeated alone left out), or None for one."""
-    if table.n_rows < 4:
-        return None
-    keys = [tuple(norm_key(t) for t in row) for row in table.text_rows()]
-    words = [frozenset(" ".join(k).split()) for k in keys]
+class _Seen:
+    """The row keys of the tables one ``stitch_and_split`` has read, and whether an early row of each
+    comes again, by the table's cells (their identities: a table the stitcher left as it was -- every
+    DOCX table, a PDF table on one page -- is a copy holding the same cells, and is not keyed again).
+    Holds the cells, so their identities stay theirs while it lives."""
+
+    def __init__(self) -> None:
+        self.tables: dict[tuple, tuple[list[Cell], list[tuple[str, ...]], bool]] = {}
+
+    def keys(self, table: Table) -> tuple[list[tuple[str, ...]], bool]:
+        key = (table.n_rows, table.n_cols, tuple(map(id, table.cells)))
+        hit = self.tables.get(key)
+        if hit is None:
+            hit = self.tables[key] = (list(table.cells), *_row_keys(table))
+        return hit[1], hit[2]
+
+
+#: the words of a key: ``norm_key`` puts one space for each run of anything else, so the words of a
+#: row's keys are these runs of its lower-cased texts (a space between cells: no run crosses them)
+_KEY_WORD = re.compile(r"[0-9a-z]+")
+
+
+def _row_keys(table: Table) -> tuple[list[tuple[str, ...]], bool]:
+    """Each row's key (its cells' ``norm_key``), and whether an early row comes again.
+
+    The words of each row, which decide most of the test, are read from the row's texts in one
+    pass (what ``" ".join(keys).split()`` gives); a row's key is made only for a row that may be a
+    repeat, and every key only where one is.
+    """
+    rows = table.text_rows()
+    words = [frozenset(_KEY_WORD.findall(" ".join(row).lower())) for row in rows]
     top = [r for r in range(min(MAX_HEADER_SCAN, table.n_rows)) if words[r]]
     size = [len(w) for w in words]
+    made: dict[int, tuple[str, ...]] = {}
+
+    def key(r: int) -> tuple[str, ...]:
+        if r not in made:
+            made[r] = tuple(norm_key(t) for t in rows[r])
+        return made[r]
+
     # shared words >= 0.7 of the larger set needs sizes within 0.7 of each other: tested first, it spares
     # the intersection of a short header with every long body row
-    if not any(0.7 * max(size[t], size[r]) <= min(size[t], size[r])
-               and len(words[t] & words[r]) >= 0.7 * max(size[t], size[r]) and _same_row(keys[t], keys[r])
-               for r in range(2, table.n_rows) for t in top if t < r):
+    again = any(0.7 * max(size[t], size[r]) <= min(size[t], size[r])
+                and len(words[t] & words[r]) >= 0.7 * max(size[t], size[r]) and _same_row(key(t), key(r))
+                for r in range(2, table.n_rows) for t in top if t < r)
+    return ([key(r) for r in range(len(rows))] if again else []), again
+
+
+def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None,
+            seen: _Seen | None = None) -> list[list[int]] | None:
+    """The rows of each table ``table`` holds (a header repeated alone left out), or None for one
+    (``seen``: the row keys of tables already read, see :class:`_Seen`)."""
+    if table.n_rows < 4:
+        return None
+    keys, again = seen.keys(table) if seen is not None else _row_keys(table)
+    if not again:
         return None  # no early row comes again: no header repeats (and no layout to read)
     layout = analyse(StitchedTable(table, repeated_header_rows=marked), lexicon)
     if layout.kind not in _KINDS or not layout.header_rows:
@@ -97,18 +142,18 @@ def _pieces(table: Table, marked: int = 0, lexicon: dict | None = None) -> list[
     return None if len(pieces) == 1 and len(pieces[0]) == table.n_rows else pieces
 
 
-def split_table(table: Table, lexicon: dict | None = None) -> list[Table]:
+def split_table(table: Table, lexicon: dict | None = None, seen: _Seen | None = None) -> list[Table]:
     """``table`` cut at each repetition of its header with its title rows; a header repeated alone dropped."""
-    pieces = _pieces(table, table.header_rows, lexicon)
+    pieces = _pieces(table, table.header_rows, lexicon, seen)
     if pieces is None:
         return [table]
     return [_rows_of(table, p, table.header_rows if n == 0 else 0) for n, p in enumerate(pieces)]
 
 
-def split_stitched(st: StitchedTable, lexicon: dict | None = None) -> list[StitchedTable]:
+def split_stitched(st: StitchedTable, lexicon: dict | None = None, seen: _Seen | None = None) -> list[StitchedTable]:
     """The same for a table stitched over pages: a page may start the next section's table, and the
     stitcher, seeing the same columns, joins it to the one before."""
-    pieces = _pieces(st.table, st.repeated_header_rows, lexicon)
+    pieces = _pieces(st.table, st.repeated_header_rows, lexicon, seen)
     if pieces is None:
         return [st]
     out = []
@@ -124,6 +169,7 @@ def stitch_and_split(blocks: list[Block], lexicon: dict | None = None) -> list[B
     """The document's blocks stitched (``normalise.stitch``), each table cut at its repeated headers
     before and after."""
     out: list[Block | StitchedTable] = []
-    for block in stitch([t for b in blocks for t in (split_table(b, lexicon) if isinstance(b, Table) else [b])]):
-        out.extend(split_stitched(block, lexicon) if isinstance(block, StitchedTable) else [block])
+    seen = _Seen()
+    for block in stitch([t for b in blocks for t in (split_table(b, lexicon, seen) if isinstance(b, Table) else [b])]):
+        out.extend(split_stitched(block, lexicon, seen) if isinstance(block, StitchedTable) else [block])
     return out

@@ -28,6 +28,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import repeat
 
 from normalise.alternation import any_of
 from normalise.columns import ColumnMap, header_key, map_header
@@ -94,7 +95,8 @@ def _data() -> dict:
         "neutral": comp(data["header"]["neutral"]),
         "header": {f: comp(p) for f, p in data["header"]["fields"].items()},
         "verbs": frozenset(content["imperatives"]), "nominals": frozenset(content["nominals"]),
-        "progress": one(content["progress"]), "outcome": one(content["outcome"]), "states": one(content["states"]),
+        "progress": one(content["progress"]), "outcome": one(content["outcome"]),
+        "states": one(content["states"], prefilter=False),
         "done": one(content["done"]),
         "times": one(content["times"]), "status": one(content["status"]),
     }
@@ -254,13 +256,24 @@ def content_evidence(facts: ColumnFacts, full: bool = True) -> dict[str, tuple[f
     if not vals:
         return {}
     n = len(vals)
-    cues = [_cell(v, full) for v in vals]
-    frac = {c: sum(c in x for x in cues) / n for c in ("date", "ref", "rag", "lead", "imperative", "progress",
-                                                       "outcome")}
-    frac["progress"] += 0.5 * sum(bool(x & {"reported", "state"}) and "progress" not in x for x in cues) / n
-    frac["outcome"] += 0.5 * sum("state" in x and "outcome" not in x for x in cues) / n
-    dated = sum("dated" in x for x in cues) / n  # updates that say when: a report's mark, no measure's
-    frac["imperative"] += sum("planned" in x and "imperative" not in x for x in cues) / n
+    # cells showing each cue, counted in one pass over the cells' cue sets
+    count = dict.fromkeys(("date", "ref", "rag", "lead", "imperative", "progress", "outcome", "dated"), 0)
+    reported = stated = planned = 0
+    for x in map(_cell, vals, repeat(full)):
+        for c in x:
+            if c in count:
+                count[c] += 1
+        if "progress" not in x and ("reported" in x or "state" in x):
+            reported += 1
+        if "state" in x and "outcome" not in x:
+            stated += 1
+        if "planned" in x and "imperative" not in x:
+            planned += 1
+    frac = {c: count[c] / n for c in ("date", "ref", "rag", "lead", "imperative", "progress", "outcome")}
+    frac["progress"] += 0.5 * reported / n
+    frac["outcome"] += 0.5 * stated / n
+    dated = count["dated"] / n  # updates that say when: a report's mark, no measure's
+    frac["imperative"] += planned / n
     med = statistics.median(len(v) for v in vals)
     long = _clamp((med - 25) / 35)
     own = _clamp(len(filled) / facts.rows) if facts.rows else 0.0  # rows it fills: counted before the sample
@@ -445,7 +458,27 @@ def _unit_scores(unit: list[int], maps: list[ColumnMap], evs: list[Evidence]) ->
 
 
 def assign(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None = None) -> list[ColumnMap]:
-    """One field (or extra) per column, chosen together for the most total evidence."""
+    """One field (or extra) per column, chosen together for the most total evidence.
+
+    With the built-in lexicon, cached per headers and column facts (:func:`_assign_builtin`): the small
+    tables of one family (``normalise.layout.families``) are read from the same pooled facts under the
+    same header row, so a plan split into a table per priority assigned the same columns again for
+    each of them.
+    """
+    if lexicon is None or lexicon is load("columns"):
+        return list(_assign_builtin(tuple(headers), tuple(facts)))
+    return _assign(headers, facts, lexicon)
+
+
+@text_cache(maxsize=1 << 10)
+def _assign_builtin(headers: tuple[str, ...], facts: tuple[ColumnFacts, ...]) -> tuple[ColumnMap, ...]:
+    """:func:`assign` with the built-in lexicon (a tuple: callers get a list of their own; the
+    ``ColumnMap`` s and their evidence are not changed once made)."""
+    return tuple(_assign(list(headers), list(facts), None))
+
+
+def _assign(headers: list[str], facts: list[ColumnFacts], lexicon: dict | None = None) -> list[ColumnMap]:
+    """:func:`assign`, uncached."""
     maps, evs = evidence(headers, facts, lexicon)
     units = _units(headers, maps, evs)
     scores = [_unit_scores(unit, maps, evs) for unit in units]

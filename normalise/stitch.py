@@ -29,7 +29,12 @@ class StitchedTable:
 
 
 def _row_keys(table: Table, n: int) -> list[tuple[str, ...]]:
-    rows = table.text_rows()[:n]
+    """The keys of the first ``n`` rows (``table.text_rows()[:n]`` keyed, without laying out the
+    rest: a table stitched over many pages is asked again for each page)."""
+    rows = [[""] * table.n_cols for _ in range(min(n, table.n_rows))]
+    for cell in table.cells:
+        if cell.row < len(rows) and cell.col < table.n_cols:
+            rows[cell.row][cell.col] = cell.text
     return [tuple(norm_key(t) for t in row) for row in rows]
 
 

@@ -49,6 +49,10 @@ _SPACES = re.compile(r"\s+")
 _BULLET_AT_START = re.compile(r"^\s*[•\uf0b7\u25aa\u25cf\u25e6\u25a0\uf0a7\u2219]\s*")
 _TAGS = re.compile(r"</?(?:b|i|u|p|ul|ol|li|sup|sub|span|strong|em)(?:\s[^>]*)?>", re.I)
 _MD = re.compile(r"(\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w))")
+#: what :func:`clean` may change besides the ends: markup ('<', '*', '__'), '&amp;', a no-break space,
+#: bullet glyphs, a new line, a run of spaces or any other white space; a text with none of them is clean
+#: once stripped (``tests/test_fast_paths.py`` holds it to the full path)
+_PLAIN_AS_IS = re.compile(r"[<&*_\u00a0•\uf0b7\u25aa\u25cf\u25e6\u25a0\uf0a7\u2219]|[^\S ]|  ")
 _REF = re.compile(r"^(?:[A-Z]{1,3}\s?)?\d+(?:\.\d+)*(?:\.?[a-z])?\)?\.?$")
 _REF_PREFIX = re.compile(r"^((?:[A-Z]{1,3}\s?)?\d+(?:\.\d+)+(?:\.?[a-z])?)[\s)]+(?=\S)")
 
@@ -61,6 +65,15 @@ def clean(text: str | None) -> str:
     several times (header search, indicator-list test, the table record), and
     each reading cleans it.
     """
+    if not text:
+        return ""
+    if _PLAIN_AS_IS.search(text) is None:  # one line, single spaces, no markup, entity or bullet
+        return text.strip()  # what the full clean-up leaves of it
+    return _clean_full(text)
+
+
+def _clean_full(text: str) -> str:
+    """:func:`clean` step by step (the plain path, for any text)."""
     if not text:
         return ""
     text = _TAGS.sub(" ", text).replace("&amp;", "&").replace("\u00a0", " ")
@@ -90,7 +103,10 @@ def or_none(text: str | None) -> str | None:
 
 @text_cache()
 def one_line(text: str | None) -> str:
-    return _SPACES.sub(" ", clean(text).replace(BULLET, "")).strip()
+    cleaned = clean(text)
+    if _PLAIN_AS_IS.search(cleaned) is None:  # one stripped line: nothing below changes it
+        return cleaned
+    return _SPACES.sub(" ", cleaned.replace(BULLET, "")).strip()
 
 
 def join_continuation(first: str | None, rest: str | None) -> str | None:

@@ -320,6 +320,25 @@ def test_line_themes_are_the_plain_matchers(fixture_texts):
     assert tagged > 50
 
 
+def test_clean_of_a_plain_text_is_the_full_clean_up(fixture_texts):
+    """``clean`` and ``one_line`` take a text with no markup, bullet, new line or run of white space as it
+    is (stripped): the same as the full clean-up of every fixture cell, line and statement."""
+    from normalise.text import _SPACES, BULLET, _clean_full, clean, one_line
+
+    lines, statements = fixture_texts
+    odd = ["  a  b ", "a\tb", "<b>x</b> y", "x &amp; y", "\u00a0x", "**bold**", "a__b", "• a", "\uf0b7 x", "a\u2003b",
+           "a\u2028b", "x\r", " ", "•", "a *b*", " lead ", "Q1 2016"]
+    ordered = sorted(lines)
+    texts = sorted(lines | statements | set(odd) | {"\n".join(ordered[i:i + 3]) for i in range(0, 600, 3)})
+    plain = 0
+    for t in texts:
+        forget_texts()
+        assert clean(t) == _clean_full(t), t
+        assert one_line(t) == _SPACES.sub(" ", _clean_full(t).replace(BULLET, "")).strip(), t
+        plain += "\n" not in t and "  " not in t
+    assert plain > 100
+
+
 def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
     """The roles step's cue patterns and the lead words, written to search fast
     (``normalise/alternation.py``), find a match in exactly the texts the plain alternations do."""
@@ -355,6 +374,14 @@ def test_fast_alternations_search_as_the_plain_ones(fixture_texts):
         assert any(fast.fullmatch(t) for t in lasts), kind
     # a leading \b is shared only by a sequence: '\bx|y' keeps its own alternation
     assert bool(any_of([r"\bab|cd", r"\bef"]).search("xcd")) and not any_of([r"\bab", r"\bef"]).search("xab")
+    # the literal heads' prefilter is in use for the cues that have them, and knows '^' and folded case
+    from normalise.alternation import Heads, heads
+
+    assert all(isinstance(any_of(content[name]), Heads) for name in ("progress", "outcome", "done", "status"))
+    assert heads([r"^(?:q[1-4]|update)\b", r"\bsee (?:plan|report)s?"]) == (("see plan", "see report"), ("q", "update"))
+    assert heads([r"\d+ months"]) is None and heads(["ab"], re.I) is None and heads(["(?i)ab"]) is None
+    for pats, text in (([r"^ab", r"cd"], "xab"), ([r"^ab", r"cd"], "abx"), ([r"\bab|cd"], "xcd"), (["%"], "5 %")):
+        assert bool(any_of(pats).search(text)) == bool(re.compile("|".join(f"(?:{p})" for p in pats)).search(text))
 
 
 def test_table_grid_is_kept_until_the_table_changes():
@@ -375,6 +402,112 @@ def test_table_grid_is_kept_until_the_table_changes():
     assert [[c.text for c in row] for row in table.grid()] == [["a", "a"], ["B", "c"], ["d", "d"]]
     again = pickle.loads(pickle.dumps(table))
     assert "_grid" not in again.__dict__ and again == table and again.grid() == table.grid()
+
+
+def test_row_keys_read_once_are_the_keys_read_again():
+    """``normalise.repeats``: a table's row keys and repeat test, kept by its cells for the copy the
+    stitcher makes, give the cut each table gets read afresh (on every fixture table, and on a copy)."""
+    from extract import read
+    from models.document import Table
+    from normalise.repeats import _KEY_WORD, _pieces, _Seen
+
+    seen, cut = _Seen(), 0
+    odd = [["İstanbul \u212a-9", "ΑΣ", "x_y"], ["Straße", "", "A&B/C"], ["ﬁnal", "\u00a0Lead ", "Q1-2016"]]
+    paths = [*sorted(FIXTURES.glob("*.docx")), *sorted(FIXTURES.glob("*.pdf")),
+             *sorted((ROOT / "tests" / "data" / "borderless").glob("s*-20*.pdf"))]  # Sunderland, Surrey: cut
+    for path in paths:
+        for t in (b for b in read(path).blocks if isinstance(b, Table)):
+            copy = Table(t.n_rows, t.n_cols, list(t.cells), t.page, t.header_rows, t.col_edges, t.bbox, t.row_pages)
+            for table, marked in ((t, t.header_rows), (copy, 0), (copy, t.header_rows)):
+                forget_texts()
+                want = _pieces(table, marked)
+                assert _pieces(table, marked, None, seen) == want
+                cut += want is not None
+            for row in t.text_rows() + odd:  # a row's words read from its texts are its keys' words
+                assert frozenset(_KEY_WORD.findall(" ".join(row).lower())) == frozenset(
+                    " ".join(norm_key(x) for x in row).split()), row
+    assert cut > 0
+
+
+def test_columns_assigned_once_are_the_columns_assigned_again():
+    """``normalise.roles.assign`` with the built-in lexicon, kept per headers and column facts, gives
+    what the uncached assignment gives, read fresh or from the cache, a list the caller may change."""
+    from extract import read
+    from normalise.layout import _read, families
+    from normalise.repeats import stitch_and_split
+    from normalise.roles import _assign, assign
+    from normalise.stitch import StitchedTable
+
+    def seen(maps):
+        return [(m.header, m.field, m.how, m.runner_up, m.evidence) for m in maps]
+
+    read_as = 0
+    for path in sorted(FIXTURES.glob("*.docx")) + sorted(FIXTURES.glob("*.pdf")):
+        forget_texts()
+        tables = [b for b in stitch_and_split(read(path).blocks) if isinstance(b, StitchedTable)]
+        family = families(tables)
+        for i, st in enumerate(tables):
+            reading = _read(st, None, None)
+            if not hasattr(reading, "facts"):
+                continue
+            for facts in (reading.facts, family.get(i)):
+                if facts is None or len(facts) != len(reading.headers):
+                    continue
+                want = seen(_assign(reading.headers, facts))
+                first = assign(reading.headers, facts)
+                first.append(None)  # the caller's own list
+                assert seen(first[:-1]) == want == seen(assign(reading.headers, list(facts)))
+                read_as += 1
+    assert read_as > 20
+
+
+def test_lead_parts_and_timescales_read_once_are_read_as_new(fixture_texts):
+    """``lead_parts`` and ``parse_timescale``, kept per distinct text, give what the uncached functions
+    give; each call gets lead dicts of its own (a caller may change them)."""
+    from normalise.dates import parse_timescale
+    from normalise.leads import _lead_parts, lead_parts
+
+    lines, _ = fixture_texts
+    forget_texts()
+    people = 0
+    for t in sorted(lines):
+        first = lead_parts(t)
+        want = [dict(p) for p in _lead_parts.__wrapped__(t)] if t else []
+        assert first == want == lead_parts(t)
+        if first:
+            first[0]["kind"] = "changed"
+            assert lead_parts(t)[0] == want[0]
+        people += any(p["kind"] == "person" for p in want)
+        assert parse_timescale(t) == parse_timescale.__wrapped__(t) == parse_timescale(t)
+    assert people > 5
+
+
+def test_first_row_keys_are_the_first_of_all_rows():
+    """``normalise.stitch._row_keys`` lays out only the rows it keys: the same as keying the first
+    rows of ``text_rows()``, on every fixture table."""
+    from extract import read
+    from models.document import Table
+    from normalise.stitch import _row_keys
+
+    tables = [b for path in sorted(FIXTURES.glob("*.pdf")) for b in read(path).blocks if isinstance(b, Table)]
+    assert len(tables) > 10
+    for t in tables:
+        for n in (0, 1, 4, t.n_rows + 1):
+            assert _row_keys(t, n) == [tuple(norm_key(x) for x in row) for row in t.text_rows()[:n]]
+
+
+def test_names_a_lead_is_the_plain_test(fixture_texts):
+    """``names_a_lead`` skips the person-name test where no capitalised word is followed by a capital:
+    the same answer as trying every part of the text, on every fixture line and statement."""
+    from normalise.leads import _NAME, _any_word, _pieces, names_a_lead
+
+    lines, statements = fixture_texts
+    named = 0
+    for t in sorted(lines | statements | {"Liz Murphy", "Dr. Ann Lee, Chair", "ann lee", "A B", "O'Neil Smith"}):
+        plain = bool(_any_word().search(t)) or any(_NAME.match(p.partition(",")[0].strip()) for p in _pieces(t))
+        assert names_a_lead(t) == plain, t
+        named += plain and not _any_word().search(t)
+    assert named > 0
 
 
 def _asdict_contract(plan) -> dict:
