@@ -19,7 +19,7 @@ or mis-numbered object, a malformed token, a stream whose ``/Length`` does
 not end at ``endstream``, a value of an unexpected type.  The caller then
 asks pdfminer itself, so a file this reader declines costs what it cost
 before, and a malformed file fails or falls back as it did.
-``tests/test_fast_paths.py`` holds the two to the same facts.
+``tests/test_pdffacts.py`` holds the two to the same facts.
 """
 
 from __future__ import annotations
@@ -468,6 +468,31 @@ def _pages(f: _File, catalog: dict) -> list[dict]:
     return out
 
 
+class FontTally:
+    """Each base font name's facts as both readers keep them (this one and pdfminer's).
+
+    A name's (descent, descriptor font name) counts only where every font
+    dictionary carrying that name agrees; the names that several dictionaries
+    carry (object number, or ``id`` of a direct dictionary) are listed apart,
+    since such a name does not identify the font's widths.
+    """
+
+    def __init__(self) -> None:
+        self.found: dict[str, set[tuple[float, str]]] = {}
+        self.dicts: dict[str, set[int]] = {}
+
+    def add(self, names: set[str], descent: float, fontname: str, ident: int) -> None:
+        for name in names:
+            self.found.setdefault(name, set()).add((descent, fontname))
+            self.dicts.setdefault(name, set()).add(ident)
+
+    def fonts(self) -> dict[str, tuple[float, str]]:
+        return {k: next(iter(v)) for k, v in self.found.items() if len(v) == 1}
+
+    def shared_names(self) -> set[str]:
+        return {k for k, v in self.dicts.items() if len(v) > 1}
+
+
 def lean_facts(path: Path) -> tuple[dict[str, tuple[float, str]], list, set[str]] | None:
     """``(fonts, boxes, shared_names)`` as :func:`extract.pdfium.pdfminer_facts` finds them, or None
     where this reader does not read the file exactly as pdfminer does."""
@@ -492,9 +517,8 @@ def _facts(f: _File) -> tuple[dict[str, tuple[float, str]], list, set[str]]:
             break
     if not isinstance(catalog, dict):
         raise GiveUp("catalog")
-    found: dict[str, set[tuple[float, str]]] = {}
+    tally = FontTally()
     boxes: list = []
-    dicts: dict[str, set[int]] = {}
     keep: list[Any] = []  # direct dictionaries, so that their ids stay theirs
     seen: set[int] = set()
     for attrs in _pages(f, catalog):
@@ -550,11 +574,8 @@ def _facts(f: _File) -> tuple[dict[str, tuple[float, str]], list, set[str]]:
             ident = ref.objid if isinstance(ref, Ref) else id(spec)
             if not isinstance(ref, Ref):
                 keep.append(spec)
-            for name in names:
-                found.setdefault(name, set()).add((value, fontname))
-                dicts.setdefault(name, set()).add(ident)
-    return ({k: next(iter(v)) for k, v in found.items() if len(v) == 1}, boxes,
-            {k for k, v in dicts.items() if len(v) > 1})
+            tally.add(names, value, fontname, ident)
+    return tally.fonts(), boxes, tally.shared_names()
 
 
-__all__ = ["lean_facts"]
+__all__ = ["FontTally", "lean_facts"]
