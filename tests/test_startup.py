@@ -94,6 +94,9 @@ def test_plain_extract_builds_no_typer_app():
     got = _fresh(
         "import contextlib, io, json, os, runpy, sys\n"
         f"sys.argv = ['pipeline.py', 'extract', {str(docx)!r}]\n"
+        "def stop(status):\n"
+        "    raise SystemExit(status)\n"
+        "os._exit = stop  # (the command ends the process without teardown: see the test below)\n"
         "out = io.StringIO()\n"
         "try:\n"
         "    with contextlib.redirect_stdout(out):\n"
@@ -191,3 +194,24 @@ def test_plain_extract_exits_as_typer_on_ctrl_c_and_a_closed_pipe(monkeypatch):
     assert isinstance(sys.stdout, pipeline._Pacified) and isinstance(sys.stderr, pipeline._Pacified)
     assert pipeline._extract_plain(["extract", "--debug", "a.docx"]) is None
     assert pipeline._extract_plain(["import", "a.docx"]) is None
+
+
+def test_plain_extract_ends_without_teardown_but_runs_atexit_and_flushes_c_stdio(tmp_path):
+    """``_exit_now`` skips the interpreter's teardown, not what an ordinary exit does for the user: the
+    ``atexit`` handlers run, Python's and C's buffered output reaches the pipe, the status is kept."""
+    docx = FIXTURES / "shropshire-2016-18.docx"
+    code = ("import atexit, ctypes, runpy, sys\n"
+            "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+            "atexit.register(lambda: ctypes.CDLL(None).printf(b'c-buffered '))  # (handlers run last first)\n"
+            f"sys.argv = ['pipeline.py', 'extract', {str(docx)!r}, 'missing.docx']\n"
+            "runpy.run_path('pipeline.py', run_name='__main__')\n"
+            "print('not reached')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # (-u leaves C's stdio unbuffered)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                         env=env)
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == ["Error: missing.docx: cannot open file (No such file or directory)",
+                                       "atexit ran"]
+    lines = res.stdout.splitlines()
+    assert len(lines) == 3 and lines[2] == "c-buffered " and "not reached" not in res.stdout
+    assert len(json.loads(lines[0])["actions"]) == 12
