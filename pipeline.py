@@ -101,7 +101,15 @@ def _extract_files(files: list[Path], engine: str, lexicon: dict | None, passwor
     """The ``extract`` command's work: one JSON line per file on stdout, ``Error:``/``Warning:`` lines
     through ``err``; the exit status (1 if any file failed)."""
     _one_blas_thread()
-    from batch.importer import extract_file
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # the imports' objects live on: normalise.nlp.pipeline() exempts them from the collector
+    try:
+        from batch.importer import extract_file
+    finally:
+        if collecting:
+            gc.enable()
 
     failed = 0
     for f in files:

@@ -215,3 +215,22 @@ def test_plain_extract_ends_without_teardown_but_runs_atexit_and_flushes_c_stdio
     lines = res.stdout.splitlines()
     assert len(lines) == 3 and lines[2] == "c-buffered " and "not reached" not in res.stdout
     assert len(json.loads(lines[0])["actions"]) == 12
+
+
+def test_the_pipeline_is_built_without_collections_and_then_frozen():
+    """``pipeline()`` builds with the cyclic collector paused (no collection while spaCy is imported),
+    turns it back on, and leaves what was built in the permanent generation; a collector the caller
+    had turned off stays off."""
+    got = _fresh(
+        "import gc, json\n"
+        "runs = []\n"
+        "gc.callbacks.append(lambda phase, info: runs.append(info['generation']) if phase == 'start' else None)\n"
+        "from normalise.nlp import lemma_doc, pipeline\n"
+        "runs.clear()\n"
+        "nlp, attr = pipeline()\n"
+        "during = len(runs)\n"
+        "on, frozen = gc.isenabled(), gc.get_freeze_count()\n"
+        "gc.disable(); pipeline.cache_clear(); pipeline()\n"
+        "print(json.dumps({'during': during, 'on': on, 'frozen': frozen > 100000, 'off': not gc.isenabled(),\n"
+        "                  'lemmas': [t.lemma_ for t in lemma_doc('Meetings were held')]}))")
+    assert got == {"during": 0, "on": True, "frozen": True, "off": True, "lemmas": ["Meetings", "be", "hold"]}
