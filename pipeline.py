@@ -9,16 +9,160 @@ the batch goes on.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import typer
 
-from extract.base import DEFAULT_ENGINE
-from load.output import OutputFormat, write
-from models.errors import BoardplansError
-from models.records import PlanDocument
+def _one_blas_thread() -> None:
+    """One OpenBLAS thread unless the user chose otherwise: extraction multiplies no matrices, and
+    numpy (imported by spaCy's thinc) otherwise starts a pool of BLAS threads at import that costs
+    every ``extract`` ~0.04 s of CPU and more of wall time on a busy machine (docs/profiling.md,
+    "Start-up of extract")."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def _extract_plain(argv: list[str]) -> int | None:
+    """``extract FILE...`` with no options, run without building the typer app; ``None`` for anything else.
+
+    The command line of one small plan is mostly start-up, and typer (with the pydantic
+    adapter it converts ``Path`` arguments through) is ~0.05-0.1 s of it.  This does what
+    ``extract_cmd`` does with its defaults, through the same :func:`_extract_files`:
+    ``Path(arg)`` as typer's conversion gives, the same ``Error:``/``Warning:`` lines as
+    ``typer.echo`` writes them (ANSI codes stripped when stderr is not a terminal), the
+    same exit codes (1 when a file failed, 130 on Ctrl-C, 1 on a closed pipe).  Any option,
+    a ``-`` or ``--``, ``--help``, or a stderr that click would re-encode goes to typer
+    (``tests/test_startup.py`` holds both paths to the same bytes).
+    """
+    if len(argv) < 2 or argv[0] != "extract" or any(a.startswith("-") for a in argv[1:]):
+        return None
+    if sys.platform.startswith("win") or not _plain_stderr():
+        return None
+    from extract.base import DEFAULT_ENGINE
+
+    try:
+        return _extract_files([Path(a) for a in argv[1:]], DEFAULT_ENGINE, None, None, False, _echo_err)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stdout, sys.stderr = _Pacified(sys.stdout), _Pacified(sys.stderr)
+        return 1
+
+
+def _plain_stderr() -> bool:
+    """stderr is a text stream click's ``echo`` writes to as it is (it re-encodes an ASCII one)."""
+    import codecs
+
+    encoding = getattr(sys.stderr, "encoding", None)
+    try:
+        return encoding is not None and codecs.lookup(encoding).name != "ascii" and hasattr(sys.stderr, "errors")
+    except LookupError:
+        return False
+
+
+def _echo_err(message: str) -> None:
+    """``typer.echo(message, err=True)``: ANSI escape codes stripped unless stderr is a terminal."""
+    out = message + "\n"
+    try:
+        tty = sys.stderr.isatty()
+    except Exception:
+        tty = False
+    if not tty:
+        import re
+
+        out = re.sub(r"\033\[[;?0-9]*[a-zA-Z]", "", out)
+    sys.stderr.write(out)
+    sys.stderr.flush()
+
+
+class _Pacified:
+    """A standard stream whose ``flush`` ignores a closed pipe (click's ``PacifyFlushWrapper``), so that
+    the interpreter's last flush of a stdout piped into ``head`` does not print a traceback."""
+
+    def __init__(self, wrapped) -> None:
+        self.wrapped = wrapped
+
+    def flush(self) -> None:
+        import errno
+
+        try:
+            self.wrapped.flush()
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+
+    def __getattr__(self, attr: str):
+        return getattr(self.wrapped, attr)
+
+
+def _extract_files(files: list[Path], engine: str, lexicon: dict | None, password: str | None, debug: bool,
+                   err: Callable[[str], None]) -> int:
+    """The ``extract`` command's work: one JSON line per file on stdout, ``Error:``/``Warning:`` lines
+    through ``err``; the exit status (1 if any file failed)."""
+    _one_blas_thread()
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # the imports' objects live on: normalise.nlp.pipeline() exempts them from the collector
+    try:
+        from batch.importer import extract_file
+    finally:
+        if collecting:
+            gc.enable()
+
+    failed = 0
+    for f in files:
+        plan = extract_file(f, engine=engine, debug=debug, lexicon=lexicon, password=password)
+        if plan.error:
+            failed += 1
+            err(f"Error: {plan.source}: {plan.error}")
+        if plan.warnings:  # one line per file; the warnings themselves are in the JSON
+            n = len(plan.warnings)
+            err(f"Warning: {plan.source}: {n} warning{'s' if n > 1 else ''}: " + "; ".join(plan.warnings))
+        sys.stdout.write(json.dumps(plan.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+def _exit_now(status: int) -> None:
+    """End the process with ``status`` the way ``sys.exit`` would, without tearing the interpreter down.
+
+    After ``extract`` has written its last line, freeing the ~1,000 modules, spaCy's vocab and
+    pydantic's schemas one object at a time took 0.05-0.1 s on a quiet machine and 0.3-0.8 s on a
+    busy one (docs/profiling.md, "Start-up of extract").  The ``atexit`` handlers still run and
+    Python's and C's output buffers are flushed; a thread still running (none on this path) gets
+    the ordinary exit instead.
+    """
+    import atexit
+
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or 120  # what the interpreter's own last flush reports
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)  # what C libraries wrote to their stdio buffers
+    except (OSError, AttributeError):
+        pass
+    os._exit(status)
+
+
+if __name__ == "__main__" and (_status := _extract_plain(sys.argv[1:])) is not None:
+    _exit_now(_status)
+
+import typer  # noqa: E402  (after the plain extract above, which does without it)
+
+from extract.base import DEFAULT_ENGINE  # noqa: E402
+from load.output import OutputFormat, write  # noqa: E402
+from models.errors import BoardplansError  # noqa: E402
+from models.records import PlanDocument  # noqa: E402
 
 #: The library API re-exported for scripts and tests (``from pipeline import extract_file``), loaded on
 #: first use so that ``--help`` and the questions do not import the extractors and the normaliser.
@@ -67,22 +211,8 @@ def extract_cmd(
     debug: bool = typer.Option(False, help="Show tracebacks for internal errors."),
 ) -> None:
     """Print one JSON document per file (JSON Lines) on stdout; exit 1 if any file failed."""
-    from batch.importer import extract_file
-
     lexicon = _mapping_or_exit(mapping)
-    failed = 0
-    for f in files:
-        plan = extract_file(f, engine=engine, debug=debug, lexicon=lexicon, password=password)
-        if plan.error:
-            failed += 1
-            _err(f"{plan.source}: {plan.error}")
-        if plan.warnings:  # one line per file; the warnings themselves are in the JSON
-            n = len(plan.warnings)
-            typer.echo(f"Warning: {plan.source}: {n} warning{'s' if n > 1 else ''}: " + "; ".join(plan.warnings),
-                       err=True)
-        sys.stdout.write(json.dumps(plan.to_dict(), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(_extract_files(files, engine, lexicon, password, debug, lambda line: typer.echo(line, err=True)))
 
 
 @app.command("import")
@@ -420,6 +550,10 @@ def serve_cmd(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", help="A
 
 
 def main() -> None:
+    """The ``boardplans`` console script: the plain ``extract FILE...`` as ``python pipeline.py`` runs it."""
+    status = _extract_plain(sys.argv[1:])
+    if status is not None:
+        _exit_now(status)
     app()
 
 
