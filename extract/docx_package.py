@@ -143,10 +143,10 @@ def _rels(z: zipfile.ZipFile, partname: str) -> dict[str, _Rel]:
     """A part's relationships by id, in file order (python-docx keeps a later duplicate id's
     relationship in the first one's place)."""
     base, name = posixpath.split(partname)
-    try:
-        xml = z.read(posixpath.join(base, "_rels", name + ".rels")[1:])
-    except KeyError:
+    info = z.NameToInfo.get(posixpath.join(base, "_rels", name + ".rels")[1:])
+    if info is None:  # (what z.read's KeyError said, without raising it for most parts)
         return {}
+    xml = z.read(info)
     root = etree.fromstring(xml, PARSER)
     if root.tag != f"{_PR_NS}Relationships":
         raise Unusual("relationships root")

@@ -541,3 +541,57 @@ def test_contract_dict_is_asdicts():
         if plan.actions:
             assert fast["actions"][0]["themes"] is not plan.actions[0].themes
             assert fast["actions"][0]["extra"] is not plan.actions[0].extra
+
+
+def test_header_key_words_prefilter_is_the_word_loop(fixture_texts):
+    """``columns._key_words`` finds a key word in a header key exactly where one of the lexicon's
+    whole-word patterns does (so a header it passes over would have matched none of them)."""
+    from normalise.columns import _key_words, _word_pattern, header_key
+    from normalise.lexicon import load
+
+    lex = load("columns")
+    any_of = _key_words(lex)
+    assert any_of is not None
+    words = [w for name in lex["order"] for w in lex["fields"][name]["words"]]
+    lines, statements = fixture_texts
+    keys = {header_key(t) for t in lines | statements} | {header_key(w) for w in words}
+    keys |= {f"{k} x" for k in list(keys)[:200]} | {w.upper() for w in words}
+    hits = 0
+    for key in sorted(keys):
+        want = any(_word_pattern(w).search(key) for w in words)
+        assert (any_of.search(key) is not None) == want, key
+        hits += want
+    assert 50 < hits < len(keys) - 200
+
+
+def test_same_row_is_the_plain_ratio_test(fixture_texts):
+    """``stitch._same_row`` (``quick_ratio`` first) decides as the plain ``ratio`` test on pairs of
+    fixture texts split into cells, near repeats included."""
+    from difflib import SequenceMatcher
+
+    from normalise.stitch import _same_row
+
+    def plain(a, b):
+        if a == b:
+            return True
+        ja, jb = " ".join(a).split(), " ".join(b).split()
+        if not ja or not jb or SequenceMatcher(None, ja, jb).ratio() < 0.85:
+            return False
+        same_columns = [bool(x) for x in a] == [bool(x) for x in b]
+        return same_columns or SequenceMatcher(None, "".join(ja), "".join(jb)).ratio() >= 0.9
+
+    lines, _ = fixture_texts
+    rng = random.Random(16)
+    rows = [tuple(t.split(" | ")) if " | " in t else tuple(t.split(" ", 2)) for t in sorted(lines)[:400]]
+    pairs = [(rng.choice(rows), rng.choice(rows)) for _ in range(3000)]
+    for a in rows:  # near repeats: a word dropped, cells split elsewhere, a cell emptied
+        words = " ".join(a).split()
+        if len(words) > 3:
+            pairs.append((a, (" ".join(words[:-1]),)))
+            pairs.append((a, (" ".join(words[:2]), " ".join(words[2:]))))
+            pairs.append((a, ("",) + a[1:]))
+    same = 0
+    for a, b in pairs:
+        assert _same_row(a, b) == plain(a, b), (a, b)
+        same += plain(a, b)
+    assert same > 100
