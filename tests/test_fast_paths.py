@@ -595,3 +595,36 @@ def test_same_row_is_the_plain_ratio_test(fixture_texts):
         assert _same_row(a, b) == plain(a, b), (a, b)
         same += plain(a, b)
     assert same > 100
+
+
+def test_theme_rank_is_the_counter_sum(fixture_texts):
+    """``themes.rank`` (one-line texts read straight from their line's themes) ranks as the sum of
+    ``weight * theme_hits(text)`` over the texts, on weighted sets of fixture lines and cells."""
+    from collections import Counter
+
+    from normalise.themes import MAX_THEMES, rank, theme_hits
+
+    def plain(weighted):
+        score: Counter[str] = Counter()
+        for text, weight in weighted:
+            for theme, n in theme_hits(text).items():
+                score[theme] += weight * n
+        if not score:
+            return []
+        top = max(score.values())
+        ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [t for t, s in ranked if s >= 0.5 * top][:MAX_THEMES]
+
+    lines, statements = fixture_texts
+    texts = sorted(lines | statements)
+    rng = random.Random(7)
+    found = 0
+    for _ in range(2000):
+        picked = [rng.choice(texts + [None, ""]) for _ in range(6)]
+        if rng.random() < 0.3:  # several lines in one text
+            picked[rng.randrange(6)] = "\n".join(rng.choice(texts) for _ in range(rng.randint(2, 4)))
+        weighted = list(zip(picked, (3.0, 1.0, 1.0, 1.0, 0.5, 0.6), strict=True))
+        want = plain(weighted)
+        assert rank(weighted) == want, weighted
+        found += len(want) > 1
+    assert found > 100
