@@ -628,3 +628,37 @@ def test_theme_rank_is_the_counter_sum(fixture_texts):
         assert rank(weighted) == want, weighted
         found += len(want) > 1
     assert found > 100
+
+
+def test_find_months_is_the_plain_scan(fixture_texts):
+    """``dates.find_months`` (cached, the month-year form skipped in an ASCII text naming no month)
+    finds what both patterns find over every fixture line, and over folded and odd spellings."""
+    from normalise.dates import _MONTH_YEAR, _NUMERIC, MONTHS, Month, _year, find_months
+
+    def plain(text):
+        found = [Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end())
+                 for m in _MONTH_YEAR.finditer(text)]
+        for m in _NUMERIC.finditer(text):
+            month = int(m.group("m"))
+            if 1 <= month <= 12 and not any(f.pos <= m.start() < f.endpos for f in found):
+                found.append(Month(_year(m.group("y")), month, m.start(), m.end()))
+        return sorted(found, key=lambda f: f.pos)
+
+    lines, statements = fixture_texts
+    odd = ["\u017fept 2015", "\u017fEPTEMBER 2015 to JUNE 2016", "Mar-18", "1st July 2012", "due 1.4.13 or 01/04/2013",
+           "2015/16", "Q3 2016", "Ma\u0131 2016", "D\u00e9c 2016", "dec2016", "no date 42", "jUlY '19"]
+    def outcome(read, text):
+        try:
+            return read(text)
+        except KeyError as exc:  # 'ſept' folds to a month under re.I but keys no month: both fail alike
+            return f"KeyError {exc}"
+
+    found = 0
+    for text in sorted(lines | statements) + odd:
+        for _ in range(2):  # as computed, then from the cache
+            got = outcome(find_months, text)
+            assert got == outcome(plain, text), text
+            if isinstance(got, list):
+                got.append(None)  # the caller's own list
+        found += bool(outcome(plain, text))
+    assert found > 50
