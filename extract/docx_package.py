@@ -139,14 +139,16 @@ class _Rel:
     target: str | None  # the part name, None for an external target
 
 
-def _rels(z: zipfile.ZipFile, partname: str) -> dict[str, _Rel]:
+def _rels(z: zipfile.ZipFile, partname: str, whole: dict[str, bytes]) -> dict[str, _Rel]:
     """A part's relationships by id, in file order (python-docx keeps a later duplicate id's
     relationship in the first one's place)."""
     base, name = posixpath.split(partname)
     info = z.NameToInfo.get(posixpath.join(base, "_rels", name + ".rels")[1:])
     if info is None:  # (what z.read's KeyError said, without raising it for most parts)
         return {}
-    xml = z.read(info)
+    xml = whole.get(info.filename)
+    if xml is None:
+        xml = z.read(info)
     root = etree.fromstring(xml, PARSER)
     if root.tag != f"{_PR_NS}Relationships":
         raise Unusual("relationships root")
@@ -165,8 +167,9 @@ def _rels(z: zipfile.ZipFile, partname: str) -> dict[str, _Rel]:
     return out
 
 
-def _content_types(z: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
-    root = etree.fromstring(z.read("[Content_Types].xml"), PARSER)
+def _content_types(z: zipfile.ZipFile, whole: dict[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
+    xml = whole.get("[Content_Types].xml")
+    root = etree.fromstring(xml if xml is not None else z.read("[Content_Types].xml"), PARSER)
     if root.tag != f"{_CT_NS}Types":
         raise Unusual("content types root")
     overrides, defaults = {}, {}
@@ -191,12 +194,15 @@ def _only(rels: dict[str, _Rel], reltype: str) -> str | None:
     return matching[0].target if matching else None
 
 
-def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object]) -> Package:
+def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object],
+                 whole: dict[str, bytes] | None = None) -> Package:
     """Walk and read the package in ``z`` as ``docx.Document`` does; raise :class:`Unusual` for one
     it would read differently or refuse.  ``styles_known``: styles parts already parsed without
-    error (their bytes), which need not be parsed again."""
-    overrides, defaults = _content_types(z)
-    package_rels = _rels(z, "/")
+    error (their bytes), which need not be parsed again; ``whole``: parts already read whole by
+    name, as ``z.read`` reads them (``extract.docx._check``'s)."""
+    whole = whole if whole is not None else {}
+    overrides, defaults = _content_types(z, whole)
+    package_rels = _rels(z, "/", whole)
     rels_of: dict[str, dict[str, _Rel]] = {}
     types: dict[str, str] = {}
     blobs: dict[str, bytes] = {}
@@ -206,7 +212,7 @@ def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object]) -> Packa
             name = rel.target
             if name is None or name in rels_of:
                 continue
-            rels_of[name] = part_rels = _rels(z, name)
+            rels_of[name] = part_rels = _rels(z, name, whole)
             ext = posixpath.splitext(name)[1]
             ext = (ext[1:] if ext.startswith(".") else ext).lower()
             if name.lower() in overrides:
@@ -216,7 +222,9 @@ def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object]) -> Packa
             else:
                 raise Unusual("no content type")
             # (any failure here sends the package to python-docx: which comes first does not matter)
-            blob = read_part(z, name[1:], remember=ct != CT_DOCUMENT)
+            blob = whole.get(name[1:])
+            if blob is None:
+                blob = read_part(z, name[1:], remember=ct != CT_DOCUMENT)
             types[name] = ct
             if ct in XML_PART_TYPES and rel.reltype != RT_IMAGE:
                 blobs[name] = blob

@@ -208,3 +208,35 @@ def test_a_corrupt_copy_of_a_remembered_part_still_refuses_the_file(tmp_path):
     path.write_bytes(bytes(data))
     got = _outcome(read_docx, path)
     assert got == _plain(path) and got.startswith(f"Error: {path}: not a readable DOCX (")
+
+
+def test_parts_the_check_read_whole_are_zips_read(tmp_path):
+    """The small parts ``_check`` read to their end (for its DTD test) are what ``z.read`` gives, for
+    every DOCX at hand and for a name written twice (``z.read`` reads the last entry)."""
+    import warnings
+
+    from extract.docx import _checked_zip
+
+    src = FIXTURES / "surrey-2012-15.docx"
+    twice = tmp_path / "twice.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(twice, "w", zipfile.ZIP_DEFLATED) as zout:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 'Duplicate name'
+            for info in zin.infolist():
+                zout.writestr(info.filename, zin.read(info.filename))
+            zout.writestr("word/settings.xml", zin.read("word/settings.xml") + b"<!--" + b"x" * 5000 + b"-->")
+    kept = 0
+    for path in [*DOCX, twice]:
+        whole: dict[str, bytes] = {}
+        try:
+            z = _checked_zip(path, whole=whole)
+        except ExtractError:
+            continue
+        with z:
+            for name, data in whole.items():
+                assert data == z.read(name), (path, name)
+        kept += len(whole)
+        if path == twice:
+            assert "word/settings.xml" not in whole and "word/_rels/document.xml.rels" in whole
+    assert kept > 50
+    assert _outcome(read_docx, twice) == _plain(twice)
