@@ -57,7 +57,8 @@ PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 #: parts at least this large (unpacked) are read through :func:`read_part`'s memo
 PART_MEMO_MIN = 32 << 10
-#: the memo keeps at most this many parts, each of at most PART_MEMO_MAX bytes (~32 MB at worst)
+#: the memo keeps at most this many parts, each of at most PART_MEMO_MAX bytes unpacked (with their
+#: compressed bytes as keys: ~64 MB at worst, a few MB for plans from a few templates)
 PART_MEMO_SIZE = 16
 PART_MEMO_MAX = 2 << 20
 _PARTS: dict[tuple, bytes] = {}
