@@ -319,12 +319,13 @@ def check_package(path: Path, kind: str = "DOCX") -> None:
     _checked_zip(path, kind).close()
 
 
-def _checked_zip(path: Path, kind: str = "DOCX") -> zipfile.ZipFile:
-    """The package opened and checked (:func:`check_package`), left open for reading its parts."""
+def _checked_zip(path: Path, kind: str = "DOCX", whole: dict[str, bytes] | None = None) -> zipfile.ZipFile:
+    """The package opened and checked (:func:`check_package`), left open for reading its parts
+    (``whole``: filled with the parts the check read whole, see :func:`_check`)."""
     try:
         z = zipfile.ZipFile(path)
         try:
-            _check(z, path, kind)
+            _check(z, path, kind, whole)
         except BaseException:
             z.close()
             raise
@@ -337,7 +338,10 @@ def _checked_zip(path: Path, kind: str = "DOCX") -> zipfile.ZipFile:
         raise ExtractError(f"not a readable {kind} (corrupt compressed part: {exc})", file=str(path)) from exc
 
 
-def _check(z: zipfile.ZipFile, path: Path, kind: str) -> None:
+def _check(z: zipfile.ZipFile, path: Path, kind: str, whole: dict[str, bytes] | None = None) -> None:
+    """The zip bomb and DTD checks; a part shorter than the 4 KB read for the DTD test is read whole
+    (to its end, where its CRC is checked, as ``z.read`` reads it): kept in ``whole`` by name, so the
+    package walk does not open and inflate it again."""
     infos = z.infolist()
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED:
@@ -355,6 +359,9 @@ def _check(z: zipfile.ZipFile, path: Path, kind: str) -> None:
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise ExtractError(f"{kind} part {info.filename} declares a DTD or entities "
                                    "(refused: external entities)", file=str(path))
+            if (whole is not None and info.file_size < 4096 and len(head) == info.file_size
+                    and z.NameToInfo.get(info.filename) is info):  # (a name twice: z.read reads the last)
+                whole[info.filename] = head
 
 
 #: styles parts already read (bytes -> their style names and numbering), and theme colour schemes:
@@ -394,10 +401,11 @@ def read_docx(path: Path, *, dates: bool = False) -> Document:
     read by python-docx, as before (its dates, if asked for, are then left to
     ``extract.read``).
     """
-    z = _checked_zip(path)
+    whole: dict[str, bytes] = {}
+    z = _checked_zip(path, whole=whole)
     try:
         try:
-            package = open_package(z, _STYLES)
+            package = open_package(z, _STYLES, whole)
         except Exception:  # Unusual, or anything python-docx may refuse: its own answer and error
             return _read_with_python_docx(path)
         found: dict[str, str] = {}

@@ -25,6 +25,7 @@ broken packages keep python-docx's answer and its error
 from __future__ import annotations
 
 import posixpath
+import struct
 import zipfile
 from dataclasses import dataclass
 
@@ -54,6 +55,69 @@ _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 
+#: parts at least this large (unpacked) are read through :func:`read_part`'s memo
+PART_MEMO_MIN = 32 << 10
+#: the memo keeps at most this many parts, each of at most PART_MEMO_MAX bytes unpacked (with their
+#: compressed bytes as keys: ~64 MB at worst, a few MB for plans from a few templates)
+PART_MEMO_SIZE = 16
+PART_MEMO_MAX = 2 << 20
+_PARTS: dict[tuple, bytes] = {}
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+_READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+def _raw(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple | None:
+    """Everything ``z.read(info)`` reads and decides by: the member's directory entry, its local
+    header and its compressed bytes as they are in the file (``None``: not a plain member --
+    encrypted, another compression, a short file -- read the ordinary way)."""
+    if info.compress_type not in _READABLE or info.flag_bits & 0x1 or z.fp is None:
+        return None
+    fp = z.fp
+    fp.seek(info.header_offset)
+    head = fp.read(_LOCAL_HEADER.size)
+    if len(head) != _LOCAL_HEADER.size or head[:4] != b"PK\x03\x04":
+        return None
+    fields = _LOCAL_HEADER.unpack(head)
+    rest = fp.read(fields[10] + fields[11])  # the name and the extra field
+    data = fp.read(info.compress_size)
+    if len(rest) != fields[10] + fields[11] or len(data) != info.compress_size:
+        return None
+    return (info.orig_filename, info.filename, info.compress_type, info.flag_bits, info.CRC,
+            info.file_size, info.compress_size, head + rest, data)
+
+
+def read_part(z: zipfile.ZipFile, name: str, remember: bool = True) -> bytes:
+    """``z.read(name)``, with large parts remembered by their compressed bytes.
+
+    Plans written from one template carry the same styles parts (a 350 KB
+    ``styles.xml`` and a 440 KB ``stylesWithEffects.xml`` in the layout
+    benchmark's), and inflating and checking them was a third of reading
+    such a plan.  ``z.read`` is a function of the member's directory entry,
+    its local header and its compressed bytes: where all of them are the same
+    as a part read before without error, the same bytes come back (the very
+    object, so a memo keyed by it hashes it once); anything else -- another
+    part, a corrupt one, an encrypted one -- is read by ``z.read`` with its
+    own errors (``tests/test_docx_package.py``).  ``remember=False`` for a part no other file
+    shares (the main document), which would only push the shared ones out.
+    """
+    info = z.getinfo(name)
+    if not remember or info.file_size < PART_MEMO_MIN or info.file_size > PART_MEMO_MAX:
+        return z.read(info)
+    try:
+        key = _raw(z, info)
+    except (OSError, ValueError, struct.error):
+        key = None
+    if key is None:
+        return z.read(info)
+    found = _PARTS.get(key)
+    if found is None:
+        found = z.read(info)
+        if len(_PARTS) >= PART_MEMO_SIZE:
+            _PARTS.clear()
+        _PARTS[key] = found
+    return found
+
+
 class Unusual(Exception):
     """A package this module does not read the way python-docx would: python-docx reads it instead."""
 
@@ -76,14 +140,16 @@ class _Rel:
     target: str | None  # the part name, None for an external target
 
 
-def _rels(z: zipfile.ZipFile, partname: str) -> dict[str, _Rel]:
+def _rels(z: zipfile.ZipFile, partname: str, whole: dict[str, bytes]) -> dict[str, _Rel]:
     """A part's relationships by id, in file order (python-docx keeps a later duplicate id's
     relationship in the first one's place)."""
     base, name = posixpath.split(partname)
-    try:
-        xml = z.read(posixpath.join(base, "_rels", name + ".rels")[1:])
-    except KeyError:
+    info = z.NameToInfo.get(posixpath.join(base, "_rels", name + ".rels")[1:])
+    if info is None:  # (what z.read's KeyError said, without raising it for most parts)
         return {}
+    xml = whole.get(info.filename)
+    if xml is None:
+        xml = z.read(info)
     root = etree.fromstring(xml, PARSER)
     if root.tag != f"{_PR_NS}Relationships":
         raise Unusual("relationships root")
@@ -102,8 +168,9 @@ def _rels(z: zipfile.ZipFile, partname: str) -> dict[str, _Rel]:
     return out
 
 
-def _content_types(z: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
-    root = etree.fromstring(z.read("[Content_Types].xml"), PARSER)
+def _content_types(z: zipfile.ZipFile, whole: dict[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
+    xml = whole.get("[Content_Types].xml")
+    root = etree.fromstring(xml if xml is not None else z.read("[Content_Types].xml"), PARSER)
     if root.tag != f"{_CT_NS}Types":
         raise Unusual("content types root")
     overrides, defaults = {}, {}
@@ -128,12 +195,15 @@ def _only(rels: dict[str, _Rel], reltype: str) -> str | None:
     return matching[0].target if matching else None
 
 
-def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object]) -> Package:
+def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object],
+                 whole: dict[str, bytes] | None = None) -> Package:
     """Walk and read the package in ``z`` as ``docx.Document`` does; raise :class:`Unusual` for one
     it would read differently or refuse.  ``styles_known``: styles parts already parsed without
-    error (their bytes), which need not be parsed again."""
-    overrides, defaults = _content_types(z)
-    package_rels = _rels(z, "/")
+    error (their bytes), which need not be parsed again; ``whole``: parts already read whole by
+    name, as ``z.read`` reads them (``extract.docx._check``'s)."""
+    whole = whole if whole is not None else {}
+    overrides, defaults = _content_types(z, whole)
+    package_rels = _rels(z, "/", whole)
     rels_of: dict[str, dict[str, _Rel]] = {}
     types: dict[str, str] = {}
     blobs: dict[str, bytes] = {}
@@ -143,8 +213,7 @@ def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object]) -> Packa
             name = rel.target
             if name is None or name in rels_of:
                 continue
-            rels_of[name] = part_rels = _rels(z, name)
-            blob = z.read(name[1:])
+            rels_of[name] = part_rels = _rels(z, name, whole)
             ext = posixpath.splitext(name)[1]
             ext = (ext[1:] if ext.startswith(".") else ext).lower()
             if name.lower() in overrides:
@@ -153,6 +222,10 @@ def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object]) -> Packa
                 ct = defaults[ext]
             else:
                 raise Unusual("no content type")
+            # (any failure here sends the package to python-docx: which comes first does not matter)
+            blob = whole.get(name[1:])
+            if blob is None:
+                blob = read_part(z, name[1:], remember=ct != CT_DOCUMENT)
             types[name] = ct
             if ct in XML_PART_TYPES and rel.reltype != RT_IMAGE:
                 blobs[name] = blob
@@ -182,7 +255,7 @@ def open_package(z: zipfile.ZipFile, styles_known: dict[bytes, object]) -> Packa
         if rel.reltype.endswith("/theme") and rel.target is not None:
             if types[rel.target] in XML_PART_TYPES:
                 raise Unusual("theme parsed as a Word part")
-            theme = z.read(rel.target[1:])
+            theme = read_part(z, rel.target[1:])
             break
     return Package(body=body, styles=blobs[styles], styles_root=roots.get(styles),
                    numbering=roots[numbering] if numbering else None, theme=theme,

@@ -16,6 +16,7 @@ from dataclasses import field as dc_field
 from functools import lru_cache
 from typing import Any
 
+from normalise.alternation import any_word
 from normalise.lexicon import load
 from normalise.text import norm_key, text_cache
 
@@ -81,6 +82,26 @@ def _exact_synonyms(lex: dict) -> dict[str, str]:
 def _word_pattern(word: str) -> re.Pattern[str]:
     """A lexicon key word as a whole-word pattern over header keys (compiled once per word)."""
     return re.compile(rf"\b{re.escape(norm_key(word))}\b")
+
+
+#: the key words' alternation per lexicon object, as _EXACT keeps the synonyms
+_WORDS: dict[int, tuple[dict, re.Pattern[str] | None]] = {}
+
+
+def _key_words(lex: dict) -> re.Pattern[str] | None:
+    """One pattern finding a key word of any field in a header key exactly where one of
+    :func:`_word_pattern`'s does (``None``: a word keys to nothing, and its pattern would find a
+    bare word boundary): most header texts tried (every cell of a table's first rows) hold none,
+    and are then not searched once per word (``tests/test_fast_paths.py``)."""
+    hit = _WORDS.get(id(lex))
+    if hit is not None and hit[0] is lex:
+        return hit[1]
+    keys = [norm_key(w) for name in lex["order"] for w in lex["fields"][name]["words"]]
+    found = any_word(keys) if keys and all(keys) else None
+    if len(_WORDS) >= 8:
+        _WORDS.pop(next(iter(_WORDS)))
+    _WORDS[id(lex)] = (lex, found)
+    return found
 
 
 def _fuzzy(key: str, candidates: dict[str, str]) -> tuple[str, str, float] | None:
@@ -187,10 +208,12 @@ def _map_header(header: str, lexicon: dict | None = None) -> ColumnMap:
     exact = _exact_synonyms(lex)
     if key in exact:
         return ColumnMap(header, exact[key], f"exact synonym '{key}'")
-    for name in lex["order"]:
-        for word in fields[name]["words"]:
-            if _word_pattern(word).search(key):
-                return ColumnMap(header, name, f"contains '{word}'")
+    any_word_of = _key_words(lex)
+    if any_word_of is None or any_word_of.search(key):
+        for name in lex["order"]:
+            for word in fields[name]["words"]:
+                if _word_pattern(word).search(key):
+                    return ColumnMap(header, name, f"contains '{word}'")
     hit = _fuzzy(key, exact)
     if hit:
         return ColumnMap(header, hit[0], f"fuzzy match to '{hit[1]}' ({hit[2]:.0f})")

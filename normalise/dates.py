@@ -44,18 +44,33 @@ def _year(text: str) -> int:
     return 2000 + y if y < 100 else y
 
 
+#: what a month name begins with: an ASCII text holding none of them (in any case) names no month
+_MONTH_HEADS = tuple(MONTHS)
+
+
 def find_months(text: str) -> list[Month]:
-    """Every month-with-year mention in reading order."""
+    """Every month-with-year mention in reading order (a list of the caller's own)."""
     if not _DIGIT.search(text):  # both forms end in a year's digits: most action texts have none
         return []
+    return list(_find_months(text))
+
+
+@text_cache()
+def _find_months(text: str) -> tuple[Month, ...]:
+    """:func:`find_months` of a text with a digit (cached: a cell is read for dates by the layout,
+    the column roles and the timescale, and a progress date comes back on many rows)."""
     found: list[Month] = []
-    for m in _MONTH_YEAR.finditer(text):
-        found.append(Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end()))
+    # the month-year form needs a month name; under re.I a non-ASCII letter may fold to an ASCII one
+    # ('ſ' to 's'), so only an ASCII text is passed over when its lower case holds no month's head
+    low = text.lower()
+    if not text.isascii() or any(h in low for h in _MONTH_HEADS):
+        for m in _MONTH_YEAR.finditer(text):
+            found.append(Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end()))
     for m in _NUMERIC.finditer(text) if "." in text or "/" in text else ():  # '1.4.13', '01/04/2013'
         month = int(m.group("m"))
         if 1 <= month <= 12 and not any(f.pos <= m.start() < f.endpos for f in found):
             found.append(Month(_year(m.group("y")), month, m.start(), m.end()))
-    return sorted(found, key=lambda f: f.pos)
+    return tuple(sorted(found, key=lambda f: f.pos))
 
 
 @text_cache()

@@ -78,7 +78,10 @@ def _same_row(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     ja, jb = " ".join(a).split(), " ".join(b).split()
     if not ja or not jb:
         return False
-    if SequenceMatcher(None, ja, jb).ratio() < 0.85:
+    words = SequenceMatcher(None, ja, jb)
+    # quick_ratio() bounds ratio() from above (the same formula over a superset of the matches): a
+    # pair of rows it puts under the bar is under it, without the longest-match search
+    if words.quick_ratio() < 0.85 or words.ratio() < 0.85:
         return False
     # a header may be worded a little differently on a later page ('Lead PB' for 'Lead PB and Lead
     # Officer'), but then in the same columns; wrapping, or a converter cutting text at column edges,

@@ -71,10 +71,16 @@ def _line_themes(line: str) -> frozenset[str]:
 def rank(weighted: list[tuple[str | None, float]], limit: int = MAX_THEMES, share: float = 0.5) -> list[str]:
     """Themes of several texts, each with its weight, best first (ties by name); a theme must
     score at least ``share`` of the best one."""
-    score: Counter[str] = Counter()
+    score: dict[str, float] = {}
     for text, weight in weighted:
+        if not text:
+            continue
+        if "\n" not in text:  # one line (most texts): each of its themes once, as theme_hits counts it
+            for theme in _line_themes(text):
+                score[theme] = score.get(theme, 0) + weight * 1
+            continue
         for theme, n in theme_hits(text).items():
-            score[theme] += weight * n
+            score[theme] = score.get(theme, 0) + weight * n
     if not score:
         return []
     top = max(score.values())

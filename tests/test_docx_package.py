@@ -165,3 +165,78 @@ def test_child_lookups_are_lxmls_find():
             checked += 1
     assert checked > 10000
     assert _child(None, _PPR) is None
+
+
+def test_read_part_is_zips_read_and_remembers_shared_parts():
+    """``read_part`` gives ``ZipFile.read``'s bytes for every member of every DOCX at hand, read fresh
+    or from its memo (the very object for a large part read before, by its compressed bytes)."""
+    docx_package._PARTS.clear()
+    remembered = 0
+    for _ in range(2):
+        for path in DOCX:
+            try:
+                z = zipfile.ZipFile(path)
+            except zipfile.BadZipFile:
+                continue
+            with z:
+                for info in z.infolist():
+                    try:
+                        want = z.read(info)
+                    except Exception as exc:  # noqa: BLE001 - the same error both ways
+                        with pytest.raises(type(exc)):
+                            docx_package.read_part(z, info.filename)
+                        continue
+                    got = docx_package.read_part(z, info.filename)
+                    assert got == want, (path, info.filename)
+                    if got is docx_package.read_part(z, info.filename):
+                        remembered += 1
+                        assert info.file_size >= docx_package.PART_MEMO_MIN
+    assert remembered >= 4  # the fixtures' shared styles parts come from the memo
+
+
+def test_a_corrupt_copy_of_a_remembered_part_still_refuses_the_file(tmp_path):
+    """A styles part with the directory entry of one the memo holds but other compressed bytes is read
+    (and refused) as python-docx reads it, not answered from the memo."""
+    src = FIXTURES / "surrey-2012-15.docx"
+    assert _outcome(read_docx, src).startswith("Document(")  # its styles parts are now remembered
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as z:
+        info = z.getinfo("word/styles.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    path = tmp_path / "corrupt-styles.docx"
+    path.write_bytes(bytes(data))
+    got = _outcome(read_docx, path)
+    assert got == _plain(path) and got.startswith(f"Error: {path}: not a readable DOCX (")
+
+
+def test_parts_the_check_read_whole_are_zips_read(tmp_path):
+    """The small parts ``_check`` read to their end (for its DTD test) are what ``z.read`` gives, for
+    every DOCX at hand and for a name written twice (``z.read`` reads the last entry)."""
+    import warnings
+
+    from extract.docx import _checked_zip
+
+    src = FIXTURES / "surrey-2012-15.docx"
+    twice = tmp_path / "twice.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(twice, "w", zipfile.ZIP_DEFLATED) as zout:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 'Duplicate name'
+            for info in zin.infolist():
+                zout.writestr(info.filename, zin.read(info.filename))
+            zout.writestr("word/settings.xml", zin.read("word/settings.xml") + b"<!--" + b"x" * 5000 + b"-->")
+    kept = 0
+    for path in [*DOCX, twice]:
+        whole: dict[str, bytes] = {}
+        try:
+            z = _checked_zip(path, whole=whole)
+        except ExtractError:
+            continue
+        with z:
+            for name, data in whole.items():
+                assert data == z.read(name), (path, name)
+        kept += len(whole)
+        if path == twice:
+            assert "word/settings.xml" not in whole and "word/_rels/document.xml.rels" in whole
+    assert kept > 50
+    assert _outcome(read_docx, twice) == _plain(twice)

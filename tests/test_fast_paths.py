@@ -541,3 +541,124 @@ def test_contract_dict_is_asdicts():
         if plan.actions:
             assert fast["actions"][0]["themes"] is not plan.actions[0].themes
             assert fast["actions"][0]["extra"] is not plan.actions[0].extra
+
+
+def test_header_key_words_prefilter_is_the_word_loop(fixture_texts):
+    """``columns._key_words`` finds a key word in a header key exactly where one of the lexicon's
+    whole-word patterns does (so a header it passes over would have matched none of them)."""
+    from normalise.columns import _key_words, _word_pattern, header_key
+    from normalise.lexicon import load
+
+    lex = load("columns")
+    any_of = _key_words(lex)
+    assert any_of is not None
+    words = [w for name in lex["order"] for w in lex["fields"][name]["words"]]
+    lines, statements = fixture_texts
+    keys = {header_key(t) for t in lines | statements} | {header_key(w) for w in words}
+    keys |= {f"{k} x" for k in list(keys)[:200]} | {w.upper() for w in words}
+    hits = 0
+    for key in sorted(keys):
+        want = any(_word_pattern(w).search(key) for w in words)
+        assert (any_of.search(key) is not None) == want, key
+        hits += want
+    assert 50 < hits < len(keys) - 200
+
+
+def test_same_row_is_the_plain_ratio_test(fixture_texts):
+    """``stitch._same_row`` (``quick_ratio`` first) decides as the plain ``ratio`` test on pairs of
+    fixture texts split into cells, near repeats included."""
+    from difflib import SequenceMatcher
+
+    from normalise.stitch import _same_row
+
+    def plain(a, b):
+        if a == b:
+            return True
+        ja, jb = " ".join(a).split(), " ".join(b).split()
+        if not ja or not jb or SequenceMatcher(None, ja, jb).ratio() < 0.85:
+            return False
+        same_columns = [bool(x) for x in a] == [bool(x) for x in b]
+        return same_columns or SequenceMatcher(None, "".join(ja), "".join(jb)).ratio() >= 0.9
+
+    lines, _ = fixture_texts
+    rng = random.Random(16)
+    rows = [tuple(t.split(" | ")) if " | " in t else tuple(t.split(" ", 2)) for t in sorted(lines)[:400]]
+    pairs = [(rng.choice(rows), rng.choice(rows)) for _ in range(3000)]
+    for a in rows:  # near repeats: a word dropped, cells split elsewhere, a cell emptied
+        words = " ".join(a).split()
+        if len(words) > 3:
+            pairs.append((a, (" ".join(words[:-1]),)))
+            pairs.append((a, (" ".join(words[:2]), " ".join(words[2:]))))
+            pairs.append((a, ("",) + a[1:]))
+    same = 0
+    for a, b in pairs:
+        assert _same_row(a, b) == plain(a, b), (a, b)
+        same += plain(a, b)
+    assert same > 100
+
+
+def test_theme_rank_is_the_counter_sum(fixture_texts):
+    """``themes.rank`` (one-line texts read straight from their line's themes) ranks as the sum of
+    ``weight * theme_hits(text)`` over the texts, on weighted sets of fixture lines and cells."""
+    from collections import Counter
+
+    from normalise.themes import MAX_THEMES, rank, theme_hits
+
+    def plain(weighted):
+        score: Counter[str] = Counter()
+        for text, weight in weighted:
+            for theme, n in theme_hits(text).items():
+                score[theme] += weight * n
+        if not score:
+            return []
+        top = max(score.values())
+        ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [t for t, s in ranked if s >= 0.5 * top][:MAX_THEMES]
+
+    lines, statements = fixture_texts
+    texts = sorted(lines | statements)
+    rng = random.Random(7)
+    found = 0
+    for _ in range(2000):
+        picked = [rng.choice(texts + [None, ""]) for _ in range(6)]
+        if rng.random() < 0.3:  # several lines in one text
+            picked[rng.randrange(6)] = "\n".join(rng.choice(texts) for _ in range(rng.randint(2, 4)))
+        weighted = list(zip(picked, (3.0, 1.0, 1.0, 1.0, 0.5, 0.6), strict=True))
+        want = plain(weighted)
+        assert rank(weighted) == want, weighted
+        found += len(want) > 1
+    assert found > 100
+
+
+def test_find_months_is_the_plain_scan(fixture_texts):
+    """``dates.find_months`` (cached, the month-year form skipped in an ASCII text naming no month)
+    finds what both patterns find over every fixture line, and over folded and odd spellings."""
+    from normalise.dates import _MONTH_YEAR, _NUMERIC, MONTHS, Month, _year, find_months
+
+    def plain(text):
+        found = [Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end())
+                 for m in _MONTH_YEAR.finditer(text)]
+        for m in _NUMERIC.finditer(text):
+            month = int(m.group("m"))
+            if 1 <= month <= 12 and not any(f.pos <= m.start() < f.endpos for f in found):
+                found.append(Month(_year(m.group("y")), month, m.start(), m.end()))
+        return sorted(found, key=lambda f: f.pos)
+
+    lines, statements = fixture_texts
+    odd = ["\u017fept 2015", "\u017fEPTEMBER 2015 to JUNE 2016", "Mar-18", "1st July 2012", "due 1.4.13 or 01/04/2013",
+           "2015/16", "Q3 2016", "Ma\u0131 2016", "D\u00e9c 2016", "dec2016", "no date 42", "jUlY '19"]
+    def outcome(read, text):
+        try:
+            return read(text)
+        except KeyError as exc:  # 'ſept' folds to a month under re.I but keys no month: both fail alike
+            return f"KeyError {exc}"
+
+    found = 0
+    for text in sorted(lines | statements) + odd:
+        for _ in range(2):  # as computed, then from the cache
+            got = outcome(find_months, text)
+            assert got == outcome(plain, text), text
+            if isinstance(got, list):
+                got.append(None)  # the caller's own list
+        found += bool(outcome(plain, text))
+    assert found > 50
