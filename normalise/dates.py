@@ -61,11 +61,12 @@ def _find_months(text: str) -> tuple[Month, ...]:
     the column roles and the timescale, and a progress date comes back on many rows)."""
     found: list[Month] = []
     # the month-year form needs a month name; under re.I a non-ASCII letter may fold to an ASCII one
-    # ('ſ' to 's'), so only an ASCII text is passed over when its lower case holds no month's head
+    # ('ſ' to 's'), so only an ASCII text is passed over when its lower case holds no month's head,
+    # and a found name is case-folded (not lower-cased) to key its month: 'ſept' is September
     low = text.lower()
     if not text.isascii() or any(h in low for h in _MONTH_HEADS):
         for m in _MONTH_YEAR.finditer(text):
-            found.append(Month(_year(m.group("y")), MONTHS[m.group("m")[:3].lower()], m.start(), m.end()))
+            found.append(Month(_year(m.group("y")), MONTHS[m.group("m")[:3].casefold()], m.start(), m.end()))
     for m in _NUMERIC.finditer(text) if "." in text or "/" in text else ():  # '1.4.13', '01/04/2013'
         month = int(m.group("m"))
         if 1 <= month <= 12 and not any(f.pos <= m.start() < f.endpos for f in found):
