@@ -489,6 +489,39 @@ def chars_to_words(ch: Chars) -> list[Word]:
     n = len(ch)
     if n == 0:
         return []
+    grouped = native.words(ch.key, ch.upright, ch.x0, ch.x1, ch.top, ch.bottom,
+                           _IS_SPACE[np.minimum(ch.codes, len(_IS_SPACE) - 1)], X_TOLERANCE, Y_TOLERANCE)
+    if grouped is not None:  # _group's steps, compiled (extract.pdfium_native)
+        sel, bounds, wx0, wx1, wtop, wbottom, wseq = grouped
+        if not len(sel):
+            return []
+        starts, ends = bounds[:-1], bounds[1:]
+        x0, x1, top, bottom, seq = wx0.tolist(), wx1.tolist(), wtop.tolist(), wbottom.tolist(), wseq.tolist()
+    else:
+        grouped_words = _group(ch)
+        if grouped_words is None:
+            return []
+        sel, starts, ends, x0, x1, top, bottom, seq = grouped_words
+    firsts = sel[starts]
+    bold = ch.bold[firsts].tolist()
+    sizes = ch.size[firsts].tolist()
+    rounded = {v: round(v, 1) for v in set(sizes)}  # Python's rounding, as page_words has it
+    size = [rounded[v] for v in sizes]
+    text = ch.codes[sel].astype("<u4").tobytes().decode("utf-32-le")
+    texts = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    if any(lig in text for lig in LIGATURES):
+        texts = [t.translate(_LIGATURE_TABLE) for t in texts]
+    if (ch.codes >= _CID_BASE).any():
+        texts = [t.translate(_CID_TABLE) for t in texts]
+    return _make_words(texts, x0, top, x1, bottom, bold, size, seq)
+
+
+def _group(ch: Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float], list[float], list[float],
+                               list[float], list[int]] | None:
+    """:func:`chars_to_words`' grouping in numpy (the compiled ``bp_words`` does the same steps):
+    the kept characters word after word, each word's start and end in them, its box and the
+    lowest index of its characters (the first drawn); ``None`` for a page of whitespace only."""
+    n = len(ch)
     run = np.r_[0, np.cumsum(ch.key[1:] != ch.key[:-1])]
     up = ch.upright
     # line key and along-line coordinates (swapped for rotated text, as pdfplumber does)
@@ -509,7 +542,7 @@ def chars_to_words(ch: Chars) -> list[Word]:
                    | (np.abs(lv[1:] - lv[:-1]) > Y_TOLERANCE)]
     keep = ~space
     if not keep.any():
-        return []
+        return None
     word_id = np.cumsum(breaks)[keep]
     sel = order[keep]
     starts = np.flatnonzero(np.r_[True, word_id[1:] != word_id[:-1]])
@@ -518,19 +551,7 @@ def chars_to_words(ch: Chars) -> list[Word]:
     x1 = np.maximum.reduceat(ch.x1[sel], starts).tolist()
     top = np.minimum.reduceat(ch.top[sel], starts).tolist()
     bottom = np.maximum.reduceat(ch.bottom[sel], starts).tolist()
-    firsts = sel[starts]
-    bold = ch.bold[firsts].tolist()
-    sizes = ch.size[firsts].tolist()
-    rounded = {v: round(v, 1) for v in set(sizes)}  # Python's rounding, as page_words has it
-    size = [rounded[v] for v in sizes]
-    text = ch.codes[sel].astype("<u4").tobytes().decode("utf-32-le")
-    texts = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-    if any(lig in text for lig in LIGATURES):
-        texts = [t.translate(_LIGATURE_TABLE) for t in texts]
-    if (ch.codes >= _CID_BASE).any():
-        texts = [t.translate(_CID_TABLE) for t in texts]
-    seq = np.minimum.reduceat(sel, starts).tolist()  # the first drawn of its characters
-    return _make_words(texts, x0, top, x1, bottom, bold, size, seq)
+    return sel, starts, ends, x0, x1, top, bottom, np.minimum.reduceat(sel, starts).tolist()
 
 
 def _plain_dataclass(cls: type) -> bool:
