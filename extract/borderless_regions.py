@@ -53,7 +53,7 @@ class _River:
 def word_space(lines: Sequence[Line]) -> float:
     """The typical space between two words of a line (points): the scale of every gap test."""
     gaps = [g for ln in lines for a, b in zip(ln.words, ln.words[1:], strict=False)
-            if 0 < (g := b.x0 - a.x1) < max(a.size, 6.0) * 0.6]
+            if 0 < (g := b.x0 - a.x1) < (6.0 if 6.0 > (s := a.size) else s) * 0.6]  # max(a.size, 6.0), inline
     return median(gaps) if len(gaps) >= 5 else 2.5
 
 

@@ -120,10 +120,19 @@ def page_fills(page) -> list[Fill]:
     ``non_stroking_color``, so both read the same colours.
     """
     out = []
+    seen: dict = {}  # colour components -> colour: a chart or banded page repeats a few colours thousands of times
     for r in page.rects:
-        colour = visible_fill(pdf_colour(r.get("non_stroking_color"))) if r.get("fill") else None
-        if colour:
-            out.append(((r["x0"], r["top"], r["x1"], r["bottom"]), colour))
+        if not r.get("fill"):
+            continue
+        given = r.get("non_stroking_color")
+        try:
+            colour = seen[given]
+        except KeyError:
+            colour = seen[given] = visible_fill(pdf_colour(given))
+        except TypeError:  # unhashable components (a list): converted each time
+            colour = visible_fill(pdf_colour(given))
+        if colour:  # a string of its own per rectangle, as converting each gave (a pickle shows sharing)
+            out.append(((r["x0"], r["top"], r["x1"], r["bottom"]), "#" + colour[1:]))
     return out
 
 
