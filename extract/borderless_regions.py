@@ -145,8 +145,9 @@ def find_rivers(lines: Sequence[Line], segs: Sequence[list[Line]], gap: float,
                     nxt.append(r)
                 continue
             best: tuple[float, float, int] | None = None
+            rx0, rx1 = r.x0, r.x1
             for k, (e0, e1, _) in enumerate(empties):
-                lo, hi = max(r.x0, e0), min(r.x1, e1)
+                lo, hi = (e0 if e0 > rx0 else rx0), (e1 if e1 < rx1 else rx1)  # max(r.x0, e0), min(r.x1, e1)
                 if hi - lo >= gap and (best is None or hi - lo > best[1] - best[0]):
                     best = (lo, hi, k)
             if best is None:
