@@ -193,9 +193,12 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
     cells = []
     colours = box_fills(boxes, fills)
     for (r, c, rs, cs), ws, box, fill in zip(spans, members, boxes, colours, strict=True):
-        lines = words_to_lines(ws, settings.line_tolerance)
-        text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
-        bold = bool(lines) and all(ln.bold for ln in lines)
+        if ws:
+            lines = words_to_lines(ws, settings.line_tolerance)
+            text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
+            bold = all(ln.bold for ln in lines)
+        else:  # an empty cell: what the two calls give for no words
+            lines, text, bold = [], "", False
         cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no, fill=fill))
         if box_lines is not None:
             box_lines.append(lines)
