@@ -190,11 +190,12 @@ def _broken_word(prev: Line, line: Line, right: float | None, padding: float) ->
     """
     if right is None:
         return False
-    words = [w for w in prev.words if w.text.strip(BULLET_GLYPHS)]
     first = line.words[0]
+    if not (first.text[:1].islower() or first.text[:1] in ").,;:"):  # the cheap test first
+        return False
+    words = [w for w in prev.words if w.text.strip(BULLET_GLYPHS)]
     letter = (first.x1 - first.x0) / max(len(first.text), 1)
-    return (len(words) == 1 and right - padding - words[0].x1 < letter
-            and (first.text[:1].islower() or first.text[:1] in ").,;:"))
+    return len(words) == 1 and right - padding - words[0].x1 < letter
 
 
 def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:

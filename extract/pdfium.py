@@ -388,9 +388,10 @@ def _curve_edges(c: dict) -> list[dict]:
     """pdfplumber's ``curve_to_edges``: one edge per segment between consecutive points."""
     out = []
     for (xa, ya), (xb, yb) in zip(c["pts"], c["pts"][1:], strict=False):
-        out.append({"object_type": "curve_edge", "x0": min(xa, xb), "x1": max(xa, xb), "top": min(ya, yb),
-                    "doctop": min(ya, yb), "bottom": max(ya, yb), "width": abs(xa - xb), "height": abs(ya - yb),
-                    "orientation": "v" if xa == xb else ("h" if ya == yb else None)})
+        top = yb if yb < ya else ya  # min(ya, yb), max(ya, yb), ...: what the builtins pick, inline
+        out.append({"object_type": "curve_edge", "x0": xb if xb < xa else xa, "x1": xb if xb > xa else xa,
+                    "top": top, "doctop": top, "bottom": yb if yb > ya else ya, "width": abs(xa - xb),
+                    "height": abs(ya - yb), "orientation": "v" if xa == xb else ("h" if ya == yb else None)})
     return out
 
 
