@@ -349,11 +349,19 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
         empty = np.zeros(0)
         return Chars(np.zeros(0, np.uint32), empty, empty, empty, empty, np.zeros(0, np.int64),
                      np.zeros(0, bool), empty, np.zeros(0, bool))
+    grouped = None
     if order:
         uniq_o, inv_o = np.unique(objs, return_inverse=True)
         rank = np.array([order.get(o, len(order) + k) for k, o in enumerate(uniq_o.tolist())])[inv_o.reshape(-1)]
         perm = np.argsort(rank, kind="stable")
         codes, ox, oy, objs, idx = codes[perm], ox[perm], oy[perm], objs[perm], idx[perm]
+        # each object's rank is its own, so its characters now stand together: its first one starts
+        # its group (what np.unique's return_index gives, without sorting the objects again)
+        inv_p = inv_o.reshape(-1)[perm]
+        group_at = np.flatnonzero(np.r_[True, inv_p[1:] != inv_p[:-1]])
+        first_p = np.empty(len(uniq_o), dtype=np.intp)
+        first_p[inv_p[group_at]] = group_at
+        grouped = uniq_o, first_p, inv_p
     # PDFium keeps positions as 32-bit floats; the file wrote a few decimals, which rounding
     # recovers, so the arithmetic below runs on pdfminer's operands
     ox, oy = np.round(ox, 3), np.round(oy, 3)
@@ -363,7 +371,7 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
     ox, oy = ca * ox + cc * oy + ce, cb * ox + cd * oy + cf
 
     # per text object: font, size and matrix, asked at its first character
-    uniq, first, inverse = np.unique(objs, return_index=True, return_inverse=True)
+    uniq, first, inverse = grouped if grouped is not None else np.unique(objs, return_index=True, return_inverse=True)
     table, handles = _object_facts(tp, uniq.tolist(), idx[first].tolist(), extra, fonts)
     inverse = inverse.reshape(-1)
     ma, mb, mc, md, fs, desc = (table[inverse, k] for k in range(6))
