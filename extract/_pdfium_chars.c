@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(_WIN32)
 #define BP_EXPORT __declspec(dllexport)
@@ -42,7 +43,7 @@ enum {
 };
 
 /* The ABI version the Python side checks before use (pdfium_native.ABI). */
-BP_EXPORT int bp_abi(void) { return 3; }
+BP_EXPORT int bp_abi(void) { return 4; }
 
 /* setuptools names an extension's init function in its export list (used on Windows only); the
  * library is never imported as a Python module, so this only lets the link succeed there. */
@@ -191,4 +192,129 @@ BP_EXPORT void bp_path_segments(void *const *fns, int n, const uint64_t *paths, 
             closes[at] = close(seg);
         }
     }
+}
+
+/* Stable merge sort of the indices idx[0..n) by key[idx[.]] (ties keep their order, as numpy's
+ * lexsort does), with tmp as scratch; a half already in order is not merged (text comes nearly
+ * sorted: a line's characters share a top, its words follow each other). */
+static void merge_sort(int *idx, int *tmp, int n, const double *key) {
+    if (n < 2) return;
+    if (n <= 16) { /* insertion sort: stable, moves an element past strictly greater ones only */
+        for (int i = 1; i < n; i++) {
+            int v = idx[i], j = i;
+            while (j > 0 && key[idx[j - 1]] > key[v]) { idx[j] = idx[j - 1]; j--; }
+            idx[j] = v;
+        }
+        return;
+    }
+    int h = n / 2;
+    merge_sort(idx, tmp, h, key);
+    merge_sort(idx + h, tmp, n - h, key);
+    if (!(key[idx[h]] < key[idx[h - 1]])) return;
+    memcpy(tmp, idx, sizeof(int) * (size_t)h);
+    int a = 0, b = h, k = 0;
+    while (a < h && b < n) idx[k++] = key[idx[b]] < key[tmp[a]] ? idx[b++] : tmp[a++];
+    while (a < h) idx[k++] = tmp[a++];
+}
+
+/* pdfium_text.chars_to_words' grouping of a page's n characters (pdfplumber's WordExtractor), the
+ * numpy steps one by one: `key` the characters' runs (font, size, uprightness), `upright`, boxes
+ * (`x0`, `x1`, `top`, `bottom`), `space` 1 for whitespace.
+ *   1. by run, then line value (top; x0 for rotated text), stably: a new line where the run
+ *      changes or the value exceeds the previous one's by more than `ytol`;
+ *   2. by line, then the along-line start (x0; top), stably: a word ends at a line change, after
+ *      whitespace, where a character starts left of the one before, more than `xtol` after its
+ *      end, or more than `ytol` across the line; whitespace is dropped.
+ * Out: `sel` the kept characters word after word (in the order above), `starts` each word's first
+ * position in `sel` and then the length of `sel` (n + 1 slots), and per word the minimum x0, top, the maximum x1, bottom and the lowest
+ * character index.  Returns the number of words, or -1 (a NaN in a box, no memory): the caller
+ * then takes the numpy path, whose comparisons a NaN would make differ. */
+BP_EXPORT int bp_words(int n, const int64_t *key, const uint8_t *upright, const double *x0, const double *x1,
+                       const double *top, const double *bottom, const uint8_t *space, double xtol, double ytol,
+                       int32_t *sel, int32_t *starts, double *wx0, double *wx1, double *wtop, double *wbottom,
+                       int32_t *wseq) {
+    for (int i = 0; i < n; i++)
+        if (x0[i] != x0[i] || x1[i] != x1[i] || top[i] != top[i] || bottom[i] != bottom[i]) return -1; /* NaN */
+    double *lv = malloc(sizeof(double) * (size_t)(3 * n + 1));
+    int *order = malloc(sizeof(int) * (size_t)(3 * n + 2));
+    if (!lv || !order) {
+        free(lv);
+        free(order);
+        return -1;
+    }
+    double *a0 = lv + n, *a1 = lv + 2 * n;
+    int *tmp = order + n, *line = order + 2 * n; /* line: n + 2 ints (counts below) */
+    for (int i = 0; i < n; i++) {
+        lv[i] = upright[i] ? top[i] : x0[i];
+        a0[i] = upright[i] ? x0[i] : top[i];
+        a1[i] = upright[i] ? x1[i] : bottom[i];
+        order[i] = i;
+    }
+    /* 1. runs are consecutive characters: each sorted by its line value */
+    for (int s = 0; s < n;) {
+        int e = s + 1;
+        while (e < n && key[e] == key[e - 1]) e++;
+        merge_sort(order + s, tmp, e - s, lv);
+        s = e;
+    }
+    int n_lines = 0;
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        if (k == 0 || key[i] != key[order[k - 1]] || lv[i] > lv[order[k - 1]] + ytol) n_lines++;
+        line[i] = n_lines; /* 1-based, as numpy's cumsum gives */
+    }
+    /* 2. by line (a counting sort: stable, so each line's characters stay in content order), then
+     * each line by its along-line start */
+    int *count = calloc((size_t)n_lines + 2, sizeof(int));
+    if (!count) {
+        free(lv);
+        free(order);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) count[line[i] + 1]++;
+    for (int l = 1; l <= n_lines + 1; l++) count[l] += count[l - 1];
+    for (int i = 0; i < n; i++) tmp[count[line[i]]++] = i;
+    memcpy(order, tmp, sizeof(int) * (size_t)n);
+    for (int s = 0; s < n;) {
+        int e = s + 1;
+        while (e < n && line[order[e]] == line[order[s]]) e++;
+        merge_sort(order + s, tmp, e - s, a0);
+        s = e;
+    }
+    free(count);
+    int m = 0, words = 0, open = 0;
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        int brk = 1;
+        if (k > 0) {
+            int p = order[k - 1];
+            double across = lv[i] - lv[p];
+            brk = line[i] != line[p] || space[p] || a0[i] < a0[p] || a0[i] > a1[p] + xtol
+                  || (across < 0 ? -across : across) > ytol;
+        }
+        if (brk) open = 0;
+        if (space[i]) continue;
+        if (!open) { /* a word's first kept character */
+            starts[words] = m;
+            wx0[words] = x0[i];
+            wx1[words] = x1[i];
+            wtop[words] = top[i];
+            wbottom[words] = bottom[i];
+            wseq[words] = i;
+            words++;
+            open = 1;
+        } else {
+            int w = words - 1;
+            if (x0[i] < wx0[w]) wx0[w] = x0[i];
+            if (x1[i] > wx1[w]) wx1[w] = x1[i];
+            if (top[i] < wtop[w]) wtop[w] = top[i];
+            if (bottom[i] > wbottom[w]) wbottom[w] = bottom[i];
+            if (i < wseq[w]) wseq[w] = i;
+        }
+        sel[m++] = i;
+    }
+    starts[words] = m;
+    free(lv);
+    free(order);
+    return words;
 }

@@ -182,9 +182,8 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
             space_between = w.x0 - prev.x1
             # a boundary in the space between two words cuts there, unless that space is an
             # ordinary word space (a spanning title); two figures a space apart are two cells
-            cut = any(prev.x1 <= b <= w.x0 for b in bounds) and (
-                space_between >= 1.5 * space or (_is_numeric(prev.text) and _is_numeric(w.text)))
-            if space_between >= gap or cut:
+            if space_between >= gap or (any(prev.x1 <= b <= w.x0 for b in bounds) and (
+                    space_between >= 1.5 * space or (_is_numeric(prev.text) and _is_numeric(w.text)))):
                 runs.append([w])
             else:
                 runs[-1].append(w)
@@ -196,7 +195,8 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
                 merged.append(run)
         for run in merged:
             x0, x1 = run[0].x0, run[-1].x1
-            overlaps = [max(0.0, min(x1, b) - max(x0, a)) for a, b in cols]
+            # max(0.0, min(x1, b) - max(x0, a)) for each column, inline (as the builtins pick)
+            overlaps = [(o if (o := (b if b < x1 else x1) - (a if a > x0 else x0)) > 0.0 else 0.0) for a, b in cols]
             home = overlaps.index(max(overlaps))  # the first of the largest, as max(key=...) picks
             half = 0.5 * (x1 - x0)
             covered = [c for c in range(n) if c == home or overlaps[c] >= half or overlaps[c] >= quarter[c]]
@@ -274,8 +274,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         height = line_height(ln)
         flags = []
         for f in by_line[i]:
-            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
-            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
+            prev = _above(last, f)
             flags.append(prev is None or prev.span != f.span or blank_above(prev, f, height))
         for f in by_line[i]:
             for c in range(f.c0, f.c1 + 1):
@@ -297,8 +296,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         rel = [FRESH] * len(fs)
         drawn_on = [False] * len(fs)  # carrying on the text above, as drawn (same_cell)
         for j, f in enumerate(fs):
-            prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
-            prev = max(prevs, key=lambda p: p.bottom) if prevs else None
+            prev = _above(last, f)
             if prev is None or prev.line < row:
                 rel[j] = FRESH
             elif prev.span != f.span or blank_above(prev, f, height):
@@ -342,6 +340,15 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
             elif (b := bullets.get(f.span)) is not None and f.x0 < b[1] - 2.0:
                 bullets[f.span] = None  # text back at the column's edge: the list has ended
     return _header_rows(out, by_line, values, ruled_between)
+
+
+def _above(last: dict[int, Fragment], f: Fragment) -> Fragment | None:
+    """The lowest of the fragments last seen in ``f``'s columns (the first of equally low ones, as
+    ``max`` picks), or None: the text above ``f`` in its column."""
+    if f.c0 == f.c1:  # one column (most fragments): its last fragment, if any
+        return last.get(f.c0)
+    prevs = [last[c] for c in range(f.c0, f.c1 + 1) if c in last]
+    return max(prevs, key=lambda p: p.bottom) if prevs else None
 
 
 def _new_row(i: int, fs: Sequence[Fragment], rel: Sequence[str], k: int | None, row_bold: bool | None,

@@ -53,7 +53,7 @@ class _River:
 def word_space(lines: Sequence[Line]) -> float:
     """The typical space between two words of a line (points): the scale of every gap test."""
     gaps = [g for ln in lines for a, b in zip(ln.words, ln.words[1:], strict=False)
-            if 0 < (g := b.x0 - a.x1) < max(a.size, 6.0) * 0.6]
+            if 0 < (g := b.x0 - a.x1) < (6.0 if 6.0 > (s := a.size) else s) * 0.6]  # max(a.size, 6.0), inline
     return median(gaps) if len(gaps) >= 5 else 2.5
 
 
@@ -145,8 +145,9 @@ def find_rivers(lines: Sequence[Line], segs: Sequence[list[Line]], gap: float,
                     nxt.append(r)
                 continue
             best: tuple[float, float, int] | None = None
+            rx0, rx1 = r.x0, r.x1
             for k, (e0, e1, _) in enumerate(empties):
-                lo, hi = max(r.x0, e0), min(r.x1, e1)
+                lo, hi = (e0 if e0 > rx0 else rx0), (e1 if e1 < rx1 else rx1)  # max(r.x0, e0), min(r.x1, e1)
                 if hi - lo >= gap and (best is None or hi - lo > best[1] - best[0]):
                     best = (lo, hi, k)
             if best is None:

@@ -37,7 +37,20 @@ _LEADERS = re.compile(r"(\.\s?){3,}$")  # dot leaders end a row label; they neve
 
 
 def _is_numeric(text: str) -> bool:
-    return bool(_NUMERIC.match(text.strip())) or text.strip() in {"-", "–", "—", "n/a", "N/A", ".."}
+    """A figure, or a placeholder for one (a dash, 'n/a'); asked tens of thousands of times a
+    document of the same few texts, so the answers are kept (:data:`_NUMERIC_SEEN`)."""
+    found = _NUMERIC_SEEN.get(text)
+    if found is None:
+        if len(_NUMERIC_SEEN) >= 8192:
+            _NUMERIC_SEEN.clear()
+        stripped = text.strip()
+        found = _NUMERIC_SEEN[text] = bool(_NUMERIC.match(stripped)) or stripped in _PLACEHOLDERS
+    return found
+
+
+_PLACEHOLDERS = frozenset({"-", "–", "—", "n/a", "N/A", ".."})
+#: :func:`_is_numeric`'s answers by text (a pure function of it), emptied when it grows large
+_NUMERIC_SEEN: dict[str, bool] = {}
 
 
 def _right_limits(frags: Sequence[Fragment]) -> dict[tuple[int, int], float]:

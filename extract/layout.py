@@ -12,6 +12,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from models.document import BULLET
@@ -122,18 +123,35 @@ def index_of(edges: Sequence[float], value: float, tolerance: float = 2.5) -> in
     return i
 
 
+def _line_order(w: Word) -> tuple[float, float]:
+    return (round(w.top, 1), w.x0)
+
+
+_X0 = attrgetter("x0")
+
+
 def words_to_lines(words: Iterable[Word], tolerance: float = 3.0) -> list[Line]:
-    """Group words into lines by their top, each line's words sorted left to right."""
+    """Group words into lines by their top, each line's words sorted left to right.
+
+    Called for every table cell and page (thousands of times a document), so the current line's
+    first top and bullet test are kept at hand and a one-word line is not sorted.
+    """
     lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
+    current: list[Word] | None = None
+    first_top = 0.0
+    bullet = False
+    for w in sorted(words, key=_line_order):
+        top = w.top
         # against the line's first word, or its last when that one is a text word after a taller
         # glyph (an 11 pt bullet sets its line's top 3 pt above the 8 pt text beside it)
-        if lines and (abs(w.top - lines[-1][0].top) <= tolerance
-                      or (lines[-1][0].text in BULLET_GLYPHS and abs(w.top - lines[-1][-1].top) <= tolerance)):
-            lines[-1].append(w)
+        if current is not None and (abs(top - first_top) <= tolerance
+                                    or (bullet and abs(top - current[-1].top) <= tolerance)):
+            current.append(w)
         else:
-            lines.append([w])
-    return [Line(sorted(ws, key=lambda w: w.x0)) for ws in lines]
+            current = [w]
+            lines.append(current)
+            first_top, bullet = top, w.text in BULLET_GLYPHS
+    return [Line(sorted(ws, key=_X0) if len(ws) > 1 else ws) for ws in lines]
 
 
 def split_columns(line: Line, gap: float) -> list[Line]:
@@ -172,11 +190,12 @@ def _broken_word(prev: Line, line: Line, right: float | None, padding: float) ->
     """
     if right is None:
         return False
-    words = [w for w in prev.words if w.text.strip(BULLET_GLYPHS)]
     first = line.words[0]
+    if not (first.text[:1].islower() or first.text[:1] in ").,;:"):  # the cheap test first
+        return False
+    words = [w for w in prev.words if w.text.strip(BULLET_GLYPHS)]
     letter = (first.x1 - first.x0) / max(len(first.text), 1)
-    return (len(words) == 1 and right - padding - words[0].x1 < letter
-            and (first.text[:1].islower() or first.text[:1] in ").,;:"))
+    return len(words) == 1 and right - padding - words[0].x1 < letter
 
 
 def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:

@@ -120,10 +120,19 @@ def page_fills(page) -> list[Fill]:
     ``non_stroking_color``, so both read the same colours.
     """
     out = []
+    seen: dict = {}  # colour components -> colour: a chart or banded page repeats a few colours thousands of times
     for r in page.rects:
-        colour = visible_fill(pdf_colour(r.get("non_stroking_color"))) if r.get("fill") else None
-        if colour:
-            out.append(((r["x0"], r["top"], r["x1"], r["bottom"]), colour))
+        if not r.get("fill"):
+            continue
+        given = r.get("non_stroking_color")
+        try:
+            colour = seen[given]
+        except KeyError:
+            colour = seen[given] = visible_fill(pdf_colour(given))
+        except TypeError:  # unhashable components (a list): converted each time
+            colour = visible_fill(pdf_colour(given))
+        if colour:  # a string of its own per rectangle, as converting each gave (a pickle shows sharing)
+            out.append(((r["x0"], r["top"], r["x1"], r["bottom"]), "#" + colour[1:]))
     return out
 
 
@@ -184,9 +193,12 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
     cells = []
     colours = box_fills(boxes, fills)
     for (r, c, rs, cs), ws, box, fill in zip(spans, members, boxes, colours, strict=True):
-        lines = words_to_lines(ws, settings.line_tolerance)
-        text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
-        bold = bool(lines) and all(ln.bold for ln in lines)
+        if ws:
+            lines = words_to_lines(ws, settings.line_tolerance)
+            text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
+            bold = all(ln.bold for ln in lines)
+        else:  # an empty cell: what the two calls give for no words
+            lines, text, bold = [], "", False
         cells.append(Cell(r, c, text, rs, cs, bold=bold, page=page_no, fill=fill))
         if box_lines is not None:
             box_lines.append(lines)

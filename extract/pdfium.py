@@ -289,47 +289,50 @@ class _Walk:
         return (rgba[0] / 255, rgba[1] / 255, rgba[2] / 255)
 
     def _path(self, pts: list[Point], kinds: list[int], closes: list[int]) -> None:
-        """One path's segments (device points, kinds, close flags) as pdfminer's subpaths."""
-        ops: list[tuple[str, Point]] = []
+        """One path's segments (device points, kinds, close flags) as pdfminer's subpaths.
+
+        Each subpath (from a move to the next) is handed to :meth:`_shape` as its operators and
+        their points, kept side by side (the points of a closing ``h`` are the subpath's start).
+        """
+        ops: list[str] = []
+        at: list[Point] = []
         start: Point | None = None
         bezier = 0
         for pt, kind, close in zip(pts, kinds, closes, strict=True):
             if kind == _MOVETO:
-                ops.append(("m", pt))
+                if ops:
+                    self._shape("".join(ops), at)
+                ops, at = ["m"], [pt]
                 start, bezier = pt, 0
             elif kind == _BEZIERTO:
                 bezier += 1
                 if bezier == 3:  # PDFium keeps a curve's two control points as segments too
-                    ops.append(("c", pt))
+                    ops.append("c")
+                    at.append(pt)
                     bezier = 0
             else:
-                ops.append(("l", pt))
+                ops.append("l")
+                at.append(pt)
             if close:
-                if ops[-1][0] == "l" and start is not None and ops[-1][1] == start:
-                    ops[-1] = ("h", start)  # PDFium's closing line back to the start is pdfminer's 'h'
+                if ops[-1] == "l" and start is not None and at[-1] == start:
+                    ops[-1], at[-1] = "h", start  # PDFium's closing line back to the start is pdfminer's 'h'
                 else:
-                    ops.append(("h", start or pt))
-        subpath: list[tuple[str, Point]] = []
-        for op in ops:
-            if op[0] == "m" and subpath:
-                self._shape(subpath)
-                subpath = []
-            subpath.append(op)
-        if subpath:
-            self._shape(subpath)
+                    ops.append("h")
+                    at.append(start or pt)
+        if ops:
+            self._shape("".join(ops), at)
 
-    def _shape(self, path: list[tuple[str, Point]]) -> None:
-        """pdfminer's ``paint_path`` for one subpath, then pdfplumber's object dict."""
-        shape = "".join([op for op, _ in path])
+    def _shape(self, shape: str, pts: list[Point]) -> None:
+        """pdfminer's ``paint_path`` for one subpath (its operators and their points), then
+        pdfplumber's object dict."""
         if shape[:1] != "m":
             return
-        pts = [pt for _, pt in path]
         if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
             shape = shape[:-2] + "h"
             pts.pop()
-        if shape in ("mlh", "ml"):
+        if shape == "ml" or shape == "mlh":
             self.lines.append(self._obj("line", pts[:2]))
-        elif shape in ("mlllh", "mllll"):
+        elif shape == "mlllh" or shape == "mllll":
             (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
             closed = pts[0] == pts[4]
             square = ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
@@ -347,10 +350,16 @@ class _Walk:
         """pdfplumber's dict for a pdfminer line, rect or curve (device points in)."""
         sp = self.space
         dev = pts if sp.upright else [_apply(sp.ctm, x, y) for x, y in pts]
-        xs, ys = [p[0] for p in dev], [p[1] for p in dev]
-        dx0, dx1, dy0, dy1 = min(xs), max(xs), min(ys), max(ys)
+        if len(dev) == 2:  # a line or a rect: min and max of two, as min() and max() pick them
+            (xa, ya), (xb, yb) = dev
+            dx0, dx1 = (xb if xb < xa else xa), (xb if xb > xa else xa)
+            dy0, dy1 = (yb if yb < ya else ya), (yb if yb > ya else ya)
+        else:
+            xs, ys = [p[0] for p in dev], [p[1] for p in dev]
+            dx0, dx1, dy0, dy1 = min(xs), max(xs), min(ys), max(ys)
         x0, x1 = (dx0 + sp.x_shift, dx1 + sp.x_shift) if sp.x_shift else (dx0, dx1)
-        top, bottom = sp.top(dy1), sp.top(dy0)
+        height, shift = sp.height, sp.top_shift
+        top, bottom = (height - dy1) + shift, (height - dy0) + shift  # sp.top(), inline
         out = {"object_type": kind, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
                "width": dx1 - dx0, "height": dy1 - dy0}
         if kind == "curve":
@@ -379,9 +388,10 @@ def _curve_edges(c: dict) -> list[dict]:
     """pdfplumber's ``curve_to_edges``: one edge per segment between consecutive points."""
     out = []
     for (xa, ya), (xb, yb) in zip(c["pts"], c["pts"][1:], strict=False):
-        out.append({"object_type": "curve_edge", "x0": min(xa, xb), "x1": max(xa, xb), "top": min(ya, yb),
-                    "doctop": min(ya, yb), "bottom": max(ya, yb), "width": abs(xa - xb), "height": abs(ya - yb),
-                    "orientation": "v" if xa == xb else ("h" if ya == yb else None)})
+        top = yb if yb < ya else ya  # min(ya, yb), max(ya, yb), ...: what the builtins pick, inline
+        out.append({"object_type": "curve_edge", "x0": xb if xb < xa else xa, "x1": xb if xb > xa else xa,
+                    "top": top, "doctop": top, "bottom": yb if yb > ya else ya, "width": abs(xa - xb),
+                    "height": abs(ya - yb), "orientation": "v" if xa == xb else ("h" if ya == yb else None)})
     return out
 
 

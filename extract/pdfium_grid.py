@@ -21,8 +21,10 @@ the fixtures.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import groupby
+from operator import itemgetter
 
 Box = tuple[float, float, float, float]
 # an edge: x0, top, x1, bottom, length (pdfplumber's width for horizontal, height for vertical)
@@ -43,20 +45,27 @@ def _cluster_ids(values: Iterable[float], tolerance: float) -> dict[float, int]:
 
 
 def _snap(edges: list[Edge], axis: int, tolerance: float) -> list[Edge]:
-    """pdfplumber's ``snap_objects`` on ``x0`` (axis 0, vertical edges) or ``top`` (axis 1)."""
+    """pdfplumber's ``snap_objects`` on ``x0`` (axis 0, vertical edges) or ``top`` (axis 1).
+
+    Members are gathered cluster by cluster in their order (what a stable sort by cluster gives).
+    """
     if not edges:
         return []
     ids = _cluster_ids((e[axis] for e in edges), tolerance)
-    ordered = sorted(edges, key=lambda e: ids[e[axis]])  # stable: members keep their order
+    groups: list[list[Edge]] = [[] for _ in range(max(ids.values()) + 1)]
+    for e in edges:
+        groups[ids[e[axis]]].append(e)
     out: list[Edge] = []
-    for _, members in groupby(ordered, key=lambda e: ids[e[axis]]):
-        group = list(members)
+    for group in groups:
+        if not group:
+            continue
         avg = sum(e[axis] for e in group) / len(group)
-        for x0, top, x1, bottom, length in group:
-            if axis == 0:
+        if axis == 0:
+            for x0, top, x1, bottom, length in group:
                 d = avg - x0
                 out.append((x0 + d, top, x1 + d, bottom, length))
-            else:
+        else:
+            for x0, top, x1, bottom, length in group:
                 d = avg - top
                 out.append((x0, top + d, x1, bottom + d, length))
     return out
@@ -65,7 +74,7 @@ def _snap(edges: list[Edge], axis: int, tolerance: float) -> list[Edge]:
 def _join(group: list[Edge], horizontal: bool, tolerance: float) -> list[Edge]:
     """pdfplumber's ``join_edge_group``: sorted along the line, overlapping or near ones merged."""
     lo, hi = (0, 2) if horizontal else (1, 3)
-    ordered = sorted(group, key=lambda e: e[lo])
+    ordered = sorted(group, key=itemgetter(lo))
     joined = [ordered[0]]
     for e in ordered[1:]:
         last = joined[-1]
@@ -91,9 +100,10 @@ def merged_edges(edges: list[dict], snap: float = 3, join: float = 3, min_length
     v, h = _snap(v, 0, snap), _snap(h, 1, snap)
     out_v: list[Edge] = []
     out_h: list[Edge] = []
-    for _, group in groupby(sorted(h, key=lambda e: e[1]), key=lambda e: e[1]):
+    top_of, x_of = itemgetter(1), itemgetter(0)
+    for _, group in groupby(sorted(h, key=top_of), key=top_of):
         out_h += _join(list(group), True, join)
-    for _, group in groupby(sorted(v, key=lambda e: e[0]), key=lambda e: e[0]):
+    for _, group in groupby(sorted(v, key=x_of), key=x_of):
         out_v += _join(list(group), False, join)
     return ([e for e in out_v if e[4] >= min_length], [e for e in out_h if e[4] >= min_length])
 
@@ -103,9 +113,17 @@ def intersections(v_edges: list[Edge], h_edges: list[Edge], x_tol: float = 3,
     """Step 5: each crossing point with the vertical and horizontal edges through it (by bbox)."""
     out: dict[tuple[float, float], tuple[set[Box], set[Box]]] = {}
     hs = sorted(h_edges, key=lambda e: (e[1], e[0]))
+    tops = [h[1] for h in hs]
+    # only the horizontal edges whose top is near a vertical edge's span can cross it: those are
+    # looked up by bisection, with a margin (the exact test below decides); a page with a
+    # NaN among the tops (never from PDFium) scans them all
+    ranged = all(t == t for t in tops)
     for v in sorted(v_edges, key=lambda e: (e[0], e[1])):
         vx, vtop, vbottom = v[0], v[1], v[3]
-        for h in hs:
+        margin = 1.0 + 1e-6 * (abs(vtop) + abs(vbottom))  # beyond any rounding of the test's sums
+        near = hs[bisect_left(tops, vtop - y_tol - margin):bisect_right(tops, vbottom + y_tol + margin)] \
+            if ranged else hs
+        for h in near:
             htop = h[1]
             if vtop <= htop + y_tol and vbottom >= htop - y_tol and vx >= h[0] - x_tol and vx <= h[2] + x_tol:
                 vs, hs_ = out.setdefault((vx, htop), (set(), set()))

@@ -27,7 +27,7 @@ import numpy as np
 import pypdfium2.raw as pdfium_c
 
 #: The library's interface version (``bp_abi`` in the C file); a stale build is not used.
-ABI = 3
+ABI = 4
 
 #: PDFium's functions, in the order the C file indexes them.
 FUNCTIONS = ("FPDFText_GetCharOrigin", "FPDFText_GetTextObject", "FPDFText_CountRects", "FPDFText_IsGenerated",
@@ -68,6 +68,9 @@ def _load() -> ctypes.CDLL | None:
     lib.bp_path_counts.restype = lib.bp_path_segments.restype = None
     lib.bp_path_counts.argtypes = [P, ctypes.c_int, P, P]
     lib.bp_path_segments.argtypes = [P, ctypes.c_int, P, P, P, P, P]
+    lib.bp_words.restype = ctypes.c_int
+    lib.bp_words.argtypes = [ctypes.c_int, P, P, P, P, P, P, P, ctypes.c_double, ctypes.c_double, P, P, P, P, P, P,
+                             P]
     return lib
 
 
@@ -132,3 +135,32 @@ def path_segments(paths: list[int]) -> tuple[list[int], np.ndarray, list[int], l
     LIB.bp_path_segments(_FNS_AT, n, objs.ctypes.data, counts.ctypes.data, xy.ctypes.data, kinds.ctypes.data,
                          closes.ctypes.data)
     return counts.tolist(), xy, kinds.tolist(), closes.tolist()
+
+
+def words(key: np.ndarray, upright: np.ndarray, x0: np.ndarray, x1: np.ndarray, top: np.ndarray,
+          bottom: np.ndarray, space: np.ndarray, x_tolerance: float, y_tolerance: float
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """``extract.pdfium_text.chars_to_words``' grouping of a page's characters into words, in C.
+
+    Returns the kept characters word after word (``sel``), each word's first position in ``sel``
+    and then ``len(sel)`` (``starts``, one longer than the words), and per word its box (least
+    ``x0``, ``top``, greatest ``x1``, ``bottom``) and lowest character index; ``None`` where the
+    library is not loaded or declined (a NaN in a box, no memory): the caller then takes its
+    numpy path (``_group``), which gives the same words (``tests/test_pdfium_native.py``).
+    """
+    if LIB is None:
+        return None
+    n = len(key)
+    key = np.ascontiguousarray(key, dtype=np.int64)
+    up = np.ascontiguousarray(upright, dtype=np.uint8)
+    x0, x1, top, bottom = (np.ascontiguousarray(a, dtype=np.float64) for a in (x0, x1, top, bottom))
+    space = np.ascontiguousarray(space, dtype=np.uint8)
+    sel, starts, seq = np.empty(n, np.int32), np.empty(n + 1, np.int32), np.empty(n, np.int32)
+    box = np.empty((4, n))
+    got = LIB.bp_words(n, key.ctypes.data, up.ctypes.data, x0.ctypes.data, x1.ctypes.data, top.ctypes.data,
+                       bottom.ctypes.data, space.ctypes.data, x_tolerance, y_tolerance, sel.ctypes.data,
+                       starts.ctypes.data, box[0].ctypes.data, box[1].ctypes.data, box[2].ctypes.data,
+                       box[3].ctypes.data, seq.ctypes.data)
+    if got < 0:
+        return None
+    return sel[:starts[got]], starts[:got + 1], box[0, :got], box[1, :got], box[2, :got], box[3, :got], seq[:got]

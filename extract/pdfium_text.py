@@ -349,11 +349,19 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
         empty = np.zeros(0)
         return Chars(np.zeros(0, np.uint32), empty, empty, empty, empty, np.zeros(0, np.int64),
                      np.zeros(0, bool), empty, np.zeros(0, bool))
+    grouped = None
     if order:
         uniq_o, inv_o = np.unique(objs, return_inverse=True)
         rank = np.array([order.get(o, len(order) + k) for k, o in enumerate(uniq_o.tolist())])[inv_o.reshape(-1)]
         perm = np.argsort(rank, kind="stable")
         codes, ox, oy, objs, idx = codes[perm], ox[perm], oy[perm], objs[perm], idx[perm]
+        # each object's rank is its own, so its characters now stand together: its first one starts
+        # its group (what np.unique's return_index gives, without sorting the objects again)
+        inv_p = inv_o.reshape(-1)[perm]
+        group_at = np.flatnonzero(np.r_[True, inv_p[1:] != inv_p[:-1]])
+        first_p = np.empty(len(uniq_o), dtype=np.intp)
+        first_p[inv_p[group_at]] = group_at
+        grouped = uniq_o, first_p, inv_p
     # PDFium keeps positions as 32-bit floats; the file wrote a few decimals, which rounding
     # recovers, so the arithmetic below runs on pdfminer's operands
     ox, oy = np.round(ox, 3), np.round(oy, 3)
@@ -363,7 +371,7 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
     ox, oy = ca * ox + cc * oy + ce, cb * ox + cd * oy + cf
 
     # per text object: font, size and matrix, asked at its first character
-    uniq, first, inverse = np.unique(objs, return_index=True, return_inverse=True)
+    uniq, first, inverse = grouped if grouped is not None else np.unique(objs, return_index=True, return_inverse=True)
     table, handles = _object_facts(tp, uniq.tolist(), idx[first].tolist(), extra, fonts)
     inverse = inverse.reshape(-1)
     ma, mb, mc, md, fs, desc = (table[inverse, k] for k in range(6))
@@ -489,6 +497,39 @@ def chars_to_words(ch: Chars) -> list[Word]:
     n = len(ch)
     if n == 0:
         return []
+    grouped = native.words(ch.key, ch.upright, ch.x0, ch.x1, ch.top, ch.bottom,
+                           _IS_SPACE[np.minimum(ch.codes, len(_IS_SPACE) - 1)], X_TOLERANCE, Y_TOLERANCE)
+    if grouped is not None:  # _group's steps, compiled (extract.pdfium_native)
+        sel, bounds, wx0, wx1, wtop, wbottom, wseq = grouped
+        if not len(sel):
+            return []
+        starts, ends = bounds[:-1], bounds[1:]
+        x0, x1, top, bottom, seq = wx0.tolist(), wx1.tolist(), wtop.tolist(), wbottom.tolist(), wseq.tolist()
+    else:
+        grouped_words = _group(ch)
+        if grouped_words is None:
+            return []
+        sel, starts, ends, x0, x1, top, bottom, seq = grouped_words
+    firsts = sel[starts]
+    bold = ch.bold[firsts].tolist()
+    sizes = ch.size[firsts].tolist()
+    rounded = {v: round(v, 1) for v in set(sizes)}  # Python's rounding, as page_words has it
+    size = [rounded[v] for v in sizes]
+    text = ch.codes[sel].astype("<u4").tobytes().decode("utf-32-le")
+    texts = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    if any(lig in text for lig in LIGATURES):
+        texts = [t.translate(_LIGATURE_TABLE) for t in texts]
+    if (ch.codes >= _CID_BASE).any():
+        texts = [t.translate(_CID_TABLE) for t in texts]
+    return _make_words(texts, x0, top, x1, bottom, bold, size, seq)
+
+
+def _group(ch: Chars) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float], list[float], list[float],
+                               list[float], list[int]] | None:
+    """:func:`chars_to_words`' grouping in numpy (the compiled ``bp_words`` does the same steps):
+    the kept characters word after word, each word's start and end in them, its box and the
+    lowest index of its characters (the first drawn); ``None`` for a page of whitespace only."""
+    n = len(ch)
     run = np.r_[0, np.cumsum(ch.key[1:] != ch.key[:-1])]
     up = ch.upright
     # line key and along-line coordinates (swapped for rotated text, as pdfplumber does)
@@ -509,7 +550,7 @@ def chars_to_words(ch: Chars) -> list[Word]:
                    | (np.abs(lv[1:] - lv[:-1]) > Y_TOLERANCE)]
     keep = ~space
     if not keep.any():
-        return []
+        return None
     word_id = np.cumsum(breaks)[keep]
     sel = order[keep]
     starts = np.flatnonzero(np.r_[True, word_id[1:] != word_id[:-1]])
@@ -518,19 +559,7 @@ def chars_to_words(ch: Chars) -> list[Word]:
     x1 = np.maximum.reduceat(ch.x1[sel], starts).tolist()
     top = np.minimum.reduceat(ch.top[sel], starts).tolist()
     bottom = np.maximum.reduceat(ch.bottom[sel], starts).tolist()
-    firsts = sel[starts]
-    bold = ch.bold[firsts].tolist()
-    sizes = ch.size[firsts].tolist()
-    rounded = {v: round(v, 1) for v in set(sizes)}  # Python's rounding, as page_words has it
-    size = [rounded[v] for v in sizes]
-    text = ch.codes[sel].astype("<u4").tobytes().decode("utf-32-le")
-    texts = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-    if any(lig in text for lig in LIGATURES):
-        texts = [t.translate(_LIGATURE_TABLE) for t in texts]
-    if (ch.codes >= _CID_BASE).any():
-        texts = [t.translate(_CID_TABLE) for t in texts]
-    seq = np.minimum.reduceat(sel, starts).tolist()  # the first drawn of its characters
-    return _make_words(texts, x0, top, x1, bottom, bold, size, seq)
+    return sel, starts, ends, x0, x1, top, bottom, np.minimum.reduceat(sel, starts).tolist()
 
 
 def _plain_dataclass(cls: type) -> bool:

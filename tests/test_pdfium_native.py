@@ -119,11 +119,11 @@ def test_native_calls_are_used(native_lib, monkeypatch):
             return got
         return call
 
-    for name in ("page_chars", "object_facts", "path_segments"):
+    for name in ("page_chars", "object_facts", "path_segments", "words"):
         monkeypatch.setattr(pdfium_native, name, counted(name, getattr(pdfium_native, name)))
     doc = read(FIXTURES / "surrey-2012-15.pdf")
     assert doc.pages == 8
-    assert used.count("page_chars") == used.count("object_facts") == 8
+    assert used.count("page_chars") == used.count("object_facts") == used.count("words") == 8
     assert used.count("path_segments") == 7  # one page draws no path
 
 
@@ -133,3 +133,34 @@ def test_native_off_by_environment():
                           cwd=ROOT, env={**os.environ, "BOARDPLANS_NATIVE": "0"}, capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "None"
+
+
+def _random_chars(rng: np.random.Generator, n: int) -> pdfium_text.Chars:
+    """Characters built to hit the grouping's corners: tied tops and starts (values on a coarse
+    grid), rotated runs, spaces, runs of one character, tops a tolerance apart."""
+    codes = rng.choice(np.array([0x20, 0x41, 0x62, 0x2E, 0xA0, 0xFB01], dtype=np.uint32), n)
+    x0 = np.round(rng.uniform(0, 60, n), 0) * 1.5
+    top = np.round(rng.uniform(0, 40, n), 0) * 1.5
+    key = np.cumsum(rng.random(n) < 0.2).astype(np.int64)
+    upright = (key % 5) != 3
+    size = np.full(n, 9.0)
+    return pdfium_text.Chars(codes, x0, x0 + rng.choice([0.0, 2.0, 3.0, 4.5], n), top, top + 9.0, key, upright,
+                             size, rng.random(n) < 0.3)
+
+
+def test_native_words_match_numpy_on_awkward_pages(native_lib, monkeypatch):
+    """``bp_words`` against the numpy grouping on generated pages full of ties, rotated runs and
+    gaps exactly at the tolerances; a NaN in a box declines to the numpy path."""
+    rng = np.random.default_rng(16)
+    for n in [1, 2, 3, 17, 64, 300, 2000]:
+        for _ in range(20):
+            ch = _random_chars(rng, n)
+            compiled = pdfium_text.chars_to_words(ch)
+            with monkeypatch.context() as m:
+                m.setattr(pdfium_native, "LIB", None)
+                plain = pdfium_text.chars_to_words(ch)
+            assert pickle.dumps(compiled) == pickle.dumps(plain)
+    ch = _random_chars(rng, 50)
+    ch.x1[7] = np.nan
+    assert pdfium_native.words(ch.key, ch.upright, ch.x0, ch.x1, ch.top, ch.bottom,
+                               np.zeros(50, bool), 3.0, 3.0) is None
