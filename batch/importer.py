@@ -202,6 +202,31 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
     database fails (the run is closed ``aborted``), ``KeyboardInterrupt`` when
     interrupted (closed ``interrupted``).
     """
+    # the pool first: its warm-up (a zygote's preload) runs while this process checks the schema and hashes
+    runner = start_executor(executor, workers, timeout, memory_mb, scheduler)
+    try:
+        return _import(runner, paths, db, engine, on_file, debug, lexicon, password)
+    finally:
+        runner.close()
+
+
+def start_executor(executor: str | Executor = "local", workers: int | None = None, timeout: float = 120.0,
+                   memory_mb: int | None = 4096, scheduler: str | None = None) -> Executor:
+    """The executor an import runs its files on (``--executor``), started now.
+
+    A local pool starts warming up at once (``batch.zygote.EarlyPool``): make it before the
+    slow parts of the start (imports of the loader, the schema check, hashing) so they overlap.
+    Pass it to ``import_paths`` as ``executor``; it is closed there (``close`` may be called again).
+    """
+    if not isinstance(executor, str):
+        return executor
+    return make_executor(executor, workers, timeout, memory_mb, scheduler, warm_up=warm_up, preload=preload,
+                         tick=BATCH_SECONDS / 2)
+
+
+def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug: bool, lexicon: dict | None,
+            password: str | None) -> ImportReport:
+    """``import_paths``'s body, on a started executor."""
     from load import connect, known_hashes, record_error
     from load.db import DatabaseFault
     from load.runs import checkpoint_run, close_dead_runs, finish_run, start_run
@@ -236,7 +261,6 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
         done(plan, "failed")
 
     writer = _BatchWriter(call, run_id, report, fail, done, debug)
-    runner = None
     try:
         for skipped in (e for e in entries if isinstance(e, Skipped)):
             fail(PlanDocument(source=skipped.path), "walk", skipped.reason)
@@ -254,8 +278,6 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
             else:
                 todo.append(path)
         call(checkpoint_run, run_id, **tally())
-        runner = make_executor(executor, workers, timeout, memory_mb, scheduler, warm_up=warm_up, preload=preload,
-                               tick=BATCH_SECONDS / 2) if isinstance(executor, str) else executor
         options = {"engine": engine, "debug": debug, "lexicon": lexicon, "password": password}
         for outcome in runner.run(extract_job, todo, options):
             if outcome is None:  # a tick: no file finished lately
@@ -272,8 +294,7 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
         report.status = "aborted"
         raise
     finally:
-        if runner is not None:
-            runner.close()
+        runner.close()
         try:
             call(finish_run, run_id, status=report.status, **tally())
         except DatabaseFault:

@@ -350,12 +350,18 @@ def make_executor(kind: str = "local", workers: int | None = None, timeout: floa
                   tick: float | None = None) -> Executor:
     """The executor for ``--executor``: ``serial``, ``local`` (default) or ``dask``.
 
-    ``preload`` (local, fork only) runs once in this process before the workers are forked;
-    ``tick`` (local) makes ``run`` yield ``None`` when nothing finished for that many seconds.
+    ``preload`` (local, fork only) runs once before the workers are forked: at once, in a zygote that
+    then forks them (``batch.zygote.EarlyPool``: build the executor first, before the schema check and
+    the hashing, and it preloads meanwhile); ``tick`` (local) makes ``run`` yield ``None`` when nothing
+    finished for that many seconds.
     """
     if kind == "serial":
         return SerialExecutor()
     if kind == "local":
+        if preload is not None and "fork" in mp.get_all_start_methods():
+            from batch.zygote import EarlyPool  # the preload starts now, in a process of its own
+
+            return EarlyPool(workers, timeout, memory_mb, warm_up, preload, tick)
         return LocalExecutor(workers, timeout, memory_mb, warm_up, preload, tick)
     if kind == "dask":
         from batch.dask import DaskExecutor
