@@ -17,6 +17,7 @@ is closed ``interrupted`` by the next import (``load/runs.py``).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import traceback
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batch.walk import Skipped, printable, walk
-from batch.workers import Executor, Outcome, make_executor
+from batch.workers import WORKER_GC_THRESHOLD, Executor, Outcome, make_executor
 from extract import DEFAULT_ENGINE, read, sha256_of
 from models.errors import BoardplansError
 from models.records import PlanDocument
@@ -261,6 +262,7 @@ def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug
         done(plan, "failed")
 
     writer = _BatchWriter(call, run_id, report, fail, done, debug)
+    thresholds = gc.get_threshold()
     try:
         for skipped in (e for e in entries if isinstance(e, Skipped)):
             fail(PlanDocument(source=skipped.path), "walk", skipped.reason)
@@ -279,6 +281,8 @@ def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug
                 todo.append(path)
         call(checkpoint_run, run_id, **tally())
         options = {"engine": engine, "debug": debug, "lexicon": lexicon, "password": password}
+        gc.freeze()  # what the set-up made lives on: the collector walks only what the import makes
+        gc.set_threshold(WORKER_GC_THRESHOLD, *thresholds[1:])
         for outcome in runner.run(extract_job, todo, options):
             if outcome is None:  # a tick: no file finished lately
                 writer.flush_if_due()
@@ -295,6 +299,8 @@ def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug
         raise
     finally:
         runner.close()
+        gc.unfreeze()  # (the caller's process may live on)
+        gc.set_threshold(*thresholds)
         try:
             call(finish_run, run_id, status=report.status, **tally())
         except DatabaseFault:

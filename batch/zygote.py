@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from batch.workers import Job, LocalExecutor, MemoryLimitTooLow, Outcome, WarmUp, _die_with_parent
+from batch.workers import Job, LocalExecutor, MemoryLimitTooLow, Outcome, WarmUp, _die_with_parent, freeze_preloaded
 
 #: Seconds ``close`` waits for the zygote to stop its workers and exit after SIGTERM, before SIGKILL.
 GRACE = 5.0
@@ -56,6 +56,7 @@ def _zygote(conn, parent_pid: int, pool: LocalExecutor, preload: WarmUp | None) 
                 preload()
             except (Exception, MemoryError):  # left for the workers to meet under their limit, as without us
                 pass
+            freeze_preloaded()  # the workers forked from here never collect what the preload made
         task = conn.recv()
         if task is None:
             return
