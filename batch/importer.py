@@ -2,11 +2,11 @@
 
 ``extract_file`` is the unit of work (read + normalise one file, never raise
 on bad input); ``import_paths`` runs it over a batch through an executor
-(serial, local worker processes forked from a parent that loaded the readers
-once, or Dask) and streams the results into the database a few documents per
-transaction (``_BatchWriter``), so memory stays flat however many files there are.  Files whose
-content hash is already loaded are skipped before extraction, which is what
-makes an interrupted import resume where it stopped.
+(serial, local worker processes forked warm from a zygote that loaded the readers
+once while this process set up, see ``batch/zygote.py``, or Dask) and streams the
+results into the database a few documents per transaction (``_BatchWriter``), so memory
+stays flat however many files there are.  Files whose content hash is already loaded are
+skipped before extraction, which is what makes an interrupted import resume where it stopped.
 
 A database failure that is not the document's fault (disk full, read-only,
 connection lost for good after a few retries) stops the batch at once with a
@@ -262,7 +262,7 @@ def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug
         done(plan, "failed")
 
     writer = _BatchWriter(call, run_id, report, fail, done, debug)
-    thresholds = gc.get_threshold()
+    thresholds, frozen = gc.get_threshold(), False
     try:
         for skipped in (e for e in entries if isinstance(e, Skipped)):
             fail(PlanDocument(source=skipped.path), "walk", skipped.reason)
@@ -282,6 +282,7 @@ def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug
         call(checkpoint_run, run_id, **tally())
         options = {"engine": engine, "debug": debug, "lexicon": lexicon, "password": password}
         gc.freeze()  # what the set-up made lives on: the collector walks only what the import makes
+        frozen = True
         gc.set_threshold(WORKER_GC_THRESHOLD, *thresholds[1:])
         for outcome in runner.run(extract_job, todo, options):
             if outcome is None:  # a tick: no file finished lately
@@ -299,8 +300,9 @@ def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug
         raise
     finally:
         runner.close()
-        gc.unfreeze()  # (the caller's process may live on)
-        gc.set_threshold(*thresholds)
+        if frozen:  # (the caller's process may live on)
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
         try:
             call(finish_run, run_id, status=report.status, **tally())
         except DatabaseFault:
