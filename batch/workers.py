@@ -24,6 +24,7 @@ import ctypes
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -194,7 +195,9 @@ def _worker(conn: Connection, job: Job, memory_mb: int | None, parent_pid: int =
         except BaseException as exc:  # the job reports input errors itself; this is a bug
             result = {"source": path, "error": f"internal error ({exc.__class__.__name__}: {exc})"}
         try:  # with the moment it finished: the next path queued here starts now (its time limit's clock)
-            conn.send((time.monotonic(), result))
+            # the document pickled apart: a zygote passes it on to its parent as it came (``LocalExecutor.raw``)
+            conn.send((time.monotonic(), result.get(FATAL), result.get("error"), result.get("pages") or 0,
+                       pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
         except (OSError, EOFError):  # the parent is gone
             os._exit(0)
 
@@ -241,6 +244,8 @@ class LocalExecutor:
         self.slots: list[_Slot] = []
         #: whether ``_preload`` froze this process's objects (undone by ``close``)
         self.frozen = False
+        #: documents yielded as the workers pickled them (bytes), for a zygote to pass on unopened
+        self.raw = False
         #: run once in this process before the first fork, so workers start warm (fork only)
         self.preload = preload if self.fork else None
         #: when set, ``run`` yields ``None`` after this many seconds with no result (the caller may
@@ -327,7 +332,7 @@ class LocalExecutor:
                     path, started = slot.queue[0][0], slot.started
                     if slot.conn in ready:
                         try:
-                            finished, doc = slot.conn.recv()
+                            finished, fatal, error, pages, blob = slot.conn.recv()
                         except (EOFError, OSError):
                             slot.process.join(5)
                             code = slot.process.exitcode
@@ -336,12 +341,12 @@ class LocalExecutor:
                                                     seconds=time.monotonic() - started))
                             self._replace(i, job, pending)
                             continue
-                        if FATAL in doc:
+                        if fatal is not None:
                             yield from outcomes  # (what came before it is kept)
-                            raise MemoryLimitTooLow(doc[FATAL])
+                            raise MemoryLimitTooLow(fatal)
                         now = time.monotonic()
-                        outcomes.append(Outcome(path, doc, doc.get("error"), seconds=min(finished, now) - started,
-                                                pages=doc.get("pages") or 0))
+                        outcomes.append(Outcome(path, blob if self.raw else pickle.loads(blob), error,
+                                                seconds=min(finished, now) - started, pages=pages))
                         slot.queue.popleft()
                         if slot.queue:  # the worker went straight on to the next (sent before, or since)
                             slot.started = min(now, max(finished, slot.queue[0][1]))

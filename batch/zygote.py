@@ -26,6 +26,7 @@ Faults, and what holds:
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import time
 from collections import Counter
@@ -91,6 +92,7 @@ class EarlyPool:
         self.conn, child = mp.get_context("fork").Pipe()
         parent_pid = os.getpid()
         pool = LocalExecutor(workers, timeout, memory_mb, warm_up, preload=None, tick=None)
+        pool.raw = True  # documents passed on as the workers pickled them, unpickled once, here
         self.pid = os.fork()
         if self.pid == 0:  # the zygote
             code = 0
@@ -128,6 +130,8 @@ class EarlyPool:
                 kind, value = self.conn.recv()
                 if kind == "outcome":
                     left[value.path] -= 1
+                    if isinstance(value.document, bytes):
+                        value.document = pickle.loads(value.document)
                     yield value
                 elif kind == "fatal":
                     raise MemoryLimitTooLow(value)
