@@ -155,3 +155,32 @@ def test_a_parent_killed_while_the_zygote_preloads_leaves_no_process(marked, tmp
             proc.kill()
         proc.stdout.close()
     assert left_over(marked) == [], "the zygote outlived its killed parent"
+
+
+def test_ctrl_c_to_the_whole_group_stops_the_import_cleanly(tmp_path):
+    # a terminal's Ctrl-C reaches the parent, the zygote and the workers at once: only the parent acts
+    # on it (the others ignore SIGINT), stops them and closes the run; nothing is left running
+    from test_faults import MIDWAY, corpus, import_cmd, loaded, marked_env, no_orphans, query, wait_for_documents
+
+    folder = tmp_path / "plans"
+    want = corpus(folder, MIDWAY)
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+    mark = uuid.uuid4().hex
+    proc = subprocess.Popen(import_cmd(folder, url), env=marked_env(mark), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        wait_for_documents(url, proc, 2)
+        assert len(carrying(mark)) == 4  # the parent, the zygote, two workers
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        orphans = no_orphans(mark)
+    assert orphans == []
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == ("Error: interrupted: every document loaded so far is complete; "
+                                            "run the same import again to resume")
+    assert 0 < len(loaded(url)) < len(want)
+    assert query(url, "SELECT status FROM import_runs") == [("interrupted",)]
