@@ -239,15 +239,30 @@ def import_cmd(
     database that cannot be opened, 3 the database failed during the import
     (full, read-only, connection lost): the import stopped at once.
     """
-    from batch.importer import IMPORT_SUFFIXES, import_paths
+    from batch.importer import start_executor
 
     lexicon = _mapping_or_exit(mapping)
+    try:  # the pool first: it warms up (batch.zygote) while this process imports, checks the schema, hashes
+        runner = start_executor(executor, workers, timeout, memory, scheduler)
+    except ValueError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from exc
+    try:
+        _import_with(runner, paths, db, engine, debug, lexicon, password)
+    finally:
+        runner.close()
+
+
+def _import_with(runner, paths: list[Path], db: str | None, engine: str, debug: bool, lexicon: dict | None,
+                 password: str | None) -> None:
+    """``import``'s body, on a started executor (closed by the caller)."""
     import signal
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table as RichTable
 
+    from batch.importer import IMPORT_SUFFIXES, import_paths
     from batch.walk import walk
     from batch.workers import MemoryLimitTooLow
     from load import connect, summary
@@ -291,8 +306,7 @@ def import_cmd(
 
         try:
             report = import_paths(entries, db=db, engine=engine, on_file=on_file, debug=debug, lexicon=lexicon,
-                                  password=password, executor=executor, workers=workers, timeout=timeout,
-                                  memory_mb=memory, scheduler=scheduler)
+                                  password=password, executor=runner)
         except KeyboardInterrupt as exc:
             progress.stop()
             _err("interrupted: every document loaded so far is complete; run the same import again to resume")

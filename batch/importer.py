@@ -2,11 +2,11 @@
 
 ``extract_file`` is the unit of work (read + normalise one file, never raise
 on bad input); ``import_paths`` runs it over a batch through an executor
-(serial, local worker processes forked from a parent that loaded the readers
-once, or Dask) and streams the results into the database a few documents per
-transaction (``_BatchWriter``), so memory stays flat however many files there are.  Files whose
-content hash is already loaded are skipped before extraction, which is what
-makes an interrupted import resume where it stopped.
+(serial, local worker processes forked warm from a zygote that loaded the readers
+once while this process set up, see ``batch/zygote.py``, or Dask) and streams the
+results into the database a few documents per transaction (``_BatchWriter``), so memory
+stays flat however many files there are.  Files whose content hash is already loaded are
+skipped before extraction, which is what makes an interrupted import resume where it stopped.
 
 A database failure that is not the document's fault (disk full, read-only,
 connection lost for good after a few retries) stops the batch at once with a
@@ -17,6 +17,7 @@ is closed ``interrupted`` by the next import (``load/runs.py``).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import traceback
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batch.walk import Skipped, printable, walk
-from batch.workers import Executor, Outcome, make_executor
+from batch.workers import WORKER_GC_THRESHOLD, Executor, Outcome, make_executor
 from extract import DEFAULT_ENGINE, read, sha256_of
 from models.errors import BoardplansError
 from models.records import PlanDocument
@@ -202,6 +203,31 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
     database fails (the run is closed ``aborted``), ``KeyboardInterrupt`` when
     interrupted (closed ``interrupted``).
     """
+    # the pool first: its warm-up (a zygote's preload) runs while this process checks the schema and hashes
+    runner = start_executor(executor, workers, timeout, memory_mb, scheduler)
+    try:
+        return _import(runner, paths, db, engine, on_file, debug, lexicon, password)
+    finally:
+        runner.close()
+
+
+def start_executor(executor: str | Executor = "local", workers: int | None = None, timeout: float = 120.0,
+                   memory_mb: int | None = 4096, scheduler: str | None = None) -> Executor:
+    """The executor an import runs its files on (``--executor``), started now.
+
+    A local pool starts warming up at once (``batch.zygote.EarlyPool``): make it before the
+    slow parts of the start (imports of the loader, the schema check, hashing) so they overlap.
+    Pass it to ``import_paths`` as ``executor``; it is closed there (``close`` may be called again).
+    """
+    if not isinstance(executor, str):
+        return executor
+    return make_executor(executor, workers, timeout, memory_mb, scheduler, warm_up=warm_up, preload=preload,
+                         tick=BATCH_SECONDS / 2)
+
+
+def _import(runner: Executor, paths, db: str | None, engine: str, on_file, debug: bool, lexicon: dict | None,
+            password: str | None) -> ImportReport:
+    """``import_paths``'s body, on a started executor."""
     from load import connect, known_hashes, record_error
     from load.db import DatabaseFault
     from load.runs import checkpoint_run, close_dead_runs, finish_run, start_run
@@ -236,7 +262,7 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
         done(plan, "failed")
 
     writer = _BatchWriter(call, run_id, report, fail, done, debug)
-    runner = None
+    thresholds, frozen = gc.get_threshold(), False
     try:
         for skipped in (e for e in entries if isinstance(e, Skipped)):
             fail(PlanDocument(source=skipped.path), "walk", skipped.reason)
@@ -254,9 +280,10 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
             else:
                 todo.append(path)
         call(checkpoint_run, run_id, **tally())
-        runner = make_executor(executor, workers, timeout, memory_mb, scheduler, warm_up=warm_up, preload=preload,
-                               tick=BATCH_SECONDS / 2) if isinstance(executor, str) else executor
         options = {"engine": engine, "debug": debug, "lexicon": lexicon, "password": password}
+        gc.freeze()  # what the set-up made lives on: the collector walks only what the import makes
+        frozen = True
+        gc.set_threshold(WORKER_GC_THRESHOLD, *thresholds[1:])
         for outcome in runner.run(extract_job, todo, options):
             if outcome is None:  # a tick: no file finished lately
                 writer.flush_if_due()
@@ -272,8 +299,10 @@ def import_paths(paths: Iterable[str | Path | Skipped] | str | Path, db: str | N
         report.status = "aborted"
         raise
     finally:
-        if runner is not None:
-            runner.close()
+        runner.close()
+        if frozen:  # (the caller's process may live on)
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
         try:
             call(finish_run, run_id, status=report.status, **tally())
         except DatabaseFault:

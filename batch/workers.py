@@ -21,8 +21,10 @@ killed import leaves no orphan holding locks for the next one to wait on.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing as mp
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -89,6 +91,25 @@ FATAL = "__worker_fatal__"
 
 _PR_SET_PDEATHSIG = 1
 
+#: The cyclic garbage collector's first threshold in a worker (Python's default is 700).  A worker
+#: allocates a few hundred thousand short-lived containers a document; at 700 it ran ~1.3 young
+#: collections a document (plus an old one every ~100, which walked every object the preload made)
+#: for ~1 ms of CPU a document; with the preload's objects frozen (``freeze_preloaded``) and this,
+#: ~0.15 ms (docs/profiling.md, "A warm pool started first").  Memory: at most this many more
+#: young containers alive between two collections.
+WORKER_GC_THRESHOLD = 5000
+
+
+def freeze_preloaded() -> None:
+    """Move every object alive now (the preload's: modules, spaCy, tables) out of the collector's reach.
+
+    Called after ``preload`` and before the workers are forked: they never collect (nor, by
+    walking them, copy-on-write) those pages; what the preload built lives as long as the worker
+    anyway.  The process that froze may ``gc.unfreeze()`` later (``LocalExecutor.close``).
+    """
+    gc.collect()
+    gc.freeze()
+
 
 def _vm_mb() -> int:
     """This process's address space (what RLIMIT_AS counts), MB; 0 where /proc is missing."""
@@ -148,6 +169,7 @@ def _worker(conn: Connection, job: Job, memory_mb: int | None, parent_pid: int =
     if parent_pid:
         _die_with_parent(parent_pid)
     _limit_memory(memory_mb)
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     warmed = warm_up is None
     while True:
         try:
@@ -173,7 +195,9 @@ def _worker(conn: Connection, job: Job, memory_mb: int | None, parent_pid: int =
         except BaseException as exc:  # the job reports input errors itself; this is a bug
             result = {"source": path, "error": f"internal error ({exc.__class__.__name__}: {exc})"}
         try:  # with the moment it finished: the next path queued here starts now (its time limit's clock)
-            conn.send((time.monotonic(), result))
+            # the document pickled apart: a zygote passes it on to its parent as it came (``LocalExecutor.raw``)
+            conn.send((time.monotonic(), result.get(FATAL), result.get("error"), result.get("pages") or 0,
+                       pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
         except (OSError, EOFError):  # the parent is gone
             os._exit(0)
 
@@ -218,6 +242,10 @@ class LocalExecutor:
         self.fork = "fork" in mp.get_all_start_methods()
         self.ctx = mp.get_context("fork" if self.fork else "spawn")
         self.slots: list[_Slot] = []
+        #: whether ``_preload`` froze this process's objects (undone by ``close``)
+        self.frozen = False
+        #: documents yielded as the workers pickled them (bytes), for a zygote to pass on unopened
+        self.raw = False
         #: run once in this process before the first fork, so workers start warm (fork only)
         self.preload = preload if self.fork else None
         #: when set, ``run`` yields ``None`` after this many seconds with no result (the caller may
@@ -236,6 +264,8 @@ class LocalExecutor:
                 preload()
             except (Exception, MemoryError):
                 pass
+            freeze_preloaded()
+            self.frozen = True
 
     def _start(self, job: Job) -> _Slot:
         parent, child = self.ctx.Pipe()
@@ -302,7 +332,7 @@ class LocalExecutor:
                     path, started = slot.queue[0][0], slot.started
                     if slot.conn in ready:
                         try:
-                            finished, doc = slot.conn.recv()
+                            finished, fatal, error, pages, blob = slot.conn.recv()
                         except (EOFError, OSError):
                             slot.process.join(5)
                             code = slot.process.exitcode
@@ -311,12 +341,12 @@ class LocalExecutor:
                                                     seconds=time.monotonic() - started))
                             self._replace(i, job, pending)
                             continue
-                        if FATAL in doc:
+                        if fatal is not None:
                             yield from outcomes  # (what came before it is kept)
-                            raise MemoryLimitTooLow(doc[FATAL])
+                            raise MemoryLimitTooLow(fatal)
                         now = time.monotonic()
-                        outcomes.append(Outcome(path, doc, doc.get("error"), seconds=min(finished, now) - started,
-                                                pages=doc.get("pages") or 0))
+                        outcomes.append(Outcome(path, blob if self.raw else pickle.loads(blob), error,
+                                                seconds=min(finished, now) - started, pages=pages))
                         slot.queue.popleft()
                         if slot.queue:  # the worker went straight on to the next (sent before, or since)
                             slot.started = min(now, max(finished, slot.queue[0][1]))
@@ -342,6 +372,9 @@ class LocalExecutor:
             slot.process.join(1)
             self._kill(slot)
         self.slots = []
+        if self.frozen:  # (this process may live on: its objects collectable again)
+            gc.unfreeze()
+            self.frozen = False
 
 
 def make_executor(kind: str = "local", workers: int | None = None, timeout: float = 120.0,
@@ -350,12 +383,18 @@ def make_executor(kind: str = "local", workers: int | None = None, timeout: floa
                   tick: float | None = None) -> Executor:
     """The executor for ``--executor``: ``serial``, ``local`` (default) or ``dask``.
 
-    ``preload`` (local, fork only) runs once in this process before the workers are forked;
-    ``tick`` (local) makes ``run`` yield ``None`` when nothing finished for that many seconds.
+    ``preload`` (local, fork only) runs once before the workers are forked: at once, in a zygote that
+    then forks them (``batch.zygote.EarlyPool``: build the executor first, before the schema check and
+    the hashing, and it preloads meanwhile); ``tick`` (local) makes ``run`` yield ``None`` when nothing
+    finished for that many seconds.
     """
     if kind == "serial":
         return SerialExecutor()
     if kind == "local":
+        if preload is not None and "fork" in mp.get_all_start_methods():
+            from batch.zygote import EarlyPool  # the preload starts now, in a process of its own
+
+            return EarlyPool(workers, timeout, memory_mb, warm_up, preload, tick)
         return LocalExecutor(workers, timeout, memory_mb, warm_up, preload, tick)
     if kind == "dask":
         from batch.dask import DaskExecutor

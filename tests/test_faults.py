@@ -33,7 +33,7 @@ MARK = "BOARDPLANS_FAULT_TEST"
 
 #: documents in an import stopped once the first are in: enough that the stop lands midway although
 #: the import commits documents in batches and its workers never wait (see ``wait_for_documents``)
-MIDWAY = 100
+MIDWAY = 300
 
 
 def corpus(folder: Path, n: int, bad: bool = False) -> dict[str, int]:
@@ -127,9 +127,12 @@ def wait_for_documents(url: str, proc: subprocess.Popen, count: int, within: flo
 
     The stop a test makes next must land while the import still has most of its files to do:
     after its first batch (one document) the import has ``MIDWAY`` - 1 files left to read and
-    commit, ~0.3 s of work for two workers on a fast machine, against a poll of a few
+    commit, ~1.5 s of work for two workers on a fast machine, against a poll of a few
     milliseconds every 20 ms, so the stop cannot miss the middle however fast the import gets
-    (a poll of a new engine every 0.2 s could).
+    (a poll of a new engine every 0.2 s could).  The workers read ahead of the parent's commits
+    (their zygote feeds them, not the parent: ``batch/zygote.py``), so what is left after the
+    first commits may be writes alone (~2-5 ms a document): with 100 files a loaded machine's
+    poll once saw them all in.
     """
     deadline = time.monotonic() + within
     engine = create_engine(url)
