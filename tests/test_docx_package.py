@@ -180,6 +180,8 @@ def test_read_part_is_zips_read_and_remembers_shared_parts():
                 continue
             with z:
                 for info in z.infolist():
+                    if info.file_size > 64 << 20:  # tests/bad/zip-bomb.docx's 1 GB part: refused by the
+                        continue                    # package check before any read (test_bad_inputs)
                     try:
                         want = z.read(info)
                     except Exception as exc:  # noqa: BLE001 - the same error both ways
