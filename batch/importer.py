@@ -22,6 +22,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,6 +161,45 @@ CHECKPOINT_SECONDS = 5.0
 DB_ATTEMPTS = 4
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM during a database call is raised once the call has committed or rolled back.
+
+    Raised at an arbitrary point of a write, the interrupt could leave a driver cursor half read in
+    the traceback's frames, still holding SQLite's shared lock, so the run could not then be closed
+    (``finish_run`` waited out the busy timeout).  A second signal while one waits is raised at
+    once (a call hung on a lock must still be stoppable).  Only in the main thread, where Python
+    delivers signals; elsewhere nothing changes.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Callable] = {}
+
+    def hold(signum, frame) -> None:
+        if caught:  # the second one: at once
+            previous[signum](signum, frame)
+        else:
+            caught.append(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if callable(handler):  # a Python handler (SIG_DFL and SIG_IGN are left as they are)
+            previous[signum] = handler
+            signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:  # the handler the import had: it raises its KeyboardInterrupt now
+            previous[caught[0]](caught[0], None)
+
+
 class _Database:
     """The import's database calls: a lost connection retried, a database fault raised as ``DatabaseFault``."""
 
@@ -176,7 +216,8 @@ class _Database:
 
         for attempt in range(DB_ATTEMPTS):
             try:
-                return fn(self.factory, *args, **kwargs)
+                with interrupts_deferred():
+                    return fn(self.factory, *args, **kwargs)
             except DBAPIError as exc:
                 if is_disconnect(exc) and attempt < DB_ATTEMPTS - 1:
                     time.sleep(0.5 * 2 ** attempt)

@@ -93,3 +93,40 @@ def test_dask_local_cluster_gives_the_same_documents():
         executor.close()
     local = {o.path: o.document for o in SerialExecutor().run(job, GOOD, {})}
     assert out == local
+
+
+def test_an_interrupt_during_a_database_call_is_raised_when_the_call_is_done():
+    """SIGTERM (or Ctrl-C) inside ``interrupts_deferred`` waits for the block to finish, then the
+    handler the process had raises; a second signal is raised at once."""
+    import signal
+
+    from batch.importer import interrupts_deferred
+
+    class Stop(KeyboardInterrupt):
+        pass
+
+    def stop(signum, frame):
+        raise Stop()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        done = []
+        with pytest.raises(Stop):
+            with interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # the signal is delivered here, and held
+                done.append("committed")
+        assert done == ["committed"]
+        assert signal.getsignal(signal.SIGTERM) is stop  # the process's handler is back
+
+        done.clear()
+        with pytest.raises(Stop):
+            with interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)
+                os.kill(os.getpid(), signal.SIGTERM)  # a second one: at once
+                time.sleep(0.05)
+                done.append("never")
+        assert done == []
+    finally:
+        signal.signal(signal.SIGTERM, previous)
