@@ -275,7 +275,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         flags = []
         for f in by_line[i]:
             prev = _above(last, f)
-            flags.append(prev is None or prev.span != f.span or blank_above(prev, f, height))
+            flags.append(prev is None or prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height))
         for f in by_line[i]:
             for c in range(f.c0, f.c1 + 1):
                 last[c] = f
@@ -299,7 +299,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
             prev = _above(last, f)
             if prev is None or prev.line < row:
                 rel[j] = FRESH
-            elif prev.span != f.span or blank_above(prev, f, height):
+            elif prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height):  # another span
                 rel[j] = RESUME
             else:
                 rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
