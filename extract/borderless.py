@@ -138,7 +138,10 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
             accepted.append((x - gap / 2, x + gap / 2, x))
     # the emptiest stretches first, then ones a few runs cross: spanning rows, or header
     # cells wider than their column, which the more lines a gap separates the more it may have
-    for level in range(max(tolerance, n_lines // 4) + 1):
+    # a level above the most runs over any x gives that level's stretches again, none acceptable anew
+    # (accepted ones overlap themselves, the others fail tests that do not loosen with the level)
+    most = max([p[2] for p in pieces], default=0)
+    for level in range(min(max(tolerance, n_lines // 4), most) + 1):
         for a, b, x in _stretches(pieces, level):
             if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
                 continue

@@ -91,15 +91,20 @@ class Line:
 
     @_kept
     def text(self) -> str:
-        return " ".join([w.text for w in self.words])
+        words = self.words
+        return words[0].text if len(words) == 1 else " ".join([w.text for w in words])
 
     @_kept
     def bold(self) -> bool:
-        return all(w.bold for w in self.words if w.text.strip(BULLET_GLYPHS))
+        words = self.words
+        if len(words) == 1:  # ``all`` over the word, or over nothing when it is a bullet glyph
+            return not words[0].text.strip(BULLET_GLYPHS) or bool(words[0].bold)
+        return all(w.bold for w in words if w.text.strip(BULLET_GLYPHS))
 
     @_kept
     def size(self) -> float:
-        return max(w.size for w in self.words)
+        words = self.words
+        return words[0].size if len(words) == 1 else max([w.size for w in words])
 
 
 def cluster(values: Iterable[float], tolerance: float = 2.0) -> list[float]:
