@@ -578,7 +578,7 @@ def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tupl
                 if lines and f.line == prev_line:
                     lines[-1] = Line(lines[-1].words + f.words)
                 else:
-                    lines.append(Line(list(f.words)))
+                    lines.append(f)  # a fragment is a line of its words (whose text it may know already)
                 prev_line = f.line
             right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
             text = lines_to_text(lines, right=right, padding=padding)
