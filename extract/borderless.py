@@ -138,7 +138,10 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
             accepted.append((x - gap / 2, x + gap / 2, x))
     # the emptiest stretches first, then ones a few runs cross: spanning rows, or header
     # cells wider than their column, which the more lines a gap separates the more it may have
-    for level in range(max(tolerance, n_lines // 4) + 1):
+    # a level above the most runs over any x gives that level's stretches again, none acceptable anew
+    # (accepted ones overlap themselves, the others fail tests that do not loosen with the level)
+    most = max([p[2] for p in pieces], default=0)
+    for level in range(min(max(tolerance, n_lines // 4), most) + 1):
         for a, b, x in _stretches(pieces, level):
             if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
                 continue
@@ -275,7 +278,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         flags = []
         for f in by_line[i]:
             prev = _above(last, f)
-            flags.append(prev is None or prev.span != f.span or blank_above(prev, f, height))
+            flags.append(prev is None or prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height))
         for f in by_line[i]:
             for c in range(f.c0, f.c1 + 1):
                 last[c] = f
@@ -299,7 +302,7 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
             prev = _above(last, f)
             if prev is None or prev.line < row:
                 rel[j] = FRESH
-            elif prev.span != f.span or blank_above(prev, f, height):
+            elif prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height):  # another span
                 rel[j] = RESUME
             else:
                 rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
@@ -575,7 +578,7 @@ def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tupl
                 if lines and f.line == prev_line:
                     lines[-1] = Line(lines[-1].words + f.words)
                 else:
-                    lines.append(Line(list(f.words)))
+                    lines.append(f)  # a fragment is a line of its words (whose text it may know already)
                 prev_line = f.line
             right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
             text = lines_to_text(lines, right=right, padding=padding)

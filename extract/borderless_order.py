@@ -55,10 +55,17 @@ def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] 
     nothing else of the table was drawn between them; None when the table is not drawn cell by
     cell (or its words carry no drawing order).  ``tight(above, below)``: no blank parts the two
     lines (a blank is row padding or a paragraph space, which the geometry reads already)."""
-    if not frags or any(w.seq < 0 for f in frags for w in f.words):
+    if not frags:
         return None
-    first = {id(f): min(w.seq for w in f.words) for f in frags}
-    last = {id(f): max(w.seq for w in f.words) for f in frags}
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for f in frags:  # one pass over each fragment's words (a fragment's lowest below 0: no order)
+        seqs = [w.seq for w in f.words]
+        lo = min(seqs)
+        if lo < 0:
+            return None
+        first[id(f)] = lo
+        last[id(f)] = max(seqs)
     drawn = sorted(frags, key=lambda f: first[id(f)])
     starts = [first[id(f)] for f in drawn]
 

@@ -106,7 +106,7 @@ def segments(line: Line, gap: float, size: float = 0.0) -> list[Line]:
         if _is_bullet(part.words):
             pending.extend(part.words)
             continue
-        out.append(Line(pending + part.words))
+        out.append(Line(pending + part.words) if pending else part)  # a part is a fresh Line of its own
         pending = []
     if pending:
         out.append(Line(pending))

@@ -132,7 +132,7 @@ def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], flo
     out: set[tuple[int, int]] = set()
     by_span: dict[tuple[int, int], list[Fragment]] = {}
     for f in frags:
-        by_span.setdefault(f.span, []).append(f)
+        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
     for span, fs in by_span.items():
         right = limits.get(span, 0.0)
         for a, b in zip(fs, fs[1:], strict=False):
@@ -150,7 +150,7 @@ def _line_gap(frags: Sequence[Fragment]) -> float:
     ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it."""
     by_span: dict[tuple[int, int], list[Fragment]] = {}
     for f in frags:
-        by_span.setdefault(f.span, []).append(f)
+        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
     gaps = sorted(b.top - a.bottom for fs in by_span.values()
                   for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1)
     return max(gaps[int(0.4 * (len(gaps) - 1))], 0.0) if len(gaps) >= 4 else 0.0

@@ -76,25 +76,35 @@ class Line:
     def x0(self) -> float:
         return self.words[0].x0
 
+    # a one-word line (most of a borderless table's fragments) answers from its word: what
+    # ``min``/``max`` over one item return; longer lines over a list (no generator frames)
+
     @_kept
     def top(self) -> float:
-        return min(w.top for w in self.words)
+        words = self.words
+        return words[0].top if len(words) == 1 else min([w.top for w in words])
 
     @_kept
     def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
+        words = self.words
+        return words[0].bottom if len(words) == 1 else max([w.bottom for w in words])
 
     @_kept
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        words = self.words
+        return words[0].text if len(words) == 1 else " ".join([w.text for w in words])
 
     @_kept
     def bold(self) -> bool:
-        return all(w.bold for w in self.words if w.text.strip(BULLET_GLYPHS))
+        words = self.words
+        if len(words) == 1:  # ``all`` over the word, or over nothing when it is a bullet glyph
+            return not words[0].text.strip(BULLET_GLYPHS) or bool(words[0].bold)
+        return all(w.bold for w in words if w.text.strip(BULLET_GLYPHS))
 
     @_kept
     def size(self) -> float:
-        return max(w.size for w in self.words)
+        words = self.words
+        return words[0].size if len(words) == 1 else max([w.size for w in words])
 
 
 def cluster(values: Iterable[float], tolerance: float = 2.0) -> list[float]:
@@ -205,7 +215,22 @@ def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: fl
     starts a new ``• `` item; a line starting left of the current bullet's
     text, after a gap taller than half a line, or after a line that ended
     short of ``right`` (the cell's right edge) starts a new paragraph.
+
+    One line (most cells) is its text, or its bullet item: what :func:`_lines_text` gives it
+    (``tests/test_pdfium.py`` holds the two together), without the list-number bookkeeping.
     """
+    if len(lines) == 1:
+        text = lines[0].text.strip()
+        m = _BULLET_RE.match(text)
+        if m is None:
+            return text
+        body = text[m.end():].strip()
+        return BULLET + body if body else BULLET.strip()
+    return _lines_text(lines, right, padding)
+
+
+def _lines_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:
+    """:func:`lines_to_text` for any number of lines (the plain path)."""
     out: list[str] = []
     bullet_x: float | None = None
     prev: Line | None = None

@@ -449,8 +449,12 @@ def tables_in_bbox(page, bbox: Box, settings: PdfSettings | None = None, page_no
     return [table] if table is not None else []
 
 
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"(page\s*)?\d+(\s*(of|/)\s*\d+)?", re.I)
+
+
 def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.strip().lower())
+    return _DIGITS.sub("#", text.strip().lower())
 
 
 def furniture(pages_lines: list[tuple[float, list[Line]]], settings: PdfSettings) -> set[str]:
@@ -471,7 +475,7 @@ def _is_margin_noise(ln: Line, height: float, keys: set[str], settings: PdfSetti
     if not in_margin:
         return False
     text = ln.text.strip()
-    return _furniture_key(text) in keys or bool(re.fullmatch(r"(page\s*)?\d+(\s*(of|/)\s*\d+)?", text, re.I))
+    return _furniture_key(text) in keys or bool(_PAGE_NUMBER.fullmatch(text))
 
 
 def _glued(line: Line, lines: Sequence[Line], noise: Sequence[bool]) -> bool:

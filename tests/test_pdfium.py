@@ -131,3 +131,31 @@ def test_encrypted_pdf_opens_with_its_password():
     path = BAD / "encrypted.pdf"
     assert len(extract_file(path, engine="pdfium", password="secret").actions) == 12
     assert extract_file(path, engine="pdfium", password="nope").error == "wrong password for encrypted PDF"
+
+
+def test_one_line_text_and_line_geometry_are_the_plain_paths():
+    """A one-line cell's text (``lines_to_text``'s fast path) is what the general loop gives it, and a
+    line's top and bottom are the lowest and highest of its words', on every line of the plans and of
+    cell-sized pieces of them (bullets alone, bullets with text, list numbers, blank words)."""
+    from extract.layout import BULLET_GLYPHS, Line, Word, _lines_text, lines_to_text, split_columns, words_to_lines
+
+    texts = ("•", " • ", "\uf0b7 text", "1. first", "2. x", " ", "")
+    made = [Line([Word(t, 10.0, 5.0, 20.0, 9.0, bold=b)]) for t in texts for b in (False, True)]
+    made.append(Line([Word("•", 10.0, 4.0, 13.0, 10.0), Word("two", 15.0, 5.0, 30.0, 9.5)]))
+    checked = 0
+    for name in PLANS:
+        for page in _pdfium_pages(FIXTURES / f"{name}.pdf"):
+            for line in [*words_to_lines(page.words), *made]:
+                for piece in [line, *split_columns(line, 8.0)]:
+                    plain = Line(list(piece.words))
+                    ws = plain.words
+                    assert (piece.top, piece.bottom, piece.size) == (min(w.top for w in ws),
+                                                                     max(w.bottom for w in ws),
+                                                                     max(w.size for w in ws))
+                    assert piece.text == " ".join(w.text for w in ws)
+                    assert piece.bold is all(w.bold for w in ws if w.text.strip(BULLET_GLYPHS))
+                    assert lines_to_text([piece]) == _lines_text([plain])
+                    assert lines_to_text([piece], right=piece.bottom + 40, padding=3.0) == \
+                        _lines_text([plain], right=piece.bottom + 40, padding=3.0)
+                    checked += 1
+    assert checked > 1000
