@@ -275,7 +275,7 @@ class TokenPatterns:
         self.anywhere: list[tuple[str, list]] = []                       # first token optional, or no word
         self.attrs: set[str] = set()
         self._by_attr: dict[str, _Lemmas] = {}  # see _memo
-        self._regexes: dict[str, tuple[re.Pattern | None, list[tuple[str, re.Pattern, list]]]] = {}  # see _starting
+        self._regexes: dict[str, tuple[Any, list[tuple[str, re.Pattern, list]]]] = {}  # see _starting
 
     @classmethod
     def build(cls, patterns: dict[str, list[list[dict]]], strings) -> TokenPatterns | None:
@@ -311,26 +311,29 @@ class TokenPatterns:
         per word (:meth:`_memo`).  The first-token regexes of ``k`` are tried one by one only where
         their alternation (:meth:`_regexes_of`) finds something: most words start none."""
         found = tuple(self.by_word.get((k, word), ()))
-        any_of, regexes = self._regexes.get(k) or self._regexes_of(k)
+        either, regexes = self._regexes.get(k) or self._regexes_of(k)
         if not regexes:
             return found
         text = self.strings[word]
-        if any_of is not None and any_of.search(text) is None:
+        if either is not None and either.search(text) is None:
             return found
         return found + tuple((label, steps) for label, regex, steps in regexes if regex.search(text))
 
-    def _regexes_of(self, k: str) -> tuple[re.Pattern | None, list[tuple[str, re.Pattern, list]]]:
+    def _regexes_of(self, k: str) -> tuple[Any, list[tuple[str, re.Pattern, list]]]:
         """The first-token regexes of attribute ``k`` in pattern order, and one alternation of them
-        all: it finds something in a word exactly when one of them does (``None`` where the
-        alternation could read differently: a back-reference, a group name, an inline flag)."""
+        all (``normalise.alternation.any_of``): it finds something in a word exactly when one of
+        them does (``None`` where the alternation could read differently: a back-reference, a
+        group name, an inline flag)."""
+        from normalise.alternation import any_of
+
         regexes = [(label, regex, steps) for label, regex, attr, steps in self.by_regex if attr == k]
-        any_of = None
+        either = None
         sources = [regex.pattern for _, regex, _ in regexes]
         flags = {regex.flags for _, regex, _ in regexes}
         if len(regexes) > 1 and len(flags) == 1 and not any(
                 re.search(r"\\[1-9]|\(\?", src) for src in sources):
-            any_of = re.compile("|".join(f"(?:{src})" for src in sources), flags.pop())
-        self._regexes[k] = found = (any_of, regexes)
+            either = any_of(sources, flags.pop())
+        self._regexes[k] = found = (either, regexes)
         return found
 
     def _memo(self, k: str) -> _Lemmas:
