@@ -117,6 +117,10 @@ def db_phase(plans_file: Path, url: str, batch: int, fts: bool) -> dict[str, flo
             if conn.dialect.name == "sqlite":
                 for trig in ("insert", "delete", "update"):
                     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS actions_fts_{trig}")
+                # a tree that indexes a batch with its own INSERT ... SELECT (migration 0004) copies
+                # into a plain table instead: what is left is the index's own cost
+                conn.exec_driver_sql("DROP TABLE IF EXISTS actions_fts")
+                conn.exec_driver_sql("CREATE TABLE actions_fts (action, progress, outcome, priority)")
             else:
                 conn.exec_driver_sql("DROP INDEX IF EXISTS ix_actions_search")
                 conn.exec_driver_sql("ALTER TABLE actions DROP COLUMN IF EXISTS search_vector")

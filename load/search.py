@@ -3,8 +3,10 @@
 Each database does it natively, made by the migrations:
 
 - SQLite: an FTS5 external-content table ``actions_fts`` (porter stemming) kept
-  in step with ``actions`` by triggers, so the loader's one transaction per
-  document covers the index too and a replaced document leaves no stale entries.
+  in step with ``actions`` inside the writer's transaction, so a replaced document
+  leaves no stale entries: the import's bulk writer indexes a batch's new actions
+  with one statement (``load/bulk._insert_actions``, migration 0004), triggers
+  do it for any other insert and for every update and delete.
 - PostgreSQL: a generated ``tsvector`` column ``actions.search_vector``
   (English configuration, action text weighted highest) with a GIN index.
 

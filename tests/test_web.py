@@ -65,6 +65,11 @@ def test_home_page_links_every_question(site):
         assert title in res.text
     for anchor in ("facet-board", "facet-themes", "facet-status", "facet-period"):
         assert f'/{name}/actions?_plan_version=current#{anchor}"' in res.text
+    # the bookkeeping tables are not offered as data (Datasette hides the actions_fts_* ones itself)
+    tables = _get(ds, f"/{name}").text
+    assert f'href="/{name}/actions"' in tables
+    assert f'href="/{name}/actions_fts_deferred"' not in tables
+    assert f'href="/{name}/alembic_version"' not in tables
 
 
 def test_compare_page_pivots_the_library_comparison(site, fixtures_db):
