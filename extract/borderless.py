@@ -131,6 +131,7 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
     # text all starts at the far edge of the stretch (a header cell over columns the body leaves
     # empty) witnesses it too
     gaps = [[(s.words[-1].x1, t.x0) for s, t in zip(line, line[1:], strict=False)] for line in segs]
+    witness = [(g, line[0].x0 if line else None) for line, g in zip(segs, gaps, strict=True)]
     accepted: list[tuple[float, float, float]] = []
     for x in sorted(forced):
         crossing = sum(1 for a, b in runs if a < x < b)
@@ -145,8 +146,15 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         for a, b, x in _stretches(pieces, level):
             if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
                 continue
-            seen = sum(1 for line, g in zip(segs, gaps, strict=True)
-                       if any(g0 <= x <= g1 for g0, g1 in g) or (line and x < line[0].x0 <= b + 2.0))
+            seen = 0  # lines witnessing x: sum(1 for each line if any(g0 <= x <= g1 ...) or ...), as loops
+            for g, start in witness:
+                for g0, g1 in g:
+                    if g0 <= x <= g1:
+                        seen += 1
+                        break
+                else:
+                    if start is not None and x < start <= b + 2.0:
+                        seen += 1
             if seen >= need and level <= max(tolerance, seen // 3):
                 accepted.append((a, b, x))
     return sorted(x for _, _, x in accepted)
@@ -156,15 +164,23 @@ def _stretches(pieces: Sequence[tuple[float, float, int]], level: int) -> list[t
     """Maximal stretches where at most ``level`` runs cover x: (start, end, middle of their emptiest part)."""
     out = []
     k = 0
-    while k < len(pieces):
+    n = len(pieces)
+    while k < n:
         if pieces[k][2] > level:
             k += 1
             continue
+        # one pass for the stretch's end and its emptiest piece: the first of the widest among the
+        # lowest counts, as min over the counts then max(key=width) over those pieces pick
+        emptiest = pieces[k]
+        low, widest = emptiest[2], emptiest[1] - emptiest[0]
         j = k
-        while j + 1 < len(pieces) and pieces[j + 1][2] <= level:
+        while j + 1 < n and pieces[j + 1][2] <= level:
             j += 1
-        low = min(p[2] for p in pieces[k:j + 1])
-        emptiest = max((p for p in pieces[k:j + 1] if p[2] == low), key=lambda p: p[1] - p[0])
+            p = pieces[j]
+            if p[2] < low:
+                emptiest, low, widest = p, p[2], p[1] - p[0]
+            elif p[2] == low and (width := p[1] - p[0]) > widest:
+                emptiest, widest = p, width
         out.append((pieces[k][0], pieces[j][1], (emptiest[0] + emptiest[1]) / 2))
         k = j + 1
     return out
@@ -185,8 +201,9 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
             space_between = w.x0 - prev.x1
             # a boundary in the space between two words cuts there, unless that space is an
             # ordinary word space (a spanning title); two figures a space apart are two cells
-            if space_between >= gap or (any(prev.x1 <= b <= w.x0 for b in bounds) and (
-                    space_between >= 1.5 * space or (_is_numeric(prev.text) and _is_numeric(w.text)))):
+            # (the boundary test last: the tests are pure, and most word spaces fail the others)
+            if space_between >= gap or ((space_between >= 1.5 * space or (
+                    _is_numeric(prev.text) and _is_numeric(w.text))) and any(prev.x1 <= b <= w.x0 for b in bounds)):
                 runs.append([w])
             else:
                 runs[-1].append(w)
@@ -263,22 +280,22 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
 
     pitch = _line_gap(frags)
     wrapping = _wrapping_spans(frags, limits, space)
+    # white space above a fragment on line i is a blank (more than the document's gap between a
+    # cell's lines) beyond this many points: one figure a line, from the line's height
+    para_gap = settings.para_gap
+    blank = [max(para_gap * h, pitch + 0.3 * h) for h in [line_height(ln) for ln in lines]]
 
-    def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
-        """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
-        return f.top - prev.bottom > max(settings.para_gap * height, pitch + 0.3 * height)
-
-    same_cell = drawing_order(frags, lambda a, b: not blank_above(a, b, line_height(lines[b.line])))
+    same_cell = drawing_order(frags, lambda a, b: not b.top - a.bottom > blank[b.line])
 
     # first pass, rows unknown: where each column starts text (for the key column and density)
     last: dict[int, Fragment] = {}
     starts_at: list[list[bool]] = []
-    for i, ln in enumerate(lines):
-        height = line_height(ln)
+    for i in range(len(lines)):
+        limit = blank[i]
         flags = []
         for f in by_line[i]:
-            prev = _above(last, f)
-            flags.append(prev is None or prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height))
+            prev = last.get(f.c0) if f.c0 == f.c1 else _above(last, f)
+            flags.append(prev is None or prev.c0 != f.c0 or prev.c1 != f.c1 or f.top - prev.bottom > limit)
         for f in by_line[i]:
             for c in range(f.c0, f.c1 + 1):
                 last[c] = f
@@ -292,21 +309,22 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     row_bold = _bold_text(by_line[0])
     key_wraps = key_lines = 0
     lone: tuple[int, int] | None = None  # the one column with cells of its own in rows drawn apart
-    for i, ln in enumerate(lines):
-        height = line_height(ln)
+    for i in range(len(lines)):
+        limit = blank[i]
         fs = by_line[i]
         row = out[-1]
         rel = [FRESH] * len(fs)
         drawn_on = [False] * len(fs)  # carrying on the text above, as drawn (same_cell)
         for j, f in enumerate(fs):
-            prev = _above(last, f)
+            prev = last.get(f.c0) if f.c0 == f.c1 else _above(last, f)
             if prev is None or prev.line < row:
                 rel[j] = FRESH
-            elif prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height):  # another span
+            elif prev.c0 != f.c0 or prev.c1 != f.c1 or f.top - prev.bottom > limit:  # another span, a blank
                 rel[j] = RESUME
             else:
-                rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
-                if rel[j] == FULL and f.span not in wrapping and not (_bold_text([prev]) and _bold_text([f])):
+                span = (f.c0, f.c1)
+                rel[j] = _relation(prev, f, limits.get(span, f.words[-1].x1), space, bullets.get(span))
+                if rel[j] == FULL and span not in wrapping and not (_bold_text([prev]) and _bold_text([f])):
                     rel[j] = PARA  # the column never visibly wraps: its edge is unknown (a header's bold lines
                     # are set in the column's width: they may still have run out of room)
                 if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
@@ -571,18 +589,23 @@ def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tupl
             else:
                 merged.append((c0, c1, list(fs)))
         for c0, c1, fs in merged:
-            fs.sort(key=lambda f: (f.line, f.x0))
-            lines: list[Line] = []
-            prev_line = None
-            for f in fs:
-                if lines and f.line == prev_line:
-                    lines[-1] = Line(lines[-1].words + f.words)
-                else:
-                    lines.append(f)  # a fragment is a line of its words (whose text it may know already)
-                prev_line = f.line
-            right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
-            text = lines_to_text(lines, right=right, padding=padding)
-            bold = all(ln.bold for ln in lines)
+            if len(fs) == 1:  # most cells: one fragment, which is the cell's one line
+                lines: list[Line] = fs  # (one line's text needs no right edge)
+                text = lines_to_text(lines, padding=padding)
+                bold = fs[0].bold  # a Line's bold is a bool: what all() over it gives
+            else:
+                fs.sort(key=lambda f: (f.line, f.x0))
+                lines = []
+                prev_line = None
+                for f in fs:
+                    if lines and f.line == prev_line:
+                        lines[-1] = Line(lines[-1].words + f.words)
+                    else:
+                        lines.append(f)  # a fragment is a line of its words (whose text it may know already)
+                    prev_line = f.line
+                right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
+                text = lines_to_text(lines, right=right, padding=padding)
+                bold = all(ln.bold for ln in lines)
             rowspan = (rowspans or {}).get((r, c0, c1), 1)
             cells.append(Cell(r, c0, text, rowspan, c1 - c0 + 1, bold=bold, page=page_no))
     return cells

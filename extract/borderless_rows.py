@@ -136,9 +136,11 @@ def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], flo
     for span, fs in by_span.items():
         right = limits.get(span, 0.0)
         for a, b in zip(fs, fs[1:], strict=False):
-            if b.line == a.line + 1 and _relation(a, b, right, space, None) == WRAP:
-                w = b.words[0].x1 - b.words[0].x0
-                if a.x1 + space + w > right:
+            # the width test first: it is cheap, and both tests are pure (the same pairs pass both)
+            if b.line == a.line + 1:
+                first = b.words[0]
+                if a.words[-1].x1 + space + (first.x1 - first.x0) > right \
+                        and _relation(a, b, right, space, None) == WRAP:
                     out.add(span)
                     break
     return out
@@ -151,8 +153,8 @@ def _line_gap(frags: Sequence[Fragment]) -> float:
     by_span: dict[tuple[int, int], list[Fragment]] = {}
     for f in frags:
         by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
-    gaps = sorted(b.top - a.bottom for fs in by_span.values()
-                  for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1)
+    gaps = sorted([b.top - a.bottom for fs in by_span.values()
+                   for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1])
     return max(gaps[int(0.4 * (len(gaps) - 1))], 0.0) if len(gaps) >= 4 else 0.0
 
 
