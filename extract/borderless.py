@@ -48,6 +48,7 @@ next page's part of a table as it does for ruled tables.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -215,10 +216,16 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
                 merged.append(run)
         for run in merged:
             x0, x1 = run[0].x0, run[-1].x1
+            c = bisect_right(bounds, x0)
+            half = 0.5 * (x1 - x0)
+            if half > 0.0 and lo[c] <= x0 and x1 <= hi[c]:
+                # inside one column (most runs): its overlap is x1 - x0, every other column's at most
+                # 0 (the columns are contiguous and ordered), so that column alone is home and covered
+                out.append(Fragment(run, line=i, c0=c, c1=c))
+                continue
             # max(0.0, min(x1, b) - max(x0, a)) for each column, inline (as the builtins pick)
             overlaps = [(o if (o := (b if b < x1 else x1) - (a if a > x0 else x0)) > 0.0 else 0.0) for a, b in cols]
             home = overlaps.index(max(overlaps))  # the first of the largest, as max(key=...) picks
-            half = 0.5 * (x1 - x0)
             covered = [c for c in range(n) if c == home or overlaps[c] >= half or overlaps[c] >= quarter[c]]
             out.append(Fragment(run, line=i, c0=min(covered), c1=max(covered)))
     return out
@@ -226,7 +233,14 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
 
 def _split_figures(seg: Line) -> list[Line]:
     """A run cut between two figures: in a fixed-width table two columns of figures can be one
-    space apart, and a figure never holds a space."""
+    space apart, and a figure never holds a space.  A run with no two figures side by side is
+    returned as it is (its runs are read for their geometry alone)."""
+    words = seg.words
+    for k in range(1, len(words)):
+        if _is_numeric(words[k - 1].text) and _is_numeric(words[k].text):
+            break
+    else:
+        return [seg]
     parts = [[seg.words[0]]]
     for w in seg.words[1:]:
         if _is_numeric(parts[-1][-1].text) and _is_numeric(w.text):
@@ -457,8 +471,8 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     if not lines:
         return None
     space = word_space(lines) if space is None else space
-    gap = column_gap(space, settings, lines)
     size = text_size(lines)
+    gap = column_gap(space, settings, lines, size)
     segs = [[part for seg in segments(ln, gap, size) for part in _split_figures(seg)] for ln in lines]
     bounds = sorted(columns) if columns is not None else column_bounds(segs, gap, settings, vrules)
     n_cols = len(bounds) + 1

@@ -57,13 +57,15 @@ def word_space(lines: Sequence[Line]) -> float:
     return median(gaps) if len(gaps) >= 5 else 2.5
 
 
-def column_gap(space: float, settings: BorderlessSettings, lines: Sequence[Line] = ()) -> float:
+def column_gap(space: float, settings: BorderlessSettings, lines: Sequence[Line] = (),
+               size: float | None = None) -> float:
     """The narrowest white space that can separate two columns.
 
     In a fixed-width font (Courier: a space as wide as a letter, over 0.45 em)
     columns are often only two spaces apart, so the factor is smaller there.
+    ``size``: ``text_size(lines)``, if the caller has it already.
     """
-    size = text_size(lines)
+    size = text_size(lines) if size is None else size
     factor = settings.mono_gap_factor if size and space > 0.45 * size else settings.gap_factor
     return max(settings.min_gap, factor * space)
 
@@ -88,7 +90,19 @@ def segments(line: Line, gap: float, size: float = 0.0) -> list[Line]:
 
     ``gap`` suits text of ``size`` points (the page's typical text); between words set larger (a
     title in 26 points over a table in 9) the gap grows with their size, so a large title's
-    ordinary word spaces are not taken for column gaps."""
+    ordinary word spaces are not taken for column gaps.
+
+    A line with no space wider than ``gap`` (most prose lines) is one run, whichever way it is
+    split (a larger size only widens the gap), bullet or not: it is returned as it is."""
+    words = line.words
+    x1 = words[0].x1
+    for k in range(1, len(words)):
+        w = words[k]
+        if w.x0 - x1 > gap:
+            break
+        x1 = w.x1
+    else:
+        return [line]
     if size and any(w.size > 1.2 * size for w in line.words):
         parts: list[Line] = []
         words: list[Word] = [line.words[0]]
@@ -131,6 +145,8 @@ def find_rivers(lines: Sequence[Line], segs: Sequence[list[Line]], gap: float,
     active: list[_River] = []
     done: list[_River] = []
     for i, ln in enumerate(lines):
+        if not active and len(segs[i]) < 2:
+            continue  # no river to follow and no inner white to start one (most prose lines)
         if i and ln.top - lines[i - 1].bottom > settings.max_line_gap * line_height(ln):
             done += active
             active = []
@@ -191,8 +207,8 @@ def find_regions(lines: Sequence[Line], settings: BorderlessSettings = DEFAULT,
     if len(lines) < 2:
         return []
     space = word_space(lines) if space is None else space
-    gap = column_gap(space, settings, lines)
     size = text_size(lines)
+    gap = column_gap(space, settings, lines, size)
     segs = [segments(ln, gap, size) for ln in lines]
     strong = [r for r in find_rivers(lines, segs, gap, settings)
               if len(r.witnesses) >= settings.min_witnesses]

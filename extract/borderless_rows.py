@@ -57,7 +57,8 @@ def _right_limits(frags: Sequence[Fragment]) -> dict[tuple[int, int], float]:
     """Each column span's right text edge: where a line that wrapped had run out of room."""
     limits: dict[tuple[int, int], float] = {}
     for f in frags:
-        limits[f.span] = max(limits.get(f.span, f.x1), f.x1)
+        span, x1 = (f.c0, f.c1), f.words[-1].x1  # f.span, f.x1
+        limits[span] = max(limits.get(span, x1), x1)
     return limits
 
 
