@@ -188,8 +188,8 @@ def _stretches(pieces: Sequence[tuple[float, float, int]], level: int) -> list[t
 
 
 def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space: float) -> list[Fragment]:
-    """Each line's runs cut at column boundaries, with the columns each run covers."""
-    n = len(bounds) + 1
+    """Each line's runs cut at column boundaries, with the columns each run covers (``bounds``
+    sorted, as ``build_table`` gives them: a run inside one column is placed by bisection)."""
     lo = [min(ln.x0 for ln in lines)] + list(bounds)
     hi = list(bounds) + [max(ln.words[-1].x1 for ln in lines)]
     cols = list(zip(lo, hi, strict=True))
@@ -217,18 +217,26 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
         for run in merged:
             x0, x1 = run[0].x0, run[-1].x1
             c = bisect_right(bounds, x0)
-            half = 0.5 * (x1 - x0)
-            if half > 0.0 and lo[c] <= x0 and x1 <= hi[c]:
+            if 0.5 * (x1 - x0) > 0.0 and lo[c] <= x0 and x1 <= hi[c]:
                 # inside one column (most runs): its overlap is x1 - x0, every other column's at most
                 # 0 (the columns are contiguous and ordered), so that column alone is home and covered
                 out.append(Fragment(run, line=i, c0=c, c1=c))
-                continue
-            # max(0.0, min(x1, b) - max(x0, a)) for each column, inline (as the builtins pick)
-            overlaps = [(o if (o := (b if b < x1 else x1) - (a if a > x0 else x0)) > 0.0 else 0.0) for a, b in cols]
-            home = overlaps.index(max(overlaps))  # the first of the largest, as max(key=...) picks
-            covered = [c for c in range(n) if c == home or overlaps[c] >= half or overlaps[c] >= quarter[c]]
-            out.append(Fragment(run, line=i, c0=min(covered), c1=max(covered)))
+            else:
+                c0, c1 = _cover(x0, x1, cols, quarter)
+                out.append(Fragment(run, line=i, c0=c0, c1=c1))
     return out
+
+
+def _cover(x0: float, x1: float, cols: Sequence[tuple[float, float]], quarter: Sequence[float]) -> tuple[int, int]:
+    """The first and last column a run from ``x0`` to ``x1`` covers: its home (the column it overlaps
+    most) and any column it overlaps by half its own width or a quarter of the column's
+    (``fragments``' plain path; ``tests/test_borderless_fast.py`` holds the two together)."""
+    # max(0.0, min(x1, b) - max(x0, a)) for each column, inline (as the builtins pick)
+    overlaps = [(o if (o := (b if b < x1 else x1) - (a if a > x0 else x0)) > 0.0 else 0.0) for a, b in cols]
+    home = overlaps.index(max(overlaps))  # the first of the largest, as max(key=...) picks
+    half = 0.5 * (x1 - x0)
+    covered = [c for c in range(len(cols)) if c == home or overlaps[c] >= half or overlaps[c] >= quarter[c]]
+    return min(covered), max(covered)
 
 
 def _split_figures(seg: Line) -> list[Line]:
@@ -241,6 +249,11 @@ def _split_figures(seg: Line) -> list[Line]:
             break
     else:
         return [seg]
+    return _figure_parts(seg)
+
+
+def _figure_parts(seg: Line) -> list[Line]:
+    """:func:`_split_figures` for any run (the plain path)."""
     parts = [[seg.words[0]]]
     for w in seg.words[1:]:
         if _is_numeric(parts[-1][-1].text) and _is_numeric(w.text):
@@ -308,11 +321,15 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         limit = blank[i]
         flags = []
         for f in by_line[i]:
-            prev = last.get(f.c0) if f.c0 == f.c1 else _above(last, f)
-            flags.append(prev is None or prev.c0 != f.c0 or prev.c1 != f.c1 or f.top - prev.bottom > limit)
+            c0, c1 = f.c0, f.c1
+            prev = last.get(c0) if c0 == c1 else _above(last, f)
+            flags.append(prev is None or prev.c0 != c0 or prev.c1 != c1 or f.top - prev.bottom > limit)
         for f in by_line[i]:
-            for c in range(f.c0, f.c1 + 1):
-                last[c] = f
+            if f.c0 == f.c1:
+                last[f.c0] = f
+            else:
+                for c in range(f.c0, f.c1 + 1):
+                    last[c] = f
         starts_at.append(flags)
     key = _key_column(by_line, starts_at, n_cols)
     values = [_figures(fs, key) for fs in by_line]
@@ -330,13 +347,14 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         rel = [FRESH] * len(fs)
         drawn_on = [False] * len(fs)  # carrying on the text above, as drawn (same_cell)
         for j, f in enumerate(fs):
-            prev = last.get(f.c0) if f.c0 == f.c1 else _above(last, f)
+            c0, c1 = f.c0, f.c1
+            prev = last.get(c0) if c0 == c1 else _above(last, f)
             if prev is None or prev.line < row:
                 rel[j] = FRESH
-            elif prev.c0 != f.c0 or prev.c1 != f.c1 or f.top - prev.bottom > limit:  # another span, a blank
+            elif prev.c0 != c0 or prev.c1 != c1 or f.top - prev.bottom > limit:  # another span, a blank
                 rel[j] = RESUME
             else:
-                span = (f.c0, f.c1)
+                span = (c0, c1)
                 rel[j] = _relation(prev, f, limits.get(span, f.words[-1].x1), space, bullets.get(span))
                 if rel[j] == FULL and span not in wrapping and not (_bold_text([prev]) and _bold_text([f])):
                     rel[j] = PARA  # the column never visibly wraps: its edge is unknown (a header's bold lines
@@ -347,11 +365,17 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                     drawn_on[j] = same_cell(prev, f)
                     rel[j] = rel[j] if drawn_on[j] else CELL
         if i:
-            k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
+            k = None  # the first fragment over the key column
+            for j, f in enumerate(fs):
+                if f.c0 <= key <= f.c1:
+                    k = j
+                    break
             if k is not None:
                 key_lines += 1
                 key_wraps += rel[k] in (WRAP, FULL, LIST)
-            drawn, lone = drawn_row(fs, rel, drawn_on, lone, row_bold)
+            # with no drawing order no relation is CELL and no column is left alone (lone stays None):
+            # drawn_row would answer (False, None)
+            drawn, lone = drawn_row(fs, rel, drawn_on, lone, row_bold) if same_cell is not None else (False, None)
             new, carry = (True, True) if drawn else \
                 _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
             if new:
@@ -367,13 +391,17 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         if bold is not None:
             row_bold = bold if row_bold is None else row_bold and bold
         for f in fs:
-            for c in range(f.c0, f.c1 + 1):
-                last[c] = f
+            c0, c1 = f.c0, f.c1
+            if c0 == c1:
+                last[c0] = f
+            else:
+                for c in range(c0, c1 + 1):
+                    last[c] = f
             if f.words[0].text[:1] in BULLET_GLYPHS:
                 body = [w for w in f.words if w.text.strip(BULLET_GLYPHS)]
-                bullets[f.span] = (f.x0, body[0].x0 if body else f.x0)
-            elif (b := bullets.get(f.span)) is not None and f.x0 < b[1] - 2.0:
-                bullets[f.span] = None  # text back at the column's edge: the list has ended
+                bullets[(c0, c1)] = (f.x0, body[0].x0 if body else f.x0)
+            elif bullets and (b := bullets.get((c0, c1))) is not None and f.x0 < b[1] - 2.0:
+                bullets[(c0, c1)] = None  # text back at the column's edge: the list has ended
     return _header_rows(out, by_line, values, ruled_between)
 
 
@@ -515,10 +543,15 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
             r = 1
         groups.setdefault((owner.get((r, f.c0, f.c1), r), f.c0, f.c1), []).append(f)
     cells = _cells(groups, limits, page_no, padding, spans)
+    firsts: dict[int, float] = {}  # each column's leftmost text: min over its fragments, in one pass
+    for f in frags:
+        x = f.words[0].x0
+        c = f.c0
+        if c not in firsts or x < firsts[c]:  # what min keeps: the first unless a later one is lower
+            firsts[c] = x
     lefts = []
     for c in range(n_cols):
-        xs = [f.x0 for f in frags if f.c0 == c]
-        lefts.append(min(xs) if xs else (bounds[c - 1] if c else min(ln.x0 for ln in lines)))
+        lefts.append(firsts[c] if c in firsts else (bounds[c - 1] if c else min(ln.x0 for ln in lines)))
     right = max(ln.words[-1].x1 for ln in lines)
     edges = tuple(round(x, 1) for x in [*lefts, max(right, page_right or 0.0)])
     bbox = (min(ln.x0 for ln in lines), min(ln.top for ln in lines), right, max(ln.bottom for ln in lines))

@@ -103,6 +103,12 @@ def segments(line: Line, gap: float, size: float = 0.0) -> list[Line]:
         x1 = w.x1
     else:
         return [line]
+    return _segments(line, gap, size)
+
+
+def _segments(line: Line, gap: float, size: float = 0.0) -> list[Line]:
+    """:func:`segments` for any line (the plain path; ``tests/test_borderless_fast.py`` holds the two
+    together)."""
     if size and any(w.size > 1.2 * size for w in line.words):
         parts: list[Line] = []
         words: list[Word] = [line.words[0]]
@@ -138,14 +144,18 @@ def _empties(segs: Sequence[Line], xmin: float, xmax: float) -> list[tuple[float
 
 
 def find_rivers(lines: Sequence[Line], segs: Sequence[list[Line]], gap: float,
-                settings: BorderlessSettings) -> list[_River]:
-    """White-space rivers down consecutive lines, with the lines each one separates text on."""
+                settings: BorderlessSettings, skip: bool = True) -> list[_River]:
+    """White-space rivers down consecutive lines, with the lines each one separates text on.
+
+    ``skip``: pass over a line of one run while no river is being followed (most prose lines): it
+    has no inner white to start one, so the loop would leave everything as it was
+    (``tests/test_borderless_fast.py`` holds both ways together)."""
     xmin = min(ln.x0 for ln in lines)
     xmax = max(ln.words[-1].x1 for ln in lines)
     active: list[_River] = []
     done: list[_River] = []
     for i, ln in enumerate(lines):
-        if not active and len(segs[i]) < 2:
+        if skip and not active and len(segs[i]) < 2:
             continue  # no river to follow and no inner white to start one (most prose lines)
         if i and ln.top - lines[i - 1].bottom > settings.max_line_gap * line_height(ln):
             done += active
