@@ -73,6 +73,7 @@ from extract.borderless_rows import (
     RESUME,
     WRAP,
     _bold_text,
+    _by_span,
     _figures,
     _is_numeric,
     _line_gap,
@@ -305,8 +306,9 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         lo, hi = lines[i - 1].bottom - 1, lines[i].top + 1
         return any(lo <= y <= hi for y in wide)
 
-    pitch = _line_gap(frags)
-    wrapping = _wrapping_spans(frags, limits, space)
+    spans = _by_span(frags)  # grouped once for both
+    pitch = _line_gap(frags, spans)
+    wrapping = _wrapping_spans(frags, limits, space, spans)
     # white space above a fragment on line i is a blank (more than the document's gap between a
     # cell's lines) beyond this many points: one figure a line, from the line's height
     para_gap = settings.para_gap

@@ -57,8 +57,8 @@ def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] 
     lines (a blank is row padding or a paragraph space, which the geometry reads already)."""
     if not frags:
         return None
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
+    firsts: list[int] = []
+    lasts: list[int] = []
     for f in frags:  # one pass over each fragment's words (a fragment's lowest below 0: no order)
         words = f.words
         if len(words) == 1:  # most fragments: what min and max of one item give
@@ -69,10 +69,15 @@ def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] 
             hi = max(seqs) if lo >= 0 else lo
         if lo < 0:
             return None
-        first[id(f)] = lo
-        last[id(f)] = hi
-    drawn = sorted(frags, key=lambda f: first[id(f)])
-    starts = [first[id(f)] for f in drawn]
+        firsts.append(lo)
+        lasts.append(hi)
+    ids = [id(f) for f in frags]
+    first = dict(zip(ids, firsts, strict=True))
+    last = dict(zip(ids, lasts, strict=True))
+    # the fragments sorted by first position (a stable sort: ties stay in the given order)
+    order = sorted(range(len(frags)), key=firsts.__getitem__)
+    drawn = [frags[k] for k in order]
+    starts = [firsts[k] for k in order]
 
     def same_cell(above: _Frag, below: _Frag) -> bool:
         a, b = last[id(above)], first[id(below)]

@@ -122,8 +122,16 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
     return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
 
 
+def _by_span(frags: Sequence[Fragment]) -> dict[tuple[int, int], list[Fragment]]:
+    """The fragments of each column span, in their order."""
+    by_span: dict[tuple[int, int], list[Fragment]] = {}
+    for f in frags:
+        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
+    return by_span
+
+
 def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], float], space: float,
-                    ) -> set[tuple[int, int]]:
+                    by_span: dict[tuple[int, int], list[Fragment]] | None = None) -> set[tuple[int, int]]:
     """Column spans seen to run out of room: a line carried on beyond doubt on the next (a
     lower-case start, a joining word) where its next word would not have fitted.
 
@@ -131,9 +139,7 @@ def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], flo
     whose text never wraps (short names, one line each) that line may stop
     far short of the edge, so a line reaching it is no sign of a wrap."""
     out: set[tuple[int, int]] = set()
-    by_span: dict[tuple[int, int], list[Fragment]] = {}
-    for f in frags:
-        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
+    by_span = _by_span(frags) if by_span is None else by_span
     for span, fs in by_span.items():
         right = limits.get(span, 0.0)
         for a, b in zip(fs, fs[1:], strict=False):
@@ -147,13 +153,12 @@ def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], flo
     return out
 
 
-def _line_gap(frags: Sequence[Fragment]) -> float:
+def _line_gap(frags: Sequence[Fragment], by_span: dict[tuple[int, int], list[Fragment]] | None = None) -> float:
     """The document's gap between two lines of one cell (points): the lower of the gaps between a
     column's consecutive lines (most are inside cells; row padding and blank lines are the larger
-    ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it."""
-    by_span: dict[tuple[int, int], list[Fragment]] = {}
-    for f in frags:
-        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
+    ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it.
+    ``by_span``: ``_by_span(frags)``, if the caller has it already."""
+    by_span = _by_span(frags) if by_span is None else by_span
     gaps = sorted([b.top - a.bottom for fs in by_span.values()
                    for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1])
     return max(gaps[int(0.4 * (len(gaps) - 1))], 0.0) if len(gaps) >= 4 else 0.0
