@@ -61,6 +61,7 @@ from extract.borderless_regions import (
     find_regions,
     line_height,
     segments,
+    spacing,
     text_size,
     word_space,
 )
@@ -696,10 +697,10 @@ def find_tables(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     if not settings.enabled or len(lines) < 2:
         return [], list(lines)
     lines = sorted(lines, key=lambda ln: ln.top)
-    space = word_space(lines)
+    space, widest = spacing(lines)  # word_space(lines), and each line's widest word space
     tables: list[Table] = []
     taken: set[int] = set()
-    for start, end in find_regions(lines, settings, space):
+    for start, end in find_regions(lines, settings, space, widest):
         region = lines[start:end + 1]
         table = build_table(region, page_no, rules, settings, space, page_right, padding, candidate=True)
         if table is not None and looks_like_table(table) and not (reject and reject(table)):

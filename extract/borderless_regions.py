@@ -10,6 +10,7 @@ tunables of both parts; :mod:`extract.borderless` re-exports it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import median
@@ -55,6 +56,31 @@ def word_space(lines: Sequence[Line]) -> float:
     gaps = [g for ln in lines for a, b in zip(ln.words, ln.words[1:], strict=False)
             if 0 < (g := b.x0 - a.x1) < (6.0 if 6.0 > (s := a.size) else s) * 0.6]  # max(a.size, 6.0), inline
     return median(gaps) if len(gaps) >= 5 else 2.5
+
+
+def spacing(lines: Sequence[Line]) -> tuple[float, list[float]]:
+    """:func:`word_space` of the lines and each line's widest space between two words (``-inf``
+    for a line of one word), in one pass over the words: ``find_regions`` splits only a line whose
+    widest space is wider than the column gap (:func:`segments` returns any other as it is); a line
+    with no words (which no reader gives) counts as wide, so it goes to :func:`segments` as before."""
+    gaps: list[float] = []
+    widest: list[float] = []
+    for ln in lines:
+        words = ln.words
+        top = -math.inf if words else math.inf
+        if words:
+            a = words[0]
+            for k in range(1, len(words)):
+                b = words[k]
+                g = b.x0 - a.x1
+                if g > top:
+                    top = g
+                s = a.size
+                if 0 < g < (6.0 if 6.0 > s else s) * 0.6:  # word_space's test, as written there
+                    gaps.append(g)
+                a = b
+        widest.append(top)
+    return (median(gaps) if len(gaps) >= 5 else 2.5), widest
 
 
 def column_gap(space: float, settings: BorderlessSettings, lines: Sequence[Line] = (),
@@ -212,14 +238,20 @@ def _crosses(segs: Sequence[Line], rivers: Sequence[_River]) -> bool:
 
 
 def find_regions(lines: Sequence[Line], settings: BorderlessSettings = DEFAULT,
-                 space: float | None = None) -> list[tuple[int, int]]:
-    """Index ranges (inclusive) of lines that form borderless tables."""
+                 space: float | None = None, widest: Sequence[float] | None = None) -> list[tuple[int, int]]:
+    """Index ranges (inclusive) of lines that form borderless tables.
+
+    ``widest``: each line's widest space between two words (:func:`spacing`), if the caller has
+    it: a line with none wider than the column gap is one run, as :func:`segments` would find."""
     if len(lines) < 2:
         return []
     space = word_space(lines) if space is None else space
     size = text_size(lines)
     gap = column_gap(space, settings, lines, size)
-    segs = [segments(ln, gap, size) for ln in lines]
+    if widest is None:
+        segs = [segments(ln, gap, size) for ln in lines]
+    else:
+        segs = [segments(ln, gap, size) if w > gap else [ln] for ln, w in zip(lines, widest, strict=True)]
     strong = [r for r in find_rivers(lines, segs, gap, settings)
               if len(r.witnesses) >= settings.min_witnesses]
     strong.sort(key=lambda r: r.witnesses[0])

@@ -31,6 +31,7 @@ from extract.borderless_regions import (
     find_regions,
     find_rivers,
     segments,
+    spacing,
     text_size,
     word_space,
 )
@@ -161,3 +162,22 @@ def test_rivers_skipping_prose_lines_are_the_rivers():
             assert [vars(r) for r in fast] == [vars(r) for r in plain]
             rivers += len(fast)
     assert rivers > 100
+
+
+def test_page_spacing_is_word_space_and_its_widest_gaps_the_runs():
+    """``spacing`` gives ``word_space``'s figure, and a line whose widest space is no wider than the
+    gap is the one run ``segments`` finds; ``find_regions`` is the same with the widths or without."""
+    regions = one_run = 0
+    for lines in _pages():
+        space, widest = spacing(lines)
+        assert space == word_space(lines)
+        _, size, gaps = _gaps(lines)
+        for gap in gaps:
+            for ln, w in zip(lines, widest, strict=True):
+                if not w > gap:
+                    assert _words(segments(ln, gap, size)) == [ln.words]
+                    one_run += 1
+        found = find_regions(lines, DEFAULT, space, widest)
+        assert found == find_regions(lines, DEFAULT, space)
+        regions += len(found)
+    assert regions > 20 and one_run > 5000, (regions, one_run)
