@@ -48,6 +48,7 @@ next page's part of a table as it does for ruled tables.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ from extract.borderless_regions import (
     find_regions,
     line_height,
     segments,
+    spacing,
     text_size,
     word_space,
 )
@@ -72,6 +74,7 @@ from extract.borderless_rows import (
     RESUME,
     WRAP,
     _bold_text,
+    _by_span,
     _figures,
     _is_numeric,
     _line_gap,
@@ -131,6 +134,7 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
     # text all starts at the far edge of the stretch (a header cell over columns the body leaves
     # empty) witnesses it too
     gaps = [[(s.words[-1].x1, t.x0) for s, t in zip(line, line[1:], strict=False)] for line in segs]
+    witness = [(g, line[0].x0 if line else None) for line, g in zip(segs, gaps, strict=True)]
     accepted: list[tuple[float, float, float]] = []
     for x in sorted(forced):
         crossing = sum(1 for a, b in runs if a < x < b)
@@ -145,8 +149,15 @@ def column_bounds(segs: Sequence[Sequence[Line]], gap: float, settings: Borderle
         for a, b, x in _stretches(pieces, level):
             if b - a < gap or a <= xmin or b >= xmax or any(a < q1 and b > q0 for q0, q1, _ in accepted):
                 continue
-            seen = sum(1 for line, g in zip(segs, gaps, strict=True)
-                       if any(g0 <= x <= g1 for g0, g1 in g) or (line and x < line[0].x0 <= b + 2.0))
+            seen = 0  # lines witnessing x: sum(1 for each line if any(g0 <= x <= g1 ...) or ...), as loops
+            for g, start in witness:
+                for g0, g1 in g:
+                    if g0 <= x <= g1:
+                        seen += 1
+                        break
+                else:
+                    if start is not None and x < start <= b + 2.0:
+                        seen += 1
             if seen >= need and level <= max(tolerance, seen // 3):
                 accepted.append((a, b, x))
     return sorted(x for _, _, x in accepted)
@@ -156,23 +167,31 @@ def _stretches(pieces: Sequence[tuple[float, float, int]], level: int) -> list[t
     """Maximal stretches where at most ``level`` runs cover x: (start, end, middle of their emptiest part)."""
     out = []
     k = 0
-    while k < len(pieces):
+    n = len(pieces)
+    while k < n:
         if pieces[k][2] > level:
             k += 1
             continue
+        # one pass for the stretch's end and its emptiest piece: the first of the widest among the
+        # lowest counts, as min over the counts then max(key=width) over those pieces pick
+        emptiest = pieces[k]
+        low, widest = emptiest[2], emptiest[1] - emptiest[0]
         j = k
-        while j + 1 < len(pieces) and pieces[j + 1][2] <= level:
+        while j + 1 < n and pieces[j + 1][2] <= level:
             j += 1
-        low = min(p[2] for p in pieces[k:j + 1])
-        emptiest = max((p for p in pieces[k:j + 1] if p[2] == low), key=lambda p: p[1] - p[0])
+            p = pieces[j]
+            if p[2] < low:
+                emptiest, low, widest = p, p[2], p[1] - p[0]
+            elif p[2] == low and (width := p[1] - p[0]) > widest:
+                emptiest, widest = p, width
         out.append((pieces[k][0], pieces[j][1], (emptiest[0] + emptiest[1]) / 2))
         k = j + 1
     return out
 
 
 def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space: float) -> list[Fragment]:
-    """Each line's runs cut at column boundaries, with the columns each run covers."""
-    n = len(bounds) + 1
+    """Each line's runs cut at column boundaries, with the columns each run covers (``bounds``
+    sorted, as ``build_table`` gives them: a run inside one column is placed by bisection)."""
     lo = [min(ln.x0 for ln in lines)] + list(bounds)
     hi = list(bounds) + [max(ln.words[-1].x1 for ln in lines)]
     cols = list(zip(lo, hi, strict=True))
@@ -185,8 +204,9 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
             space_between = w.x0 - prev.x1
             # a boundary in the space between two words cuts there, unless that space is an
             # ordinary word space (a spanning title); two figures a space apart are two cells
-            if space_between >= gap or (any(prev.x1 <= b <= w.x0 for b in bounds) and (
-                    space_between >= 1.5 * space or (_is_numeric(prev.text) and _is_numeric(w.text)))):
+            # (the boundary test last: the tests are pure, and most word spaces fail the others)
+            if space_between >= gap or ((space_between >= 1.5 * space or (
+                    _is_numeric(prev.text) and _is_numeric(w.text))) and any(prev.x1 <= b <= w.x0 for b in bounds)):
                 runs.append([w])
             else:
                 runs[-1].append(w)
@@ -198,18 +218,44 @@ def fragments(lines: Sequence[Line], bounds: Sequence[float], gap: float, space:
                 merged.append(run)
         for run in merged:
             x0, x1 = run[0].x0, run[-1].x1
-            # max(0.0, min(x1, b) - max(x0, a)) for each column, inline (as the builtins pick)
-            overlaps = [(o if (o := (b if b < x1 else x1) - (a if a > x0 else x0)) > 0.0 else 0.0) for a, b in cols]
-            home = overlaps.index(max(overlaps))  # the first of the largest, as max(key=...) picks
-            half = 0.5 * (x1 - x0)
-            covered = [c for c in range(n) if c == home or overlaps[c] >= half or overlaps[c] >= quarter[c]]
-            out.append(Fragment(run, line=i, c0=min(covered), c1=max(covered)))
+            c = bisect_right(bounds, x0)
+            if 0.5 * (x1 - x0) > 0.0 and lo[c] <= x0 and x1 <= hi[c]:
+                # inside one column (most runs): its overlap is x1 - x0, every other column's at most
+                # 0 (the columns are contiguous and ordered), so that column alone is home and covered
+                out.append(Fragment(run, line=i, c0=c, c1=c))
+            else:
+                c0, c1 = _cover(x0, x1, cols, quarter)
+                out.append(Fragment(run, line=i, c0=c0, c1=c1))
     return out
+
+
+def _cover(x0: float, x1: float, cols: Sequence[tuple[float, float]], quarter: Sequence[float]) -> tuple[int, int]:
+    """The first and last column a run from ``x0`` to ``x1`` covers: its home (the column it overlaps
+    most) and any column it overlaps by half its own width or a quarter of the column's
+    (``fragments``' plain path; ``tests/test_borderless_fast.py`` holds the two together)."""
+    # max(0.0, min(x1, b) - max(x0, a)) for each column, inline (as the builtins pick)
+    overlaps = [(o if (o := (b if b < x1 else x1) - (a if a > x0 else x0)) > 0.0 else 0.0) for a, b in cols]
+    home = overlaps.index(max(overlaps))  # the first of the largest, as max(key=...) picks
+    half = 0.5 * (x1 - x0)
+    covered = [c for c in range(len(cols)) if c == home or overlaps[c] >= half or overlaps[c] >= quarter[c]]
+    return min(covered), max(covered)
 
 
 def _split_figures(seg: Line) -> list[Line]:
     """A run cut between two figures: in a fixed-width table two columns of figures can be one
-    space apart, and a figure never holds a space."""
+    space apart, and a figure never holds a space.  A run with no two figures side by side is
+    returned as it is (its runs are read for their geometry alone)."""
+    words = seg.words
+    for k in range(1, len(words)):
+        if _is_numeric(words[k - 1].text) and _is_numeric(words[k].text):
+            break
+    else:
+        return [seg]
+    return _figure_parts(seg)
+
+
+def _figure_parts(seg: Line) -> list[Line]:
+    """:func:`_split_figures` for any run (the plain path)."""
     parts = [[seg.words[0]]]
     for w in seg.words[1:]:
         if _is_numeric(parts[-1][-1].text) and _is_numeric(w.text):
@@ -261,27 +307,32 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         lo, hi = lines[i - 1].bottom - 1, lines[i].top + 1
         return any(lo <= y <= hi for y in wide)
 
-    pitch = _line_gap(frags)
-    wrapping = _wrapping_spans(frags, limits, space)
+    spans = _by_span(frags)  # grouped once for both
+    pitch = _line_gap(frags, spans)
+    wrapping = _wrapping_spans(frags, limits, space, spans)
+    # white space above a fragment on line i is a blank (more than the document's gap between a
+    # cell's lines) beyond this many points: one figure a line, from the line's height
+    para_gap = settings.para_gap
+    blank = [max(para_gap * h, pitch + 0.3 * h) for h in [line_height(ln) for ln in lines]]
 
-    def blank_above(prev: Fragment, f: Fragment, height: float) -> bool:
-        """White space above ``f`` in its column: more than the document's gap between a cell's lines."""
-        return f.top - prev.bottom > max(settings.para_gap * height, pitch + 0.3 * height)
-
-    same_cell = drawing_order(frags, lambda a, b: not blank_above(a, b, line_height(lines[b.line])))
+    same_cell = drawing_order(frags, lambda a, b: not b.top - a.bottom > blank[b.line])
 
     # first pass, rows unknown: where each column starts text (for the key column and density)
     last: dict[int, Fragment] = {}
     starts_at: list[list[bool]] = []
-    for i, ln in enumerate(lines):
-        height = line_height(ln)
+    for i in range(len(lines)):
+        limit = blank[i]
         flags = []
         for f in by_line[i]:
-            prev = _above(last, f)
-            flags.append(prev is None or prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height))
+            c0, c1 = f.c0, f.c1
+            prev = last.get(c0) if c0 == c1 else _above(last, f)
+            flags.append(prev is None or prev.c0 != c0 or prev.c1 != c1 or f.top - prev.bottom > limit)
         for f in by_line[i]:
-            for c in range(f.c0, f.c1 + 1):
-                last[c] = f
+            if f.c0 == f.c1:
+                last[f.c0] = f
+            else:
+                for c in range(f.c0, f.c1 + 1):
+                    last[c] = f
         starts_at.append(flags)
     key = _key_column(by_line, starts_at, n_cols)
     values = [_figures(fs, key) for fs in by_line]
@@ -292,21 +343,23 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
     row_bold = _bold_text(by_line[0])
     key_wraps = key_lines = 0
     lone: tuple[int, int] | None = None  # the one column with cells of its own in rows drawn apart
-    for i, ln in enumerate(lines):
-        height = line_height(ln)
+    for i in range(len(lines)):
+        limit = blank[i]
         fs = by_line[i]
         row = out[-1]
         rel = [FRESH] * len(fs)
         drawn_on = [False] * len(fs)  # carrying on the text above, as drawn (same_cell)
         for j, f in enumerate(fs):
-            prev = _above(last, f)
+            c0, c1 = f.c0, f.c1
+            prev = last.get(c0) if c0 == c1 else _above(last, f)
             if prev is None or prev.line < row:
                 rel[j] = FRESH
-            elif prev.c0 != f.c0 or prev.c1 != f.c1 or blank_above(prev, f, height):  # another span
+            elif prev.c0 != c0 or prev.c1 != c1 or f.top - prev.bottom > limit:  # another span, a blank
                 rel[j] = RESUME
             else:
-                rel[j] = _relation(prev, f, limits.get(f.span, f.x1), space, bullets.get(f.span))
-                if rel[j] == FULL and f.span not in wrapping and not (_bold_text([prev]) and _bold_text([f])):
+                span = (c0, c1)
+                rel[j] = _relation(prev, f, limits.get(span, f.words[-1].x1), space, bullets.get(span))
+                if rel[j] == FULL and span not in wrapping and not (_bold_text([prev]) and _bold_text([f])):
                     rel[j] = PARA  # the column never visibly wraps: its edge is unknown (a header's bold lines
                     # are set in the column's width: they may still have run out of room)
                 if rel[j] in (WRAP, FULL) and _bold_text([prev]) and not f.words[0].bold:
@@ -315,11 +368,17 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
                     drawn_on[j] = same_cell(prev, f)
                     rel[j] = rel[j] if drawn_on[j] else CELL
         if i:
-            k = next((j for j, f in enumerate(fs) if f.c0 <= key <= f.c1), None)
+            k = None  # the first fragment over the key column
+            for j, f in enumerate(fs):
+                if f.c0 <= key <= f.c1:
+                    k = j
+                    break
             if k is not None:
                 key_lines += 1
                 key_wraps += rel[k] in (WRAP, FULL, LIST)
-            drawn, lone = drawn_row(fs, rel, drawn_on, lone, row_bold)
+            # with no drawing order no relation is CELL and no column is left alone (lone stays None):
+            # drawn_row would answer (False, None)
+            drawn, lone = drawn_row(fs, rel, drawn_on, lone, row_bold) if same_cell is not None else (False, None)
             new, carry = (True, True) if drawn else \
                 _new_row(i, fs, rel, k, row_bold, ruled_between, values, key_lines, key_wraps)
             if new:
@@ -335,13 +394,17 @@ def row_starts(lines: Sequence[Line], frags: Sequence[Fragment], n_cols: int, sp
         if bold is not None:
             row_bold = bold if row_bold is None else row_bold and bold
         for f in fs:
-            for c in range(f.c0, f.c1 + 1):
-                last[c] = f
+            c0, c1 = f.c0, f.c1
+            if c0 == c1:
+                last[c0] = f
+            else:
+                for c in range(c0, c1 + 1):
+                    last[c] = f
             if f.words[0].text[:1] in BULLET_GLYPHS:
                 body = [w for w in f.words if w.text.strip(BULLET_GLYPHS)]
-                bullets[f.span] = (f.x0, body[0].x0 if body else f.x0)
-            elif (b := bullets.get(f.span)) is not None and f.x0 < b[1] - 2.0:
-                bullets[f.span] = None  # text back at the column's edge: the list has ended
+                bullets[(c0, c1)] = (f.x0, body[0].x0 if body else f.x0)
+            elif bullets and (b := bullets.get((c0, c1))) is not None and f.x0 < b[1] - 2.0:
+                bullets[(c0, c1)] = None  # text back at the column's edge: the list has ended
     return _header_rows(out, by_line, values, ruled_between)
 
 
@@ -439,8 +502,8 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     if not lines:
         return None
     space = word_space(lines) if space is None else space
-    gap = column_gap(space, settings, lines)
     size = text_size(lines)
+    gap = column_gap(space, settings, lines, size)
     segs = [[part for seg in segments(ln, gap, size) for part in _split_figures(seg)] for ln in lines]
     bounds = sorted(columns) if columns is not None else column_bounds(segs, gap, settings, vrules)
     n_cols = len(bounds) + 1
@@ -483,10 +546,15 @@ def build_table(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
             r = 1
         groups.setdefault((owner.get((r, f.c0, f.c1), r), f.c0, f.c1), []).append(f)
     cells = _cells(groups, limits, page_no, padding, spans)
+    firsts: dict[int, float] = {}  # each column's leftmost text: min over its fragments, in one pass
+    for f in frags:
+        x = f.words[0].x0
+        c = f.c0
+        if c not in firsts or x < firsts[c]:  # what min keeps: the first unless a later one is lower
+            firsts[c] = x
     lefts = []
     for c in range(n_cols):
-        xs = [f.x0 for f in frags if f.c0 == c]
-        lefts.append(min(xs) if xs else (bounds[c - 1] if c else min(ln.x0 for ln in lines)))
+        lefts.append(firsts[c] if c in firsts else (bounds[c - 1] if c else min(ln.x0 for ln in lines)))
     right = max(ln.words[-1].x1 for ln in lines)
     edges = tuple(round(x, 1) for x in [*lefts, max(right, page_right or 0.0)])
     bbox = (min(ln.x0 for ln in lines), min(ln.top for ln in lines), right, max(ln.bottom for ln in lines))
@@ -571,18 +639,23 @@ def _cells(groups: dict[tuple[int, int, int], list[Fragment]], limits: dict[tupl
             else:
                 merged.append((c0, c1, list(fs)))
         for c0, c1, fs in merged:
-            fs.sort(key=lambda f: (f.line, f.x0))
-            lines: list[Line] = []
-            prev_line = None
-            for f in fs:
-                if lines and f.line == prev_line:
-                    lines[-1] = Line(lines[-1].words + f.words)
-                else:
-                    lines.append(f)  # a fragment is a line of its words (whose text it may know already)
-                prev_line = f.line
-            right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
-            text = lines_to_text(lines, right=right, padding=padding)
-            bold = all(ln.bold for ln in lines)
+            if len(fs) == 1:  # most cells: one fragment, which is the cell's one line
+                lines: list[Line] = fs  # (one line's text needs no right edge)
+                text = lines_to_text(lines, padding=padding)
+                bold = fs[0].bold  # a Line's bold is a bool: what all() over it gives
+            else:
+                fs.sort(key=lambda f: (f.line, f.x0))
+                lines = []
+                prev_line = None
+                for f in fs:
+                    if lines and f.line == prev_line:
+                        lines[-1] = Line(lines[-1].words + f.words)
+                    else:
+                        lines.append(f)  # a fragment is a line of its words (whose text it may know already)
+                    prev_line = f.line
+                right = max(limits.get((c0, c1), 0.0), max(f.x1 for f in fs)) + padding
+                text = lines_to_text(lines, right=right, padding=padding)
+                bold = all(ln.bold for ln in lines)
             rowspan = (rowspans or {}).get((r, c0, c1), 1)
             cells.append(Cell(r, c0, text, rowspan, c1 - c0 + 1, bold=bold, page=page_no))
     return cells
@@ -624,10 +697,10 @@ def find_tables(lines: Sequence[Line], page_no: int | None, rules: Sequence[Rule
     if not settings.enabled or len(lines) < 2:
         return [], list(lines)
     lines = sorted(lines, key=lambda ln: ln.top)
-    space = word_space(lines)
+    space, widest = spacing(lines)  # word_space(lines), and each line's widest word space
     tables: list[Table] = []
     taken: set[int] = set()
-    for start, end in find_regions(lines, settings, space):
+    for start, end in find_regions(lines, settings, space, widest):
         region = lines[start:end + 1]
         table = build_table(region, page_no, rules, settings, space, page_right, padding, candidate=True)
         if table is not None and looks_like_table(table) and not (reject and reject(table)):

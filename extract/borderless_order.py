@@ -57,17 +57,27 @@ def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] 
     lines (a blank is row padding or a paragraph space, which the geometry reads already)."""
     if not frags:
         return None
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
+    firsts: list[int] = []
+    lasts: list[int] = []
     for f in frags:  # one pass over each fragment's words (a fragment's lowest below 0: no order)
-        seqs = [w.seq for w in f.words]
-        lo = min(seqs)
+        words = f.words
+        if len(words) == 1:  # most fragments: what min and max of one item give
+            lo = hi = words[0].seq
+        else:
+            seqs = [w.seq for w in words]
+            lo = min(seqs)
+            hi = max(seqs) if lo >= 0 else lo
         if lo < 0:
             return None
-        first[id(f)] = lo
-        last[id(f)] = max(seqs)
-    drawn = sorted(frags, key=lambda f: first[id(f)])
-    starts = [first[id(f)] for f in drawn]
+        firsts.append(lo)
+        lasts.append(hi)
+    ids = [id(f) for f in frags]
+    first = dict(zip(ids, firsts, strict=True))
+    last = dict(zip(ids, lasts, strict=True))
+    # the fragments sorted by first position (a stable sort: ties stay in the given order)
+    order = sorted(range(len(frags)), key=firsts.__getitem__)
+    drawn = [frags[k] for k in order]
+    starts = [firsts[k] for k in order]
 
     def same_cell(above: _Frag, below: _Frag) -> bool:
         a, b = last[id(above)], first[id(below)]
@@ -78,13 +88,16 @@ def drawing_order(frags: Sequence[_Frag], tight: Callable[[_Frag, _Frag], bool] 
         return all(f.line in (above.line, below.line) and f.c0 <= below.c1 and f.c1 >= below.c0
                    for f in between)
 
-    lines: dict[int, list[_Frag]] = {}
+    per_line: dict[int, int] = {}  # fragments on each line
+    by_span: dict[tuple[int, int, int], list[_Frag]] = {}  # each line's fragments of one column span
     for f in frags:
-        lines.setdefault(f.line, []).append(f)
+        per_line[f.line] = per_line.get(f.line, 0) + 1
+        by_span.setdefault((f.line, f.c0, f.c1), []).append(f)
     pairs = together = 0
     for f in frags:
-        above = [p for p in lines.get(f.line - 1, ()) if p.c0 == f.c0 and p.c1 == f.c1]
-        if len(above) != 1 or len(lines[f.line]) + len(lines[f.line - 1]) < 3 or not tight(above[0], f):
+        above = by_span.get((f.line - 1, f.c0, f.c1))
+        if above is None or len(above) != 1 or per_line[f.line] + per_line[f.line - 1] < 3 \
+                or not tight(above[0], f):
             continue  # no other column's text on these lines that could be drawn between them
         pairs += 1
         together += same_cell(above[0], f)

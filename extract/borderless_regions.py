@@ -10,6 +10,7 @@ tunables of both parts; :mod:`extract.borderless` re-exports it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import median
@@ -57,13 +58,40 @@ def word_space(lines: Sequence[Line]) -> float:
     return median(gaps) if len(gaps) >= 5 else 2.5
 
 
-def column_gap(space: float, settings: BorderlessSettings, lines: Sequence[Line] = ()) -> float:
+def spacing(lines: Sequence[Line]) -> tuple[float, list[float]]:
+    """:func:`word_space` of the lines and each line's widest space between two words (``-inf``
+    for a line of one word), in one pass over the words: ``find_regions`` splits only a line whose
+    widest space is wider than the column gap (:func:`segments` returns any other as it is); a line
+    with no words (which no reader gives) counts as wide, so it goes to :func:`segments` as before."""
+    gaps: list[float] = []
+    widest: list[float] = []
+    for ln in lines:
+        words = ln.words
+        top = -math.inf if words else math.inf
+        if words:
+            a = words[0]
+            for k in range(1, len(words)):
+                b = words[k]
+                g = b.x0 - a.x1
+                if g > top:
+                    top = g
+                s = a.size
+                if 0 < g < (6.0 if 6.0 > s else s) * 0.6:  # word_space's test, as written there
+                    gaps.append(g)
+                a = b
+        widest.append(top)
+    return (median(gaps) if len(gaps) >= 5 else 2.5), widest
+
+
+def column_gap(space: float, settings: BorderlessSettings, lines: Sequence[Line] = (),
+               size: float | None = None) -> float:
     """The narrowest white space that can separate two columns.
 
     In a fixed-width font (Courier: a space as wide as a letter, over 0.45 em)
     columns are often only two spaces apart, so the factor is smaller there.
+    ``size``: ``text_size(lines)``, if the caller has it already.
     """
-    size = text_size(lines)
+    size = text_size(lines) if size is None else size
     factor = settings.mono_gap_factor if size and space > 0.45 * size else settings.gap_factor
     return max(settings.min_gap, factor * space)
 
@@ -88,7 +116,25 @@ def segments(line: Line, gap: float, size: float = 0.0) -> list[Line]:
 
     ``gap`` suits text of ``size`` points (the page's typical text); between words set larger (a
     title in 26 points over a table in 9) the gap grows with their size, so a large title's
-    ordinary word spaces are not taken for column gaps."""
+    ordinary word spaces are not taken for column gaps.
+
+    A line with no space wider than ``gap`` (most prose lines) is one run, whichever way it is
+    split (a larger size only widens the gap), bullet or not: it is returned as it is."""
+    words = line.words
+    x1 = words[0].x1
+    for k in range(1, len(words)):
+        w = words[k]
+        if w.x0 - x1 > gap:
+            break
+        x1 = w.x1
+    else:
+        return [line]
+    return _segments(line, gap, size)
+
+
+def _segments(line: Line, gap: float, size: float = 0.0) -> list[Line]:
+    """:func:`segments` for any line (the plain path; ``tests/test_borderless_fast.py`` holds the two
+    together)."""
     if size and any(w.size > 1.2 * size for w in line.words):
         parts: list[Line] = []
         words: list[Word] = [line.words[0]]
@@ -124,13 +170,19 @@ def _empties(segs: Sequence[Line], xmin: float, xmax: float) -> list[tuple[float
 
 
 def find_rivers(lines: Sequence[Line], segs: Sequence[list[Line]], gap: float,
-                settings: BorderlessSettings) -> list[_River]:
-    """White-space rivers down consecutive lines, with the lines each one separates text on."""
+                settings: BorderlessSettings, skip: bool = True) -> list[_River]:
+    """White-space rivers down consecutive lines, with the lines each one separates text on.
+
+    ``skip``: pass over a line of one run while no river is being followed (most prose lines): it
+    has no inner white to start one, so the loop would leave everything as it was
+    (``tests/test_borderless_fast.py`` holds both ways together)."""
     xmin = min(ln.x0 for ln in lines)
     xmax = max(ln.words[-1].x1 for ln in lines)
     active: list[_River] = []
     done: list[_River] = []
     for i, ln in enumerate(lines):
+        if skip and not active and len(segs[i]) < 2:
+            continue  # no river to follow and no inner white to start one (most prose lines)
         if i and ln.top - lines[i - 1].bottom > settings.max_line_gap * line_height(ln):
             done += active
             active = []
@@ -186,14 +238,20 @@ def _crosses(segs: Sequence[Line], rivers: Sequence[_River]) -> bool:
 
 
 def find_regions(lines: Sequence[Line], settings: BorderlessSettings = DEFAULT,
-                 space: float | None = None) -> list[tuple[int, int]]:
-    """Index ranges (inclusive) of lines that form borderless tables."""
+                 space: float | None = None, widest: Sequence[float] | None = None) -> list[tuple[int, int]]:
+    """Index ranges (inclusive) of lines that form borderless tables.
+
+    ``widest``: each line's widest space between two words (:func:`spacing`), if the caller has
+    it: a line with none wider than the column gap is one run, as :func:`segments` would find."""
     if len(lines) < 2:
         return []
     space = word_space(lines) if space is None else space
-    gap = column_gap(space, settings, lines)
     size = text_size(lines)
-    segs = [segments(ln, gap, size) for ln in lines]
+    gap = column_gap(space, settings, lines, size)
+    if widest is None:
+        segs = [segments(ln, gap, size) for ln in lines]
+    else:
+        segs = [segments(ln, gap, size) if w > gap else [ln] for ln, w in zip(lines, widest, strict=True)]
     strong = [r for r in find_rivers(lines, segs, gap, settings)
               if len(r.witnesses) >= settings.min_witnesses]
     strong.sort(key=lambda r: r.witnesses[0])

@@ -57,7 +57,8 @@ def _right_limits(frags: Sequence[Fragment]) -> dict[tuple[int, int], float]:
     """Each column span's right text edge: where a line that wrapped had run out of room."""
     limits: dict[tuple[int, int], float] = {}
     for f in frags:
-        limits[f.span] = max(limits.get(f.span, f.x1), f.x1)
+        span, x1 = (f.c0, f.c1), f.words[-1].x1  # f.span, f.x1
+        limits[span] = max(limits.get(span, x1), x1)
     return limits
 
 
@@ -121,8 +122,16 @@ def _relation(prev: Fragment, frag: Fragment, right: float, space: float,
     return FULL if prev.x1 + space + width > right + 0.5 * width / max(len(first.text), 1) else PARA
 
 
+def _by_span(frags: Sequence[Fragment]) -> dict[tuple[int, int], list[Fragment]]:
+    """The fragments of each column span, in their order."""
+    by_span: dict[tuple[int, int], list[Fragment]] = {}
+    for f in frags:
+        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
+    return by_span
+
+
 def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], float], space: float,
-                    ) -> set[tuple[int, int]]:
+                    by_span: dict[tuple[int, int], list[Fragment]] | None = None) -> set[tuple[int, int]]:
     """Column spans seen to run out of room: a line carried on beyond doubt on the next (a
     lower-case start, a joining word) where its next word would not have fitted.
 
@@ -130,29 +139,28 @@ def _wrapping_spans(frags: Sequence[Fragment], limits: dict[tuple[int, int], flo
     whose text never wraps (short names, one line each) that line may stop
     far short of the edge, so a line reaching it is no sign of a wrap."""
     out: set[tuple[int, int]] = set()
-    by_span: dict[tuple[int, int], list[Fragment]] = {}
-    for f in frags:
-        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
+    by_span = _by_span(frags) if by_span is None else by_span
     for span, fs in by_span.items():
         right = limits.get(span, 0.0)
         for a, b in zip(fs, fs[1:], strict=False):
-            if b.line == a.line + 1 and _relation(a, b, right, space, None) == WRAP:
-                w = b.words[0].x1 - b.words[0].x0
-                if a.x1 + space + w > right:
+            # the width test first: it is cheap, and both tests are pure (the same pairs pass both)
+            if b.line == a.line + 1:
+                first = b.words[0]
+                if a.words[-1].x1 + space + (first.x1 - first.x0) > right \
+                        and _relation(a, b, right, space, None) == WRAP:
                     out.add(span)
                     break
     return out
 
 
-def _line_gap(frags: Sequence[Fragment]) -> float:
+def _line_gap(frags: Sequence[Fragment], by_span: dict[tuple[int, int], list[Fragment]] | None = None) -> float:
     """The document's gap between two lines of one cell (points): the lower of the gaps between a
     column's consecutive lines (most are inside cells; row padding and blank lines are the larger
-    ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it."""
-    by_span: dict[tuple[int, int], list[Fragment]] = {}
-    for f in frags:
-        by_span.setdefault((f.c0, f.c1), []).append(f)  # f.span
-    gaps = sorted(b.top - a.bottom for fs in by_span.values()
-                  for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1)
+    ones).  Line spacing of 1.5 or 2 is then no blank, and row padding stands out above it.
+    ``by_span``: ``_by_span(frags)``, if the caller has it already."""
+    by_span = _by_span(frags) if by_span is None else by_span
+    gaps = sorted([b.top - a.bottom for fs in by_span.values()
+                   for a, b in zip(fs, fs[1:], strict=False) if b.line == a.line + 1])
     return max(gaps[int(0.4 * (len(gaps) - 1))], 0.0) if len(gaps) >= 4 else 0.0
 
 
