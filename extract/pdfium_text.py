@@ -452,6 +452,8 @@ def _advances(tp: int, idx: np.ndarray, codes: np.ndarray, font_no: np.ndarray, 
     uniq, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
     known = fonts.pairs
     widths = [known.get(p) for p in uniq.tolist()]
+    if None in widths and native.LIB is not None:
+        _first_widths(tp, uniq, first, widths, idx, handles, fs, fonts, user_x, ma, mb, mc)
     if None in widths:
         for k in [k for k, w in enumerate(widths) if w is None]:
             p, i = int(uniq[k]), int(first[k])
@@ -461,6 +463,49 @@ def _advances(tp: int, idx: np.ndarray, codes: np.ndarray, font_no: np.ndarray, 
                             float(ma[i] * fs[i] / 1000.0) if plain else 0.0) if handle else 0.0
             known[p] = widths[k] = w
     return (np.maximum(np.array(widths)[inverse.reshape(-1)], 0.0) * 0.001) * fs
+
+
+def _first_widths(tp: int, uniq: np.ndarray, first: np.ndarray, widths: list[float | None], idx: np.ndarray,
+                  handles: dict[int, int], fs: np.ndarray, fonts: FontCache, user_x: np.ndarray, ma: np.ndarray,
+                  mb: np.ndarray, mc: np.ndarray) -> None:
+    """:func:`_advances`' first look-ups (``FontCache.width`` pair by pair) in one compiled call for
+    the page (:func:`extract.pdfium_native.widths`), filling ``widths`` and the caches in place.
+
+    A document's first pages ask tens of widths each, at several ctypes calls and two ctypes
+    arrays apiece from Python; the same calls and check in C return the same doubles, and the
+    widths a check replaced by the loose box's end are rounded here, by Python's ``round``."""
+    todo, hs, codes, at, xs, scales, found = [], [], [], [], [], [], []
+    known = fonts.pairs
+    for k in [k for k, w in enumerate(widths) if w is None]:
+        p, i = int(uniq[k]), int(first[k])
+        handle = handles.get(p >> 21, 0)
+        if not handle:
+            known[p] = widths[k] = 0.0
+            continue
+        font = fonts.font(handle)
+        code = p & ((1 << 21) - 1)
+        w = font.widths.get(code)
+        if w is not None:
+            known[p] = widths[k] = w
+            continue
+        plain = mb[i] == 0 and mc[i] == 0 and ma[i] > 0 and idx[i] >= 0
+        todo.append(k)
+        found.append((p, font, code))
+        hs.append(handle)
+        codes.append(code)
+        at.append(int(idx[i]))
+        xs.append(float(user_x[i]))
+        scales.append(float(ma[i] * fs[i] / 1000.0) if plain else 0.0)
+    if not todo:
+        return
+    done = native.widths(tp, hs, codes, at, xs, scales)
+    if done is None:
+        return
+    for k, (p, font, code), w, rounded in zip(todo, found, *done, strict=True):
+        if rounded:
+            w = round(w, 1)
+        font.widths[code] = w
+        known[p] = widths[k] = w
 
 
 def _ligatures(tp: int, idx: np.ndarray, objs: np.ndarray, x: np.ndarray, y: np.ndarray, ma: np.ndarray,
