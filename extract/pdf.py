@@ -400,13 +400,21 @@ def _over_chart(table: Table, charts: list[Box]) -> bool:
 
 def horizontal_rules(page) -> list[borderless.Rule]:
     """Horizontal rules (x0, x1, y): drawn lines and rectangle edges (a shaded band's edge too),
-    which separate the rows of a table that has no full grid."""
+    which separate the rows of a table that has no full grid.  A PDFium page gives its edges as
+    tuples (``edge_split``), the same values in the same order without a dict each."""
+    split = getattr(page, "edge_split", None)
+    if split is not None:
+        return [(x0, x1, top) for x0, top, x1, *_ in split[1] if x1 - x0 > 10]
     return [(e["x0"], e["x1"], e["top"]) for e in page.horizontal_edges if e["x1"] - e["x0"] > 10]
 
 
 def vertical_rules(page, bbox: Box) -> list[float]:
     """x of vertical rules inside a region, which separate the columns of a partly ruled table."""
     x0, top, x1, bottom = bbox
+    split = getattr(page, "edge_split", None)  # a PDFium page's edges as tuples (horizontal_rules)
+    if split is not None:
+        return [ex for ex, etop, _, ebottom, *_ in split[0]
+                if x0 < ex < x1 and ebottom - etop >= 6 and etop < bottom and ebottom > top]
     return [e["x0"] for e in page.vertical_edges
             if x0 < e["x0"] < x1 and e["bottom"] - e["top"] >= 6 and e["top"] < bottom and e["bottom"] > top]
 

@@ -65,3 +65,81 @@ def test_content_order_on_runs_is_the_plain_sort(path, monkeypatch):
 
     calls = _read_comparing(path, monkeypatch, "_content_order", check)
     assert calls or path.parent != FIXTURES, f"{path.name}: no page compared"
+
+
+EDGE_PDFS = [*sorted(FIXTURES.glob("*.pdf")), *sorted((ROOT / "tests" / "data").rglob("*.pdf"))[:12]]
+
+
+@pytest.mark.parametrize("path", EDGE_PDFS, ids=[str(p.relative_to(ROOT)) for p in EDGE_PDFS])
+def test_edge_tuples_are_the_edge_dicts(path):
+    """``PdfiumPage.edge_split`` holds the values of ``vertical_edges``/``horizontal_edges`` in their
+    order; the grid finder, ``horizontal_rules`` and ``vertical_rules`` give the same on either."""
+    import pypdfium2 as pdfium
+
+    from extract.pdf import DEFAULT, horizontal_rules, vertical_rules
+    from extract.pdfium import pages, pdfminer_facts
+    from extract.pdfium_grid import find_grids
+
+    class Dicts:  # the page without its tuples: what a pdfplumber page offers
+        def __init__(self, page):
+            self.horizontal_edges, self.vertical_edges = page.horizontal_edges, page.vertical_edges
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        pytest.skip("not a PDF PDFium opens")
+    seen = 0
+    try:
+        for page in pages(doc, pdfminer_facts(path, None)):
+            v, h = page.edge_split
+            for tuples, dicts in ((v, page.vertical_edges), (h, page.horizontal_edges)):
+                assert tuples == [(e["x0"], e["top"], e["x1"], e["bottom"], e["width"], e["height"]) for e in dicts]
+                assert [tuple(map(type, t)) for t in tuples] == [
+                    tuple(type(e[k]) for k in ("x0", "top", "x1", "bottom", "width", "height")) for e in dicts]
+            settings = DEFAULT.table_settings()
+            assert [t.cells for t in page.find_tables(settings)] == find_grids(page.edges, settings)
+            assert horizontal_rules(page) == horizontal_rules(Dicts(page))
+            bbox = page.bbox
+            for box in (bbox, (bbox[0] + 50, bbox[1] + 80, bbox[2] - 60, bbox[3] - 100)):
+                assert vertical_rules(page, box) == vertical_rules(Dicts(page), box)
+            seen += len(v) + len(h)
+    finally:
+        doc.close()
+    if path.parent == FIXTURES:
+        assert seen, f"{path.name}: no edge compared"
+
+
+def test_cells_to_tables_is_pdfplumbers(monkeypatch):
+    """``pdfium_grid.cells_to_tables`` (each pass keeps the cells it did not take) gives
+    pdfplumber's tables, in its order, on every grid the fixtures draw and on generated ones:
+    grids touching at a corner, apart, shuffled, with one-cell tables and equal cells."""
+    from pdfplumber.table import cells_to_tables as plain
+
+    from extract import pdfium_grid
+
+    seen = []
+    fast = pdfium_grid.cells_to_tables
+
+    def compared(cells):
+        got = fast(cells)
+        assert got == plain(cells)
+        seen.append(len(cells))
+        return got
+
+    monkeypatch.setattr(pdfium_grid, "cells_to_tables", compared)
+    for path in sorted(FIXTURES.glob("*.pdf")):
+        read(path)
+    assert len(seen) > 20 and max(seen) > 50
+
+    rng = np.random.default_rng(16)
+    for _ in range(300):
+        cells = []
+        for _ in range(int(rng.integers(1, 5))):  # a few grids, some touching at a corner
+            x, y = float(rng.integers(0, 6)) * 10, float(rng.integers(0, 6)) * 10
+            rows, cols = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+            cells += [(x + 10 * c, y + 10 * r, x + 10 * c + 10, y + 10 * r + 10)
+                      for r in range(rows) for c in range(cols)]
+        order = rng.permutation(len(cells))
+        cells = [cells[k] for k in order]
+        assert fast(cells) == plain(cells)
+        assert fast(cells[::-1]) == plain(cells[::-1])
