@@ -144,8 +144,11 @@ def words_to_lines(words: Iterable[Word], tolerance: float = 3.0) -> list[Line]:
     """Group words into lines by their top, each line's words sorted left to right.
 
     Called for every table cell and page (thousands of times a document), so the current line's
-    first top and bullet test are kept at hand and a one-word line is not sorted.
+    first top and bullet test are kept at hand, a one-word line is not sorted, and one word is
+    its line without the sort.
     """
+    if type(words) is list and len(words) == 1:  # most table cells: the loop's one line of it
+        return [Line([words[0]])]
     lines: list[list[Word]] = []
     current: list[Word] | None = None
     first_top = 0.0

@@ -433,10 +433,13 @@ def _content_order(objs: np.ndarray, order: dict[int, int]) -> tuple[np.ndarray,
     n = len(objs)
     run_at = np.flatnonzero(np.r_[True, objs[1:] != objs[:-1]])
     run_len = np.diff(np.r_[run_at, n])
-    uniq_o, run_inv = np.unique(objs[run_at], return_inverse=True)
-    run_inv = run_inv.reshape(-1)
+    heads = objs[run_at].tolist()
+    uniq = sorted(set(heads))  # np.unique's values and inverse, for a few hundred runs
+    at = {o: k for k, o in enumerate(uniq)}
+    uniq_o = np.array(uniq, dtype=objs.dtype)
+    run_inv = np.array([at[o] for o in heads], dtype=np.intp)
     inv_o = np.repeat(run_inv, run_len)
-    rank = np.array([order.get(o, len(order) + k) for k, o in enumerate(uniq_o.tolist())])[run_inv]
+    rank = np.array([order.get(o, len(order) + k) for k, o in enumerate(uniq)])[run_inv]
     if len(rank) < 2 or (rank[1:] >= rank[:-1]).all():
         return uniq_o, inv_o, None  # the stable sort would leave every character where it is
     run_perm = np.argsort(rank, kind="stable")
@@ -528,8 +531,13 @@ def _first_widths(tp: int, uniq: np.ndarray, first: np.ndarray, widths: list[flo
     widths a check replaced by the loose box's end are rounded here, by Python's ``round``."""
     todo, hs, codes, at, xs, scales, found = [], [], [], [], [], [], []
     known = fonts.pairs
-    for k in [k for k, w in enumerate(widths) if w is None]:
-        p, i = int(uniq[k]), int(first[k])
+    miss = [k for k, w in enumerate(widths) if w is None]
+    i = first[miss]  # each pair's first character; its facts for all pairs at once
+    plain = (mb[i] == 0) & (mc[i] == 0) & (ma[i] > 0) & (idx[i] >= 0)
+    with np.errstate(all="ignore"):
+        scale_of = np.where(plain, ma[i] * fs[i] / 1000.0, 0.0).tolist()
+    for k, p, i_at, x, scale in zip(miss, uniq[miss].tolist(), idx[i].tolist(), user_x[i].tolist(), scale_of,
+                                    strict=True):
         handle = handles.get(p >> 21, 0)
         if not handle:
             known[p] = widths[k] = 0.0
@@ -540,14 +548,13 @@ def _first_widths(tp: int, uniq: np.ndarray, first: np.ndarray, widths: list[flo
         if w is not None:
             known[p] = widths[k] = w
             continue
-        plain = mb[i] == 0 and mc[i] == 0 and ma[i] > 0 and idx[i] >= 0
         todo.append(k)
         found.append((p, font, code))
         hs.append(handle)
         codes.append(code)
-        at.append(int(idx[i]))
-        xs.append(float(user_x[i]))
-        scales.append(float(ma[i] * fs[i] / 1000.0) if plain else 0.0)
+        at.append(i_at)
+        xs.append(x)
+        scales.append(scale)
     if not todo:
         return
     done = native.widths(tp, hs, codes, at, xs, scales)
