@@ -223,13 +223,26 @@ def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: fl
     (``tests/test_pdfium.py`` holds the two together), without the list-number bookkeeping.
     """
     if len(lines) == 1:
-        text = lines[0].text.strip()
-        m = _BULLET_RE.match(text)
-        if m is None:
-            return text
-        body = text[m.end():].strip()
-        return BULLET + body if body else BULLET.strip()
+        return _one_line_text(lines[0].text)
     return _lines_text(lines, right, padding)
+
+
+def _one_line_text(line_text: str) -> str:
+    """:func:`lines_to_text` of one line with this text: stripped, or its bullet item."""
+    text = line_text.strip()
+    m = _BULLET_RE.match(text)
+    if m is None:
+        return text
+    body = text[m.end():].strip()
+    return BULLET + body if body else BULLET.strip()
+
+
+def one_word_cell(word: Word) -> tuple[list[Line], str, bool]:
+    """A cell holding one word: its lines (:func:`words_to_lines`), text (:func:`lines_to_text`) and
+    boldness (every line bold), straight from the word -- what those give for it, without a
+    line's kept properties (``tests/test_pdfium_fast.py`` holds them equal)."""
+    text = word.text
+    return [Line([word])], _one_line_text(text), not text.strip(BULLET_GLYPHS) or bool(word.bold)
 
 
 def _lines_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:

@@ -43,7 +43,7 @@ import numpy as np
 from extract import borderless
 from extract.borderless import BorderlessSettings
 from extract.colour import pdf_colour, visible_fill
-from extract.layout import BULLET_GLYPHS, Line, Word, cluster, index_of, lines_to_text, words_to_lines
+from extract.layout import BULLET_GLYPHS, Line, Word, cluster, index_of, lines_to_text, one_word_cell, words_to_lines
 from models.document import BULLET, Block, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError, NoTextLayer
 
@@ -193,7 +193,9 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
     cells = []
     colours = box_fills(boxes, fills)
     for (r, c, rs, cs), ws, box, fill in zip(spans, members, boxes, colours, strict=True):
-        if ws:
+        if len(ws) == 1:  # most cells: what the three steps below give, from the word
+            lines, text, bold = one_word_cell(ws[0])
+        elif ws:
             lines = words_to_lines(ws, settings.line_tolerance)
             text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
             bold = all(ln.bold for ln in lines)

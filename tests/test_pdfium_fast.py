@@ -143,3 +143,31 @@ def test_cells_to_tables_is_pdfplumbers(monkeypatch):
         cells = [cells[k] for k in order]
         assert fast(cells) == plain(cells)
         assert fast(cells[::-1]) == plain(cells[::-1])
+
+
+def test_one_word_cell_is_the_three_steps():
+    """``layout.one_word_cell`` gives what ``words_to_lines``, ``lines_to_text`` and the every-line-bold
+    test give one word: on every word of the fixture plans, and on bullets, blanks and list numbers."""
+    from extract.layout import BULLET_GLYPHS, Word, lines_to_text, one_word_cell, words_to_lines
+
+    words = [w for path in sorted(FIXTURES.glob("*.pdf")) for w in read_words(path)]
+    words += [Word(t, 1.0, 2.0, 3.0, 4.0, bold=b) for t in ("", " ", "•", "• x", "1.", "1. Item", "\uf0b7", "x •",
+                                                          *BULLET_GLYPHS) for b in (False, True)]
+    assert len(words) > 5000
+    for w in words:
+        lines = words_to_lines([w], 3.0)
+        want = (lines, lines_to_text(lines, right=w.x1 + 40, padding=5.0), all(ln.bold for ln in lines))
+        got = one_word_cell(w)
+        assert got == want and type(got[2]) is type(want[2]), w
+
+
+def read_words(path: Path) -> list:
+    import pypdfium2 as pdfium
+
+    from extract.pdfium import pages, pdfminer_facts
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return [w for page in pages(doc, pdfminer_facts(path, None)) for w in page.words]
+    finally:
+        doc.close()
