@@ -4,12 +4,9 @@
 one call per page (``extract/pdfium_native.py``).  It is optional: where no C
 compiler is found the install goes on without it and the reader takes its
 Python path, with the same results, slower.  In a source tree,
-``python setup.py build_ext --inplace`` builds it next to the module.  A second, small one,
-``extract/_pdfium_chars_words.c``, is a CPython extension module (built per Python version):
-the page's Word objects (``extract.pdfium_text._make_words``), optional the same way.
+``python setup.py build_ext --inplace`` builds it next to the module.
 """
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("extract._pdfium_chars", ["extract/_pdfium_chars.c"], optional=True),
-                   Extension("extract._pdfium_chars_words", ["extract/_pdfium_chars_words.c"], optional=True)])
+setup(ext_modules=[Extension("extract._pdfium_chars", ["extract/_pdfium_chars.c"], optional=True)])

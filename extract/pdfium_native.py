@@ -22,7 +22,6 @@ import ctypes
 import importlib.machinery
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pypdfium2.raw as pdfium_c
@@ -80,25 +79,6 @@ def _load() -> ctypes.CDLL | None:
 
 #: The loaded library, or ``None`` (then the Python path runs).
 LIB = _load()
-
-#: The Word-making module's interface version (``abi()`` in ``extract/_pdfium_chars_words.c``).
-WORDS_ABI = 1
-
-
-def _load_words() -> Any:
-    """``extract/_pdfium_chars_words.c``, a CPython extension module (unlike the library above, it
-    makes Python objects), where it was built for this interpreter and not turned off."""
-    if os.environ.get("BOARDPLANS_NATIVE", "1") == "0":
-        return None
-    try:
-        module = importlib.import_module("extract._pdfium_chars_words")
-        return module if module.abi() == WORDS_ABI else None
-    except (ImportError, AttributeError):  # not built, built for another interpreter, an older build
-        return None
-
-
-#: The compiled ``make_words(cls, texts, x0, top, x1, bottom, bold, size, seq)``'s module, or ``None``.
-WORDS = _load_words()
 
 _FNS = (ctypes.c_void_p * len(FUNCTIONS))(*(ctypes.cast(getattr(pdfium_c, f), ctypes.c_void_p).value
                                             for f in FUNCTIONS))

@@ -684,14 +684,6 @@ def _make_words(texts: list[str], x0: list[float], top: list[float], x1: list[fl
     """
     if not _FAST_WORDS:
         return [Word(*v) for v in zip(texts, x0, top, x1, bottom, bold, size, seq, strict=True)]
-    if native.WORDS is not None:  # the loop below in C (extract/_pdfium_chars_words.c), the same objects
-        return native.WORDS.make_words(Word, texts, x0, top, x1, bottom, bold, size, seq)
-    return _make_words_loop(texts, x0, top, x1, bottom, bold, size, seq)
-
-
-def _make_words_loop(texts: list[str], x0: list[float], top: list[float], x1: list[float], bottom: list[float],
-                     bold: list[bool], size: list[float], seq: list[int]) -> list[Word]:
-    """:func:`_make_words`' Python loop (the plain path beside the compiled one)."""
     new, put = object.__new__, object.__setattr__
     out = []
     for t, a, b, c, d, e, f, g in zip(texts, x0, top, x1, bottom, bold, size, seq, strict=True):

@@ -171,37 +171,3 @@ def read_words(path: Path) -> list:
         return [w for page in pages(doc, pdfminer_facts(path, None)) for w in page.words]
     finally:
         doc.close()
-
-
-def test_compiled_words_are_the_python_loop(monkeypatch):
-    """``extract/_pdfium_chars_words.c``'s ``make_words`` gives the Python loop's Words (equal, equally
-    hashed, pickled to the same bytes) on every page of the fixture plans, and is what the reader uses."""
-    import os
-    import pickle
-
-    from extract import pdfium_native
-    from extract.layout import Word
-
-    if pdfium_native.WORDS is None:
-        why = "extract/_pdfium_chars_words.c is not built (python setup.py build_ext --inplace)"
-        if os.environ.get("BOARDPLANS_REQUIRE_NATIVE") == "1":
-            pytest.fail(why)
-        pytest.skip(why)
-    compiled, loop = pdfium_native.WORDS.make_words, pdfium_text._make_words_loop
-    pages = []
-
-    def both(*columns):
-        got = compiled(Word, *columns)
-        want = loop(*columns)
-        assert got == want and [hash(w) for w in got] == [hash(w) for w in want]
-        assert pickle.dumps(got, protocol=4) == pickle.dumps(want, protocol=4)
-        pages.append(len(got))
-        return got
-
-    with monkeypatch.context() as m:
-        m.setattr(pdfium_native.WORDS, "make_words", lambda cls, *columns: both(*columns))
-        for path in sorted(FIXTURES.glob("*.pdf")):
-            read(path)
-    assert len(pages) > 30 and sum(pages) > 5000
-    with pytest.raises(ValueError):
-        compiled(Word, ["a", "b"], [1.0], [1.0], [1.0], [1.0], [False], [9.0], [0])
