@@ -134,7 +134,25 @@ def index_of(edges: Sequence[float], value: float, tolerance: float = 2.5) -> in
 
 
 def _line_order(w: Word) -> tuple[float, float]:
+    """The sort key of :func:`words_to_lines`: ``(round(w.top, 1), w.x0)``, each top's rounding
+    looked up (a line's words share a top, and ``round`` to a digit costs several dict look-ups)."""
+    top = w.top
+    r = _ROUNDED_TOPS.get(top)
+    if r is None:
+        if len(_ROUNDED_TOPS) > 50_000:
+            _ROUNDED_TOPS.clear()
+        r = _ROUNDED_TOPS[top] = round(top, 1)
+    return (r, w.x0)
+
+
+def _line_order_plain(w: Word) -> tuple[float, float]:
+    """:func:`_line_order` without the look-up (``tests/test_pdfium_fast.py`` sorts by both)."""
     return (round(w.top, 1), w.x0)
+
+
+#: ``round(top, 1)`` by top, for :func:`_line_order` (equal tops round alike; -0.0 and 0.0, one
+#: key here, round to values that compare equal, so a sort by them orders words the same)
+_ROUNDED_TOPS: dict[float, float] = {}
 
 
 _X0 = attrgetter("x0")

@@ -35,6 +35,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +99,11 @@ def table_grid(boxes: list[tuple[float, float, float, float]],
 
 def _centres(words: Sequence[Word]) -> tuple[np.ndarray, np.ndarray]:
     """Each word's centre, x and y, computed as ``(x0 + x1) / 2`` in float64 as the loops did."""
-    xy = np.array([(w.x0, w.x1, w.top, w.bottom) for w in words], dtype=np.float64).reshape(-1, 4)
+    xy = np.fromiter(chain.from_iterable(map(_BOX, words)), dtype=np.float64, count=4 * len(words)).reshape(-1, 4)
     return (xy[:, 0] + xy[:, 1]) / 2, (xy[:, 2] + xy[:, 3]) / 2
+
+
+_BOX = attrgetter("x0", "x1", "top", "bottom")
 
 
 def _membership(boxes: Sequence[Box], cx: np.ndarray, cy: np.ndarray) -> np.ndarray:

@@ -171,3 +171,22 @@ def read_words(path: Path) -> list:
         return [w for page in pages(doc, pdfminer_facts(path, None)) for w in page.words]
     finally:
         doc.close()
+
+
+def test_line_order_and_centres_are_the_plain_expressions():
+    """``layout._line_order`` (each top's rounding looked up) sorts every cell's and page's words as
+    ``(round(top, 1), x0)`` does, and ``pdf._centres`` gives the list-built centres, on every word of
+    the fixture plans and on signed zeros and ties."""
+    from extract import layout
+    from extract.layout import Word
+    from extract.pdf import _centres
+
+    pages = [read_words(path) for path in sorted(FIXTURES.glob("*.pdf"))]
+    extra = [Word("z", x, top, x + 1, top + 1) for top in (0.0, -0.0, 0.05, -0.05, 0.15, 0.25, 1e-9, -1e-9)
+             for x in (3.0, 1.0, 2.0)]
+    for words in [*pages, extra, extra[::-1]]:
+        assert sorted(words, key=layout._line_order) == sorted(words, key=layout._line_order_plain)
+        assert [layout._line_order(w) for w in words] == [layout._line_order_plain(w) for w in words]
+        xy = np.array([(w.x0, w.x1, w.top, w.bottom) for w in words], dtype=np.float64).reshape(-1, 4)
+        cx, cy = _centres(words)
+        assert _same(cx, (xy[:, 0] + xy[:, 1]) / 2) and _same(cy, (xy[:, 2] + xy[:, 3]) / 2)
