@@ -35,15 +35,20 @@ typedef int(BP_CALL *count_segments_fn)(void *path);
 typedef void *(BP_CALL *get_segment_fn)(void *path, int index);
 typedef int(BP_CALL *segment_point_fn)(void *segment, float *x, float *y);
 typedef int(BP_CALL *segment_int_fn)(void *segment);
+typedef int(BP_CALL *glyph_width_fn)(void *font, uint32_t glyph, float font_size, float *width);
+typedef int(BP_CALL *loose_box_fn)(void *text_page, int index, float *rect);
+typedef int(BP_CALL *char_box_fn)(void *text_page, int index, double *left, double *right, double *bottom,
+                                  double *top);
 
 /* Order of the function addresses the caller passes (pdfium_native.FUNCTIONS). */
 enum {
     F_ORIGIN, F_OBJECT, F_COUNT_RECTS, F_GENERATED, F_MATRIX, F_FONT_SIZE, F_FONT,
-    F_COUNT_SEGMENTS, F_SEGMENT, F_SEGMENT_POINT, F_SEGMENT_TYPE, F_SEGMENT_CLOSE, F_COUNT
+    F_COUNT_SEGMENTS, F_SEGMENT, F_SEGMENT_POINT, F_SEGMENT_TYPE, F_SEGMENT_CLOSE,
+    F_GLYPH_WIDTH, F_LOOSE_BOX, F_CHAR_BOX, F_COUNT
 };
 
 /* The ABI version the Python side checks before use (pdfium_native.ABI). */
-BP_EXPORT int bp_abi(void) { return 4; }
+BP_EXPORT int bp_abi(void) { return 5; }
 
 /* setuptools names an extension's init function in its export list (used on Windows only); the
  * library is never imported as a Python module, so this only lets the link succeed there. */
@@ -162,6 +167,52 @@ BP_EXPORT void bp_object_facts(void *const *fns, void *tp, int n, const uint64_t
         if (at[k] >= 0) matrix(tp, (int)at[k], mats + 6 * k);
         got[k] = font_size(obj, sizes + k);
         fonts[k] = (uint64_t)(uintptr_t)font(obj);
+    }
+}
+
+/* pdfium_text.FontCache.width's calls and its check (pdfium_text._checked_width) for m (font,
+ * code) pairs of one page, step for step: the advance width PDFium gives `codes[k]` in `fonts[k]`
+ * (per 1000 units, -1 where it gives none), checked where scale[k] > 0 against the boxes of the
+ * character `index[k]` (at origin x `origin_x[k]`, scale[k] points a unit).  Out: `widths[k]`,
+ * and `rounded[k]` 1 where the width is the loose box's end (`widths[k]` then holds it unrounded:
+ * the caller rounds it with Python's round(), which this file does not reproduce). */
+BP_EXPORT void bp_widths(void *const *fns, void *tp, int m, const uint64_t *fonts, const uint32_t *codes,
+                         const int32_t *index, const double *origin_x, const double *scale, double *widths,
+                         uint8_t *rounded) {
+    glyph_width_fn glyph_width = (glyph_width_fn)fns[F_GLYPH_WIDTH];
+    loose_box_fn loose_box = (loose_box_fn)fns[F_LOOSE_BOX];
+    char_box_fn char_box = (char_box_fn)fns[F_CHAR_BOX];
+    for (int k = 0; k < m; k++) {
+        float out = 0.0f;
+        double w = glyph_width((void *)(uintptr_t)fonts[k], codes[k], 1000.0f, &out) ? (double)out : -1.0;
+        rounded[k] = 0;
+        double sc = scale[k];
+        if (sc > 0) {
+            float loose[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+            double tight[4] = {0.0, 0.0, 0.0, 0.0};
+            if (loose_box(tp, index[k], loose)) {
+                char_box(tp, index[k], tight, tight + 1, tight + 2, tight + 3); /* left, right, bottom, top */
+                double left = (double)loose[0], right = (double)loose[2], tight_right = tight[1];
+                double ox = origin_x[k];
+                double d0 = left - tight[0], d1 = right - tight_right;
+                if ((d0 < 0 ? -d0 : d0) < 1e-3 && (d1 < 0 ? -d1 : d1) < 1e-3) { /* Python's abs() */
+                    /* PDFium fell back to the glyph box: nothing to check against */
+                    if (!(w >= 0)) {
+                        double d = tight_right - ox;
+                        if (0.0 > d) d = 0.0; /* Python's max(d, 0.0) */
+                        w = d / sc;
+                    }
+                } else {
+                    double seen = (right - ox) / sc;
+                    double t = 0.02 / sc, tol = t > 1.0 ? t : 1.0; /* Python's max(1.0, t) */
+                    if (w < 0 || seen < w - tol || (seen > w + tol && right > tight_right + 1e-3)) {
+                        w = seen;
+                        rounded[k] = 1;
+                    }
+                }
+            }
+        }
+        widths[k] = w;
     }
 }
 

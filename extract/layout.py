@@ -134,7 +134,25 @@ def index_of(edges: Sequence[float], value: float, tolerance: float = 2.5) -> in
 
 
 def _line_order(w: Word) -> tuple[float, float]:
+    """The sort key of :func:`words_to_lines`: ``(round(w.top, 1), w.x0)``, each top's rounding
+    looked up (a line's words share a top, and ``round`` to a digit costs several dict look-ups)."""
+    top = w.top
+    r = _ROUNDED_TOPS.get(top)
+    if r is None:
+        if len(_ROUNDED_TOPS) > 50_000:
+            _ROUNDED_TOPS.clear()
+        r = _ROUNDED_TOPS[top] = round(top, 1)
+    return (r, w.x0)
+
+
+def _line_order_plain(w: Word) -> tuple[float, float]:
+    """:func:`_line_order` without the look-up (``tests/test_pdfium_fast.py`` sorts by both)."""
     return (round(w.top, 1), w.x0)
+
+
+#: ``round(top, 1)`` by top, for :func:`_line_order` (equal tops round alike; -0.0 and 0.0, one
+#: key here, round to values that compare equal, so a sort by them orders words the same)
+_ROUNDED_TOPS: dict[float, float] = {}
 
 
 _X0 = attrgetter("x0")
@@ -144,8 +162,11 @@ def words_to_lines(words: Iterable[Word], tolerance: float = 3.0) -> list[Line]:
     """Group words into lines by their top, each line's words sorted left to right.
 
     Called for every table cell and page (thousands of times a document), so the current line's
-    first top and bullet test are kept at hand and a one-word line is not sorted.
+    first top and bullet test are kept at hand, a one-word line is not sorted, and one word is
+    its line without the sort.
     """
+    if type(words) is list and len(words) == 1:  # most table cells: the loop's one line of it
+        return [Line([words[0]])]
     lines: list[list[Word]] = []
     current: list[Word] | None = None
     first_top = 0.0
@@ -220,13 +241,26 @@ def lines_to_text(lines: Sequence[Line], right: float | None = None, padding: fl
     (``tests/test_pdfium.py`` holds the two together), without the list-number bookkeeping.
     """
     if len(lines) == 1:
-        text = lines[0].text.strip()
-        m = _BULLET_RE.match(text)
-        if m is None:
-            return text
-        body = text[m.end():].strip()
-        return BULLET + body if body else BULLET.strip()
+        return _one_line_text(lines[0].text)
     return _lines_text(lines, right, padding)
+
+
+def _one_line_text(line_text: str) -> str:
+    """:func:`lines_to_text` of one line with this text: stripped, or its bullet item."""
+    text = line_text.strip()
+    m = _BULLET_RE.match(text)
+    if m is None:
+        return text
+    body = text[m.end():].strip()
+    return BULLET + body if body else BULLET.strip()
+
+
+def one_word_cell(word: Word) -> tuple[list[Line], str, bool]:
+    """A cell holding one word: its lines (:func:`words_to_lines`), text (:func:`lines_to_text`) and
+    boldness (every line bold), straight from the word -- what those give for it, without a
+    line's kept properties (``tests/test_pdfium_fast.py`` holds them equal)."""
+    text = word.text
+    return [Line([word])], _one_line_text(text), not text.strip(BULLET_GLYPHS) or bool(word.bold)
 
 
 def _lines_text(lines: Sequence[Line], right: float | None = None, padding: float = 5.0) -> str:

@@ -35,6 +35,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,7 @@ import numpy as np
 from extract import borderless
 from extract.borderless import BorderlessSettings
 from extract.colour import pdf_colour, visible_fill
-from extract.layout import BULLET_GLYPHS, Line, Word, cluster, index_of, lines_to_text, words_to_lines
+from extract.layout import BULLET_GLYPHS, Line, Word, cluster, index_of, lines_to_text, one_word_cell, words_to_lines
 from models.document import BULLET, Block, Cell, Document, Heading, Paragraph, Table
 from models.errors import ExtractError, NoTextLayer
 
@@ -97,8 +99,11 @@ def table_grid(boxes: list[tuple[float, float, float, float]],
 
 def _centres(words: Sequence[Word]) -> tuple[np.ndarray, np.ndarray]:
     """Each word's centre, x and y, computed as ``(x0 + x1) / 2`` in float64 as the loops did."""
-    xy = np.array([(w.x0, w.x1, w.top, w.bottom) for w in words], dtype=np.float64).reshape(-1, 4)
+    xy = np.fromiter(chain.from_iterable(map(_BOX, words)), dtype=np.float64, count=4 * len(words)).reshape(-1, 4)
     return (xy[:, 0] + xy[:, 1]) / 2, (xy[:, 2] + xy[:, 3]) / 2
+
+
+_BOX = attrgetter("x0", "x1", "top", "bottom")
 
 
 def _membership(boxes: Sequence[Box], cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
@@ -193,7 +198,9 @@ def fill_cells(boxes: Sequence[Box], spans, words: list[Word], page_no: int,
     cells = []
     colours = box_fills(boxes, fills)
     for (r, c, rs, cs), ws, box, fill in zip(spans, members, boxes, colours, strict=True):
-        if ws:
+        if len(ws) == 1:  # most cells: what the three steps below give, from the word
+            lines, text, bold = one_word_cell(ws[0])
+        elif ws:
             lines = words_to_lines(ws, settings.line_tolerance)
             text = lines_to_text(lines, right=box[2], padding=settings.cell_padding)
             bold = all(ln.bold for ln in lines)
@@ -400,13 +407,21 @@ def _over_chart(table: Table, charts: list[Box]) -> bool:
 
 def horizontal_rules(page) -> list[borderless.Rule]:
     """Horizontal rules (x0, x1, y): drawn lines and rectangle edges (a shaded band's edge too),
-    which separate the rows of a table that has no full grid."""
+    which separate the rows of a table that has no full grid.  A PDFium page gives its edges as
+    tuples (``edge_split``), the same values in the same order without a dict each."""
+    split = getattr(page, "edge_split", None)
+    if split is not None:
+        return [(x0, x1, top) for x0, top, x1, *_ in split[1] if x1 - x0 > 10]
     return [(e["x0"], e["x1"], e["top"]) for e in page.horizontal_edges if e["x1"] - e["x0"] > 10]
 
 
 def vertical_rules(page, bbox: Box) -> list[float]:
     """x of vertical rules inside a region, which separate the columns of a partly ruled table."""
     x0, top, x1, bottom = bbox
+    split = getattr(page, "edge_split", None)  # a PDFium page's edges as tuples (horizontal_rules)
+    if split is not None:
+        return [ex for ex, etop, _, ebottom, *_ in split[0]
+                if x0 < ex < x1 and ebottom - etop >= 6 and etop < bottom and ebottom > top]
     return [e["x0"] for e in page.vertical_edges
             if x0 < e["x0"] < x1 and e["bottom"] - e["top"] >= 6 and e["top"] < bottom and e["bottom"] > top]
 

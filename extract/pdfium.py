@@ -43,7 +43,7 @@ import numpy as np
 from extract import pdfium_native as native
 from extract.layout import Word
 from extract.pdf import DEFAULT, PdfSettings, read_pages
-from extract.pdfium_grid import find_grids
+from extract.pdfium_grid import EdgeBox, find_grids_split
 from extract.pdfium_text import FontCache, _fast, chars_to_words, page_chars
 from models.document import Document
 from models.errors import ExtractError
@@ -362,8 +362,10 @@ class _Walk:
         top, bottom = (height - dy1) + shift, (height - dy0) + shift  # sp.top(), inline
         out = {"object_type": kind, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
                "width": dx1 - dx0, "height": dy1 - dy0}
-        if kind == "curve":
-            out["pts"] = [sp.point(x, y) for x, y in pts]
+        if kind == "curve":  # sp.point of each, inline (a chart's curves have thousands of points)
+            a, b, c, d, e, f = sp.ctm
+            x_shift, top_shift, height = sp.x_shift, sp.top_shift, sp.height
+            out["pts"] = [(x_shift + (a * x + c * y + e), top_shift + height - (b * x + d * y + f)) for x, y in pts]
         return out
 
 
@@ -434,11 +436,44 @@ class PdfiumPage:
     def vertical_edges(self) -> list[dict]:
         return [e for e in self.edges if e["orientation"] == "v"]
 
+    @cached_property
+    def edge_split(self) -> tuple[list[EdgeBox], list[EdgeBox]]:
+        """:attr:`vertical_edges` and :attr:`horizontal_edges` as (x0, top, x1, bottom, width, height)
+        tuples, in the same order, without a dict per edge (a chart page draws thousands): what the
+        grid finder and :func:`extract.pdf.horizontal_rules` read (``tests/test_pdfium_fast.py``
+        holds them to the dicts)."""
+        v: list[EdgeBox] = []
+        h: list[EdgeBox] = []
+        for ln in self.lines:
+            top, bottom = ln["top"], ln["bottom"]
+            (h if top == bottom else v).append((ln["x0"], top, ln["x1"], bottom, ln["width"], ln["height"]))
+        for r in self.rects:  # _rect_edges: top, bottom (horizontal), left, right (vertical)
+            x0, x1, top, bottom, width, height = r["x0"], r["x1"], r["top"], r["bottom"], r["width"], r["height"]
+            h.append((x0, top, x1, top, width, 0))
+            h.append((x0, bottom, x1, bottom, width, 0))
+            v.append((x0, top, x0, bottom, 0, height))
+            v.append((x1, top, x1, bottom, 0, height))
+        for c in self.curves:  # _curve_edges: a segment is vertical, horizontal or neither
+            pts = c["pts"]
+            for (xa, ya), (xb, yb) in zip(pts, pts[1:], strict=False):
+                if xa == xb:
+                    out = v
+                elif ya == yb:
+                    out = h
+                else:
+                    continue
+                top = yb if yb < ya else ya
+                out.append((xb if xb < xa else xa, top, xb if xb > xa else xa, yb if yb > ya else ya,
+                            abs(xa - xb), abs(ya - yb)))
+        return v, h
+
     def find_tables(self, table_settings: dict | None = None) -> list[_FoundTable]:
-        """pdfplumber's ``find_tables``: its ``TableFinder`` algorithm (``extract.pdfium_grid``) on these edges."""
-        if not self.vertical_edges or not self.horizontal_edges:
+        """pdfplumber's ``find_tables``: its ``TableFinder`` algorithm (``extract.pdfium_grid``) on these edges
+        (:func:`~extract.pdfium_grid.find_grids` on their tuples, :attr:`edge_split`)."""
+        v, h = self.edge_split
+        if not v or not h:
             return []
-        return [_FoundTable(cells) for cells in find_grids(self.edges, table_settings)]
+        return [_FoundTable(cells) for cells in find_grids_split(v, h, table_settings)]
 
 
 def _open(path: Path, password: str | None) -> Any:

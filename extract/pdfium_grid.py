@@ -25,10 +25,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 Box = tuple[float, float, float, float]
 # an edge: x0, top, x1, bottom, length (pdfplumber's width for horizontal, height for vertical)
 Edge = tuple[float, float, float, float, float]
+#: a page edge as ``extract.pdfium.PdfiumPage.edge_split`` gives it: x0, top, x1, bottom, width, height
+EdgeBox = tuple[float, float, float, float, float, float]
 
 
 def _cluster_ids(values: Iterable[float], tolerance: float) -> dict[float, int]:
@@ -97,6 +100,23 @@ def merged_edges(edges: list[dict], snap: float = 3, join: float = 3, min_length
          if e["orientation"] == "v" and e["height"] >= min_length_prefilter]
     h = [(e["x0"], e["top"], e["x1"], e["bottom"], e["width"]) for e in edges
          if e["orientation"] == "h" and e["width"] >= min_length_prefilter]
+    return _merged(v, h, snap, join, min_length)
+
+
+def merged_edge_boxes(v_edges: list[EdgeBox], h_edges: list[EdgeBox], snap: float = 3, join: float = 3,
+                      min_length: float = 3, min_length_prefilter: float = 1) -> tuple[list[Edge], list[Edge]]:
+    """:func:`merged_edges` of the page's vertical and horizontal edges given apart as
+    (x0, top, x1, bottom, width, height) tuples (``extract.pdfium.PdfiumPage.edge_split``)."""
+    v = [(x0, top, x1, bottom, height) for x0, top, x1, bottom, _, height in v_edges
+         if height >= min_length_prefilter]
+    h = [(x0, top, x1, bottom, width) for x0, top, x1, bottom, width, _ in h_edges
+         if width >= min_length_prefilter]
+    return _merged(v, h, snap, join, min_length)
+
+
+def _merged(v: list[Edge], h: list[Edge], snap: float, join: float,
+            min_length: float) -> tuple[list[Edge], list[Edge]]:
+    """Steps 2-4 on the prefiltered edges."""
     v, h = _snap(v, 0, snap), _snap(h, 1, snap)
     out_v: list[Edge] = []
     out_h: list[Edge] = []
@@ -169,19 +189,80 @@ def cells(points: dict[tuple[float, float], tuple[set[Box], set[Box]]]) -> list[
     return out
 
 
+def _settings(settings: dict | None) -> Any:
+    from pdfplumber.table import TableSettings
+
+    s = TableSettings.resolve(settings)
+    if s.snap_x_tolerance != s.snap_y_tolerance or s.join_x_tolerance != s.join_y_tolerance:
+        raise ValueError("different x and y tolerances are not supported by the fast finder")
+    return s
+
+
 def find_grids(edges: list[dict], settings: dict | None = None) -> list[list[Box]]:
     """pdfplumber's ``TableFinder(page, settings).tables`` cells for the lines strategies.
 
     ``settings`` as for pdfplumber (``snap_tolerance``, ``join_tolerance``,
     ``edge_min_length``, ``intersection_tolerance`` and their x/y variants).
     """
-    from pdfplumber.table import TableSettings, cells_to_tables
-
-    s = TableSettings.resolve(settings)
-    if s.snap_x_tolerance != s.snap_y_tolerance or s.join_x_tolerance != s.join_y_tolerance:
-        raise ValueError("different x and y tolerances are not supported by the fast finder")
+    s = _settings(settings)
     v, h = merged_edges(edges, s.snap_x_tolerance, s.join_x_tolerance, s.edge_min_length,
                         s.edge_min_length_prefilter)
+    return _grids(v, h, s)
+
+
+def find_grids_split(v_edges: list[EdgeBox], h_edges: list[EdgeBox], settings: dict | None = None
+                     ) -> list[list[Box]]:
+    """:func:`find_grids` of edges given as (x0, top, x1, bottom, width, height) tuples, vertical
+    and horizontal apart (``extract.pdfium.PdfiumPage.edge_split``): no dict per edge."""
+    s = _settings(settings)
+    v, h = merged_edge_boxes(v_edges, h_edges, s.snap_x_tolerance, s.join_x_tolerance, s.edge_min_length,
+                             s.edge_min_length_prefilter)
+    return _grids(v, h, s)
+
+
+def cells_to_tables(cells: list[Box]) -> list[list[Box]]:
+    """Step 7, pdfplumber's ``cells_to_tables``, pass for pass: a table starts with the first cell
+    left and takes, pass after pass over the cells left (in their order), each cell sharing a
+    corner with it, until a pass takes none; tables sorted by their top-left cell, one-cell
+    tables dropped.
+
+    pdfplumber removes each cell taken from the list by value (a scan of the list) and counts
+    shared corners with a new set per cell, quadratic in a large grid's cells; here each pass
+    keeps what it did not take.  That is the same where no two cells are equal (each cell of
+    :func:`cells` has a corner point of its own); a list with equal cells goes to pdfplumber's.
+    """
+    if len(set(cells)) != len(cells):
+        from pdfplumber.table import cells_to_tables as plain
+
+        return plain(cells)
+    remaining = list(cells)
+    corners: set[tuple[float, float]] = set()
+    current: list[Box] = []
+    tables: list[list[Box]] = []
+    while remaining:
+        before = len(current)
+        left: list[Box] = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            own = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or own[0] in corners or own[1] in corners or own[2] in corners or own[3] in corners:
+                corners.update(own)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == before:
+            tables.append(current)
+            corners = set()
+            current = []
+    if current:
+        tables.append(current)
+    ordered = sorted(tables, key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in ordered if len(t) > 1]
+
+
+def _grids(v: list[Edge], h: list[Edge], s: Any) -> list[list[Box]]:
+    """Steps 5-7 on the merged edges."""
     if not v or not h:
         return []
     points = intersections(v, h, s.intersection_x_tolerance, s.intersection_y_tolerance)

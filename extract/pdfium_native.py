@@ -27,13 +27,14 @@ import numpy as np
 import pypdfium2.raw as pdfium_c
 
 #: The library's interface version (``bp_abi`` in the C file); a stale build is not used.
-ABI = 4
+ABI = 5
 
 #: PDFium's functions, in the order the C file indexes them.
 FUNCTIONS = ("FPDFText_GetCharOrigin", "FPDFText_GetTextObject", "FPDFText_CountRects", "FPDFText_IsGenerated",
              "FPDFText_GetMatrix", "FPDFTextObj_GetFontSize", "FPDFTextObj_GetFont",
              "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
-             "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose")
+             "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose", "FPDFFont_GetGlyphWidth",
+             "FPDFText_GetLooseCharBox", "FPDFText_GetCharBox")
 
 NAME = "_pdfium_chars"
 
@@ -71,6 +72,8 @@ def _load() -> ctypes.CDLL | None:
     lib.bp_words.restype = ctypes.c_int
     lib.bp_words.argtypes = [ctypes.c_int, P, P, P, P, P, P, P, ctypes.c_double, ctypes.c_double, P, P, P, P, P, P,
                              P]
+    lib.bp_widths.restype = None
+    lib.bp_widths.argtypes = [P, P, ctypes.c_int, P, P, P, P, P, P, P]
     return lib
 
 
@@ -118,6 +121,23 @@ def object_facts(tp: int, objs: list[int], at: list[int], mats: np.ndarray, size
     LIB.bp_object_facts(_FNS_AT, tp, n, obj_arr.ctypes.data, at_arr.ctypes.data, mats.ctypes.data,
                         sizes.ctypes.data, got.ctypes.data, fonts.ctypes.data)
     return got, fonts.tolist()
+
+
+def widths(tp: int, fonts: list[int], codes: list[int], index: list[int], origin_x: list[float],
+           scale: list[float]) -> tuple[list[float], list[bool]] | None:
+    """``extract.pdfium_text.FontCache.width``'s PDFium calls and check for several (font handle,
+    code) pairs of one page: each advance width, and whether it is the loose box's end, which the
+    caller rounds (``round(w, 1)``, Python's rounding).  ``None`` where the library is not loaded."""
+    if LIB is None:
+        return None
+    m = len(fonts)
+    handles = np.array(fonts, dtype=np.uint64)
+    code_arr, at = np.array(codes, dtype=np.uint32), np.array(index, dtype=np.int32)
+    xs, scales = np.array(origin_x, dtype=np.float64), np.array(scale, dtype=np.float64)
+    out, rounded = np.empty(m), np.zeros(m, dtype=np.uint8)
+    LIB.bp_widths(_FNS_AT, tp, m, handles.ctypes.data, code_arr.ctypes.data, at.ctypes.data, xs.ctypes.data,
+                  scales.ctypes.data, out.ctypes.data, rounded.ctypes.data)
+    return out.tolist(), rounded.view(bool).tolist()
 
 
 def path_segments(paths: list[int]) -> tuple[list[int], np.ndarray, list[int], list[int]] | None:

@@ -142,11 +142,15 @@ class FontCache:
         """The font behind a handle from the current page."""
         found = self.page.get(handle)
         if found is None:
-            buf = ctypes.create_string_buffer(256)
-            n = _font_name(handle, ctypes.addressof(buf), 256)
+            # one name buffer and size slot for every look-up (PDFium writes a name only where it
+            # fits, and a longer one gets a fresh, zeroed buffer as each look-up once had)
+            buf, size = _NAME_BUF, _DATA_SIZE
+            n = _font_name(handle, _NAME_AT, 256)
+            if n > 256:
+                buf = ctypes.create_string_buffer(256)
             name = buf.raw[:max(n - 1, 0)].decode("utf-8", "replace")
-            size = ctypes.c_size_t()
-            _font_data(handle, None, 0, ctypes.addressof(size))
+            size.value = 0
+            _font_data(handle, None, 0, _DATA_SIZE_AT)
             key: tuple = (name, size.value)
             if name in self.shared_names:
                 key += (_width_print(handle),)
@@ -185,9 +189,21 @@ class FontCache:
         return w
 
 
+_NAME_BUF = ctypes.create_string_buffer(256)
+_NAME_AT = ctypes.addressof(_NAME_BUF)
+_DATA_SIZE = ctypes.c_size_t()
+_DATA_SIZE_AT = ctypes.addressof(_DATA_SIZE)
+_PRINTABLE = list(range(0x20, 0x7F))
+
+
 def _width_print(handle: int) -> tuple[float, ...]:
     """PDFium's advance widths of the printable ASCII codes in a font: what tells apart two
-    font dictionaries with one name (95 calls, made only for such names)."""
+    font dictionaries with one name (95 calls, made only for such names, on every page: in one
+    compiled call where the library was built)."""
+    m = len(_PRINTABLE)
+    done = native.widths(0, [handle] * m, _PRINTABLE, [0] * m, [0.0] * m, [0.0] * m)
+    if done is not None:  # no check asked (scale 0): PDFium's widths, -1 where it gives none
+        return tuple(done[0])
     out = ctypes.c_float()
     at = ctypes.addressof(out)
     return tuple(out.value if _glyph_width(handle, code, 1000.0, at) else -1.0 for code in range(0x20, 0x7F))
@@ -334,7 +350,9 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
     idx = np.flatnonzero(real)
     extra: dict[int, tuple[float, ...]] = {}
     if walk is not None:
-        missing = set(order) - set(np.unique(objs[idx]).tolist())
+        real_objs = objs[idx]  # an object's characters come in runs: their first ones name them all
+        heads = real_objs[np.r_[True, real_objs[1:] != real_objs[:-1]]] if len(real_objs) else real_objs
+        missing = set(order) - set(heads.tolist())
         extra = {o: m for o in missing if (m := walk.dropped_space(o)) is not None}
     if extra:
         add = np.array(sorted(extra, key=order.__getitem__), dtype=np.uint64)
@@ -351,13 +369,14 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
                      np.zeros(0, bool), empty, np.zeros(0, bool))
     grouped = None
     if order:
-        uniq_o, inv_o = np.unique(objs, return_inverse=True)
-        rank = np.array([order.get(o, len(order) + k) for k, o in enumerate(uniq_o.tolist())])[inv_o.reshape(-1)]
-        perm = np.argsort(rank, kind="stable")
-        codes, ox, oy, objs, idx = codes[perm], ox[perm], oy[perm], objs[perm], idx[perm]
+        uniq_o, inv_o, perm = _content_order(objs, order)
+        if perm is not None:
+            codes, ox, oy, objs, idx = codes[perm], ox[perm], oy[perm], objs[perm], idx[perm]
+            inv_p = inv_o[perm]
+        else:
+            inv_p = inv_o
         # each object's rank is its own, so its characters now stand together: its first one starts
         # its group (what np.unique's return_index gives, without sorting the objects again)
-        inv_p = inv_o.reshape(-1)[perm]
         group_at = np.flatnonzero(np.r_[True, inv_p[1:] != inv_p[:-1]])
         first_p = np.empty(len(uniq_o), dtype=np.intp)
         first_p[inv_p[group_at]] = group_at
@@ -400,6 +419,42 @@ def page_chars(tp: int, space: Any, fonts: FontCache, walk: Any = None) -> Chars
     if space.x_shift:
         x0, x1 = x0 + space.x_shift, x1 + space.x_shift
     return Chars(codes, x0, x1, top, bottom, run_key, upright, size, bold)
+
+
+def _content_order(objs: np.ndarray, order: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The page's text objects sorted (``np.unique``), each character's index among them, and the
+    permutation putting the characters in content order: by their object's rank in ``order``
+    (objects it lacks after it, in address order), stably; ``None`` where they stand so already.
+
+    :func:`_content_order_plain` is the same on every character; a page's characters come in runs
+    of one object (a few hundred runs for thousands of characters), so this works on the runs:
+    the objects and ranks of the runs, the runs sorted stably by rank, laid out again.
+    """
+    n = len(objs)
+    run_at = np.flatnonzero(np.r_[True, objs[1:] != objs[:-1]])
+    run_len = np.diff(np.r_[run_at, n])
+    heads = objs[run_at].tolist()
+    uniq = sorted(set(heads))  # np.unique's values and inverse, for a few hundred runs
+    at = {o: k for k, o in enumerate(uniq)}
+    uniq_o = np.array(uniq, dtype=objs.dtype)
+    run_inv = np.array([at[o] for o in heads], dtype=np.intp)
+    inv_o = np.repeat(run_inv, run_len)
+    rank = np.array([order.get(o, len(order) + k) for k, o in enumerate(uniq)])[run_inv]
+    if len(rank) < 2 or (rank[1:] >= rank[:-1]).all():
+        return uniq_o, inv_o, None  # the stable sort would leave every character where it is
+    run_perm = np.argsort(rank, kind="stable")
+    lens = run_len[run_perm]
+    new_at = np.cumsum(lens) - lens  # where each sorted run starts in the new order
+    perm = np.arange(n) + np.repeat(run_at[run_perm] - new_at, lens)
+    return uniq_o, inv_o, perm
+
+
+def _content_order_plain(objs: np.ndarray, order: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_content_order` character by character: the plain path (``tests/test_pdfium_fast.py``
+    holds the two equal)."""
+    uniq_o, inv_o = np.unique(objs, return_inverse=True)
+    rank = np.array([order.get(o, len(order) + k) for k, o in enumerate(uniq_o.tolist())])[inv_o.reshape(-1)]
+    return uniq_o, inv_o.reshape(-1), np.argsort(rank, kind="stable")
 
 
 def _object_facts(tp: int, objs: list[int], at: list[int], extra: dict[int, tuple[float, ...]],
@@ -452,6 +507,8 @@ def _advances(tp: int, idx: np.ndarray, codes: np.ndarray, font_no: np.ndarray, 
     uniq, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
     known = fonts.pairs
     widths = [known.get(p) for p in uniq.tolist()]
+    if None in widths and native.LIB is not None:
+        _first_widths(tp, uniq, first, widths, idx, handles, fs, fonts, user_x, ma, mb, mc)
     if None in widths:
         for k in [k for k, w in enumerate(widths) if w is None]:
             p, i = int(uniq[k]), int(first[k])
@@ -461,6 +518,53 @@ def _advances(tp: int, idx: np.ndarray, codes: np.ndarray, font_no: np.ndarray, 
                             float(ma[i] * fs[i] / 1000.0) if plain else 0.0) if handle else 0.0
             known[p] = widths[k] = w
     return (np.maximum(np.array(widths)[inverse.reshape(-1)], 0.0) * 0.001) * fs
+
+
+def _first_widths(tp: int, uniq: np.ndarray, first: np.ndarray, widths: list[float | None], idx: np.ndarray,
+                  handles: dict[int, int], fs: np.ndarray, fonts: FontCache, user_x: np.ndarray, ma: np.ndarray,
+                  mb: np.ndarray, mc: np.ndarray) -> None:
+    """:func:`_advances`' first look-ups (``FontCache.width`` pair by pair) in one compiled call for
+    the page (:func:`extract.pdfium_native.widths`), filling ``widths`` and the caches in place.
+
+    A document's first pages ask tens of widths each, at several ctypes calls and two ctypes
+    arrays apiece from Python; the same calls and check in C return the same doubles, and the
+    widths a check replaced by the loose box's end are rounded here, by Python's ``round``."""
+    todo, hs, codes, at, xs, scales, found = [], [], [], [], [], [], []
+    known = fonts.pairs
+    miss = [k for k, w in enumerate(widths) if w is None]
+    i = first[miss]  # each pair's first character; its facts for all pairs at once
+    plain = (mb[i] == 0) & (mc[i] == 0) & (ma[i] > 0) & (idx[i] >= 0)
+    with np.errstate(all="ignore"):
+        scale_of = np.where(plain, ma[i] * fs[i] / 1000.0, 0.0).tolist()
+    for k, p, i_at, x, scale in zip(miss, uniq[miss].tolist(), idx[i].tolist(), user_x[i].tolist(), scale_of,
+                                    strict=True):
+        handle = handles.get(p >> 21, 0)
+        if not handle:
+            known[p] = widths[k] = 0.0
+            continue
+        font = fonts.font(handle)
+        code = p & ((1 << 21) - 1)
+        w = font.widths.get(code)
+        if w is not None:
+            known[p] = widths[k] = w
+            continue
+        todo.append(k)
+        found.append((p, font, code))
+        hs.append(handle)
+        codes.append(code)
+        at.append(i_at)
+        xs.append(x)
+        scales.append(scale)
+    if not todo:
+        return
+    done = native.widths(tp, hs, codes, at, xs, scales)
+    if done is None:
+        return
+    for k, (p, font, code), w, rounded in zip(todo, found, *done, strict=True):
+        if rounded:
+            w = round(w, 1)
+        font.widths[code] = w
+        known[p] = widths[k] = w
 
 
 def _ligatures(tp: int, idx: np.ndarray, objs: np.ndarray, x: np.ndarray, y: np.ndarray, ma: np.ndarray,

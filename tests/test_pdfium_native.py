@@ -119,12 +119,13 @@ def test_native_calls_are_used(native_lib, monkeypatch):
             return got
         return call
 
-    for name in ("page_chars", "object_facts", "path_segments", "words"):
+    for name in ("page_chars", "object_facts", "path_segments", "words", "widths"):
         monkeypatch.setattr(pdfium_native, name, counted(name, getattr(pdfium_native, name)))
     doc = read(FIXTURES / "surrey-2012-15.pdf")
     assert doc.pages == 8
     assert used.count("page_chars") == used.count("object_facts") == used.count("words") == 8
     assert used.count("path_segments") == 7  # one page draws no path
+    assert 1 <= used.count("widths") <= 8  # pages with a width not asked before
 
 
 def test_native_off_by_environment():
