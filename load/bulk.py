@@ -31,6 +31,7 @@ from load import versions
 from load.boards import resolve_board
 from models.records import PlanDocument
 from models.schema import (
+    FULLTEXT_COLUMNS,
     ActionRow,
     ActionTheme,
     DocumentRow,
@@ -93,8 +94,7 @@ def _insert_returning(session: Session, table, rows: list[dict]) -> list[int]:
     return list(session.execute(stmt, rows).scalars())
 
 
-#: The columns of ``actions`` that SQLite's full-text index holds (migration 0001, ``actions_fts``).
-_FTS_COLUMNS = "action, progress, outcome, priority"
+_FTS_COLUMNS = ", ".join(FULLTEXT_COLUMNS)
 
 
 def _insert_actions(session: Session, table, rows: list[dict]) -> list[int]:

@@ -28,9 +28,9 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from load.query import ACTION_COLUMNS, action_select, as_session, board_ids, check_status, check_theme, frame
-from models.schema import ActionRow, ActionTheme, Board, DocumentRow
+from models.schema import FULLTEXT_COLUMNS, ActionRow, ActionTheme, Board, DocumentRow
 
-SEARCH_FIELDS = ("action", "progress", "outcome", "priority")
+SEARCH_FIELDS = FULLTEXT_COLUMNS
 
 # PostgreSQL's English stop words, dropped on SQLite too so a query means the same on both.
 _STOP = frozenset("""a about above after again against all am an and any are as at be because been before being

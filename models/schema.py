@@ -38,6 +38,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 # The full-text objects the migrations make by hand (dialect-specific, not models): autogenerate
 # and the schema check ignore them.  See load/search.py.
 FULLTEXT_OBJECTS = ("actions_fts", "ix_actions_search", "search_vector")
+#: The text of an action the full-text index holds, in the index's column order (migration 0001).
+FULLTEXT_COLUMNS = ("action", "progress", "outcome", "priority")
 
 
 def _now() -> datetime:
